@@ -1,0 +1,1 @@
+"""The commune bot: composition root, channel adapters and web server."""

@@ -1,0 +1,126 @@
+"""Composition root: wires storage, handlers, channels, outbox, scheduler and web server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.webchat import WebChatChannel
+from bot.config import Settings
+from bot.outbox_worker import OutboxWorker, Sender
+from bot.pipeline import Pipeline
+from bot.web.server import make_web_app
+from handlers.router import routes
+from handlers.services import Services
+from scheduled.scheduler import Maintenance
+from storage.importer import import_data, load_file
+from storage.search_index import SearchIndex
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+DEMO_FILE = Path(__file__).parent / "demo" / "commune.yaml"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
+    """The handler-facing services (also used by the CLI's `ask`)."""
+    return Services(uow=store.uow, clock=clock, tz=settings.tz, search=SearchIndex())
+
+
+class App:
+    """One running bot; `start()` then `stop()`, or `run_forever()`."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(settings.DATABASE_URL)
+        self.services = make_services(self.store, settings, clock)
+        self.outbox: OutboxWorker | None = None
+        self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)
+        self.webchat = WebChatChannel(self.store, self.pipeline)
+        self.telegram = TelegramChannel(settings, self.pipeline) if settings.TELEGRAM_BOT_TOKEN else None
+        senders: dict[str, Sender] = {"web": self.webchat}
+        if self.telegram is not None:
+            senders["telegram"] = self.telegram
+        self.outbox = OutboxWorker(self.store, senders, clock)
+        self.maintenance = Maintenance(self.store, clock, self.pipeline)
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port: int | None = None
+
+    def _wake_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wake()
+
+    async def start(self) -> None:
+        """Migrate, seed the demo when appropriate, then open every door."""
+        await self.store.migrate()
+        await self._seed_demo_if_empty()
+        assert self.outbox is not None
+        self._spawn(self.outbox.run())
+        recovered = await self.pipeline.recover()
+        if recovered:
+            log.info("handled %d updates left over from the last run", recovered)
+        web_app = make_web_app(self.webchat, self.telegram)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.settings.WEB_PORT
+        if self.telegram is not None:
+            await self.telegram.start()
+        self.maintenance.start()
+        log.info("web chat at http://%s:%s/", self.settings.WEB_HOST, self.port)
+
+    async def _seed_demo_if_empty(self) -> None:
+        """With no messenger configured and an empty database, load the demo commune."""
+        if not self.settings.DEMO_DATA or self.settings.TELEGRAM_BOT_TOKEN or self.settings.ZALO_BOT_TOKEN:
+            return
+        async with self.store.uow() as uow:
+            if await uow.commune.get() is not None:
+                return
+            await import_data(uow, load_file(DEMO_FILE), self.clock())
+        log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        """Stop receiving, finish handling, stop sending, close the database."""
+        self.maintenance.stop()
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.pipeline.drain()
+        if self.outbox is not None:
+            self.outbox.stop()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.store.close()
+
+    async def run_forever(self) -> None:
+        """Run until SIGINT or SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

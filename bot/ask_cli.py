@@ -1,0 +1,40 @@
+"""Answer questions from the command line through the same handler the chat uses."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from bot.app import make_services, utc_now
+from bot.config import Settings
+from handlers import ask
+from handlers.messages import Incoming
+from handlers.services import Ctx
+from storage.store import Store
+
+
+class Asker:
+    """`async with Asker(settings) as a: text, sources = await a.ask(q)`; writes nothing."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._store = Store(settings.DATABASE_URL)
+        self._svc = make_services(self._store, settings, utc_now)
+
+    async def __aenter__(self) -> Asker:
+        await self._store.migrate()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._store.close()
+
+    async def ask(self, question: str) -> tuple[str, list[str]]:
+        """The reply text and the ranked source ids ([] when the bot abstains)."""
+        msg = Incoming(channel="cli", chat_id="cli", user_id="cli", text=question)
+        async with self._store.uow() as uow:  # never committed: asking leaves no trace
+            replies = await ask.answer(msg, Ctx(uow=uow, svc=self._svc, now=utc_now()))
+        text = "\n\n".join(r.text for r in replies)
+        sources: list[str] = []
+        for reply in replies:
+            sources.extend(reply.meta.get(ask.SOURCES_KEY, []))
+        return text, sources

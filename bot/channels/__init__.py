@@ -1,0 +1,1 @@
+"""Channel adapters: each turns its messenger's wire format into Incoming and sends Replies."""

@@ -1,0 +1,169 @@
+"""Telegram adapter on python-telegram-bot: polling or webhook in, outbox sends out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from telegram import ReplyParameters, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, split_text, to_incoming
+from bot.config import Settings
+from bot.outbox_worker import Failed, Retry, SendResult, Sent
+from bot.pipeline import Pipeline
+from handlers.messages import Incoming
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramChannel:
+    """Owns the PTB bot: receives updates (polling task or webhook), sends outbox messages."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, pipeline: Pipeline) -> None:
+        self._settings = settings
+        self._pipeline = pipeline
+        base = settings.TELEGRAM_API_BASE_URL
+        limiter = AIORateLimiter(
+            overall_max_rate=settings.TELEGRAM_MAX_PER_SECOND,
+            group_max_rate=settings.TELEGRAM_GROUP_MAX_PER_MINUTE,
+            max_retries=1,
+        )
+        self.bot: ExtBot[int] = ExtBot(
+            settings.TELEGRAM_BOT_TOKEN,
+            base_url=base,
+            base_file_url=base.removesuffix("/bot") + "/file/bot",
+            request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+            get_updates_request=HTTPXRequest(read_timeout=settings.TELEGRAM_POLL_TIMEOUT + 10.0),
+            rate_limiter=limiter,
+        )
+        # An empty secret in webhook mode would leave the door open: make one up for this run.
+        self.secret = settings.TELEGRAM_WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        pipeline.register(CHANNEL, self.parse)
+
+    def parse(self, payload: dict[str, Any]) -> Incoming | None:
+        """Stored JSON update -> neutral message."""
+        return to_incoming(Update.de_json(payload, self.bot))
+
+    async def start(self) -> None:
+        """Connect, then poll or register the webhook (both retried in the background)."""
+        await self.bot.initialize()
+        task = self._connect_webhook() if self.webhook_url else self._poll()
+        self._spawn(task)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bot.shutdown()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _connect_webhook(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                await self.bot.set_webhook(
+                    self.webhook_url, secret_token=self.secret, allowed_updates=list(ALLOWED_UPDATES)
+                )
+                log.info("telegram: webhook set to %s", self.webhook_url)
+                return
+            except TelegramError as exc:
+                log.warning("telegram: setWebhook failed (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def _poll(self) -> None:
+        """Long polling; each batch is stored before the next call confirms it to Telegram."""
+        offset: int | None = None
+        delay = 1.0
+        dropped_webhook = False
+        while not self._stopping.is_set():
+            try:
+                if not dropped_webhook:
+                    await self.bot.delete_webhook()
+                    dropped_webhook = True
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self._settings.TELEGRAM_POLL_TIMEOUT,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                delay = 1.0
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except TelegramError as exc:
+                log.warning("telegram: getUpdates failed (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            for update in updates:
+                await self.receive(update.to_dict())
+                offset = update.update_id + 1
+
+    async def receive(self, payload: dict[str, Any]) -> bool:
+        """Persist (de-duplicated by update_id), then handle in the background; False if a repeat."""
+        key = str(payload.get("update_id", ""))
+        if not key:
+            return False
+        inbound_id = await self._pipeline.accept(CHANNEL, key, payload)
+        if inbound_id is None:
+            return False
+        callback = payload.get("callback_query")
+        if callback:
+            self._spawn(self._answer_callback(str(callback.get("id", ""))))
+        self._pipeline.process_later(inbound_id, CHANNEL, payload)
+        return True
+
+    async def _answer_callback(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError as exc:  # only the button's spinner is affected
+            log.debug("telegram: answerCallbackQuery failed: %s", exc)
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Deliver one outbox message; 429 and 5xx come back as Retry, refusals as Failed."""
+        parts = split_text(payload.get("text", ""))
+        reply_to = payload.get("reply_to")
+        first_id: str | None = None
+        try:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                message = await self.bot.send_message(
+                    chat_id=chat_id,
+                    text=part,
+                    reply_markup=keyboard(payload) if last else None,
+                    reply_parameters=ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+                    if reply_to and index == 0
+                    else None,
+                )
+                first_id = first_id or str(message.message_id)
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            return Retry(seconds, f"429: retry after {seconds:.0f} s")
+        except (Forbidden, BadRequest) as exc:
+            return Failed(f"{type(exc).__name__}: {exc}")
+        except NetworkError as exc:
+            return Retry(None, f"{type(exc).__name__}: {exc}")
+        return Sent(first_id)

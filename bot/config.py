@@ -1,0 +1,126 @@
+"""Settings, read once from the environment or `.env` (names are a contract: see README)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_QUIET_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; a wrong value stops start-up naming the setting."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    DATABASE_URL: str = "sqlite:///data/commune.db"
+    TELEGRAM_BOT_TOKEN: str = ""
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
+    TELEGRAM_WEBHOOK_URL: str = ""
+    TELEGRAM_WEBHOOK_SECRET: str = ""
+    TELEGRAM_MAX_PER_SECOND: float = Field(default=30, ge=0)
+    TELEGRAM_GROUP_MAX_PER_MINUTE: float = Field(default=20, ge=0)
+    TELEGRAM_POLL_TIMEOUT: int = Field(default=25, ge=0, le=50)
+    ZALO_BOT_TOKEN: str = ""
+    ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com"
+    ZALO_WEBHOOK_URL: str = ""
+    ZALO_WEBHOOK_SECRET: str = ""
+    WEB_HOST: str = "127.0.0.1"
+    WEB_PORT: int = Field(default=8080, ge=0, le=65535)
+    TIMEZONE: str = "Asia/Ho_Chi_Minh"
+    QUIET_HOURS: str = "21:30-06:00"
+    DEMO_DATA: bool = True
+    LOG_LEVEL: str = "INFO"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgres://", "postgresql+")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("TELEGRAM_API_BASE_URL", "ZALO_API_BASE_URL")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("TELEGRAM_WEBHOOK_URL", "ZALO_WEBHOOK_URL")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty (long polling) or an http(s):// URL")
+        return value
+
+    @field_validator("TELEGRAM_WEBHOOK_SECRET", "ZALO_WEBHOOK_SECRET")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        if value and not _SECRET_RE.match(value):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("TELEGRAM_BOT_TOKEN")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        if value and not re.match(r"^\d+:[\w-]+$", value):
+            raise ValueError("does not look like a bot token (digits:letters)")
+        return value
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("QUIET_HOURS")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value and parse_quiet_hours(value) is None:
+            raise ValueError("must look like 21:30-06:00, or be empty")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The commune's time zone."""
+        return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """The quiet window as (start, end), or None when turned off."""
+        return parse_quiet_hours(self.QUIET_HOURS) if self.QUIET_HOURS else None
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time] | None:
+    """Parse `HH:MM-HH:MM`; None when malformed."""
+    match = _QUIET_RE.match(value.strip())
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    return time(h1, m1), time(h2, m2)
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; raise SettingsError naming each wrong setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"Setting {name}: {err['msg']}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,115 @@
+"""Persist first, then act: store each update once, route it, queue the replies in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from handlers.messages import Incoming, Reply
+from handlers.router import Route, pick
+from handlers.services import Ctx, Services
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[dict[str, Any]], Incoming | None]
+SORRY = (
+    "Xin lỗi, hệ thống đang gặp trục trặc khi xử lý tin nhắn của bà con. Bà con vui lòng thử lại sau ít phút."
+)
+
+
+class Pipeline:
+    """From a channel's raw update to replies in the outbox."""
+
+    def __init__(
+        self,
+        store: Store,
+        services: Services,
+        routes: tuple[Route, ...],
+        on_queued: Callable[[], None],
+        max_concurrency: int = 32,
+    ) -> None:
+        self._store = store
+        self._svc = services
+        self._routes = routes
+        self._on_queued = on_queued
+        self._parsers: dict[str, Parser] = {}
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._tasks: set[asyncio.Task[list[Reply]]] = set()
+
+    def register(self, channel: str, parser: Parser) -> None:
+        """Tell the pipeline how to read a channel's stored payloads."""
+        self._parsers[channel] = parser
+
+    async def accept(self, channel: str, key: str, payload: dict[str, Any]) -> int | None:
+        """Store an update; None when it was already received (a redelivery)."""
+        async with self._store.uow() as uow:
+            inbound_id = await uow.inbound.add_if_new(channel, key, payload, self._svc.clock())
+            await uow.commit()
+        return inbound_id
+
+    def process_later(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> None:
+        """Handle a stored update in the background (the webhook answers at once)."""
+        task = asyncio.create_task(self.process(inbound_id, channel, payload))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def process(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> list[Reply]:
+        """Route a stored update; replies and 'handled' are committed together."""
+        async with self._slots:
+            msg = self._parsers[channel](payload)
+            try:
+                replies = await self._handle(inbound_id, msg)
+            except Exception as exc:  # one error boundary: log, apologise, keep going
+                log.exception("handling update %s failed", inbound_id)
+                replies = await self._fail(inbound_id, msg, exc)
+        if replies:
+            self._on_queued()
+        return replies
+
+    async def _handle(self, inbound_id: int, msg: Incoming | None) -> list[Reply]:
+        async with self._store.uow() as uow:
+            now = self._svc.clock()
+            replies: list[Reply] = []
+            handler = pick(self._routes, msg) if msg is not None else None
+            if msg is not None and handler is not None:
+                replies = await handler(msg, Ctx(uow=uow, svc=self._svc, now=now))
+                for reply in replies:
+                    await uow.outbox.put(
+                        reply.channel or msg.channel, reply.chat_id or msg.chat_id, reply.payload(), now
+                    )
+            if not await uow.inbound.mark(inbound_id, "handled", now):
+                return []  # handled meanwhile by a recovery pass: the rollback drops our replies
+            await uow.commit()
+        return replies
+
+    async def _fail(self, inbound_id: int, msg: Incoming | None, exc: Exception) -> list[Reply]:
+        async with self._store.uow() as uow:
+            now = self._svc.clock()
+            replies = []
+            if msg is not None and msg.chat_type == "private":
+                replies = [Reply(SORRY)]
+                await uow.outbox.put(msg.channel, msg.chat_id, replies[0].payload(), now)
+            await uow.inbound.mark(inbound_id, "failed", now, error=repr(exc)[:500])
+            await uow.commit()
+        return replies
+
+    async def recover(self, min_age: timedelta = timedelta(0)) -> int:
+        """Handle updates stored before a crash but never handled; returns how many."""
+        async with self._store.uow() as uow:
+            stale = await uow.inbound.unhandled(received_before=self._svc.clock() - min_age)
+            pending = [(u.id, u.channel, u.payload) for u in stale]
+        count = 0
+        for inbound_id, channel, payload in pending:
+            if channel in self._parsers and inbound_id is not None:
+                await self.process(inbound_id, channel, payload)
+                count += 1
+        return count
+
+    async def drain(self) -> None:
+        """Wait for background handling to finish (shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

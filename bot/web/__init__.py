@@ -1,0 +1,1 @@
+"""aiohttp server: webhooks, the web chat page, health."""

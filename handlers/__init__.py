@@ -1,0 +1,1 @@
+"""Conversation logic: neutral messages in, replies out; no channel SDK, no SQL."""

@@ -1,0 +1,115 @@
+"""Answer a question from what the commune published, naming the source, or say honestly we can't."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.calendar import occurrences
+from handlers.messages import Button, Incoming, Reply
+from handlers.services import Ctx
+from handlers.vnformat import category_name, vn_date, vn_datetime
+
+# Below this share of the question's weight matched, we abstain rather than guess.
+CONFIDENCE_THRESHOLD = 0.3
+MORE_FLOW = "ask"
+SOURCES_KEY = "sources"
+
+
+async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """Search, answer with the best passage and its source, offer the next results."""
+    question = msg.command[1] if msg.command else msg.text
+    question = question.strip()
+    if not question:
+        return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
+    hits = await ctx.svc.search.search(ctx.uow, question, limit=5)
+    confident = [h for h in hits if h.confidence >= CONFIDENCE_THRESHOLD]
+    if not confident:
+        return await _abstain(msg, ctx, question, [h.id for h in hits])
+    ids = [h.id for h in confident]
+    await ctx.uow.conversations.save(
+        msg.channel,
+        msg.chat_id,
+        msg.user_id,
+        flow=MORE_FLOW,
+        step="results",
+        data={SOURCES_KEY: ids, "shown": 1},
+        now=ctx.now,
+    )
+    reply = await render(ctx, ids[0], passage=confident[0].passage, has_more=len(ids) > 1)
+    return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
+
+
+async def more(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """ "Xem thêm": the next result of the last question."""
+    conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
+    if conv is None or conv.flow != MORE_FLOW:
+        return [Reply("Không còn kết quả nào khác. Bà con hỏi câu khác nhé.")]
+    ids: list[str] = list(conv.data.get(SOURCES_KEY, []))
+    shown = int(conv.data.get("shown", 1))
+    if shown >= len(ids):
+        return [Reply("Đó là tất cả kết quả tôi tìm được.")]
+    data = {SOURCES_KEY: ids, "shown": shown + 1}
+    await ctx.uow.conversations.save(
+        msg.channel, msg.chat_id, msg.user_id, flow=MORE_FLOW, step="results", data=data, now=ctx.now
+    )
+    return [await render(ctx, ids[shown], passage=None, has_more=shown + 1 < len(ids))]
+
+
+async def show_document(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """Open one disclosure chosen from a category list."""
+    doc_id = (msg.button or "").removeprefix("doc:")
+    return [await render(ctx, doc_id, passage=None, has_more=False)]
+
+
+async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: bool) -> Reply:
+    """The answer for one source: passage, then where it comes from."""
+    buttons = ((Button("🔎 Xem thêm kết quả khác", "more:next"),),) if has_more else ()
+    doc = await ctx.uow.disclosures.get(source_id)
+    if doc is not None:
+        excerpt = passage or _opening(doc.body)
+        lines = [excerpt, "", f"📄 Nguồn: {doc.title}"]
+        if doc.source:
+            lines.append(doc.source)
+        period = f"Công bố ngày {vn_date(doc.published_at)}"
+        if doc.posted_until:
+            period += f", niêm yết đến {vn_date(doc.posted_until)}"
+        lines.append(f"{period} ({category_name(doc.category)}).")
+        return Reply("\n".join(lines), buttons=buttons)
+    event = await ctx.uow.events.get(source_id)
+    if event is None:
+        return Reply("Văn bản này không còn trên hệ thống.")
+    soon = occurrences(event, ctx.now, ctx.now + timedelta(days=120), ctx.svc.tz)[:3]
+    lines = [f"📅 {event.title}"]
+    if soon:
+        lines += [f"• {vn_datetime(o.start)}" for o in soon]
+    else:
+        lines.append("Hiện chưa có buổi nào sắp tới trong lịch đã công bố.")
+    if event.location:
+        lines.append(f"Địa điểm: {event.location}")
+    if event.host:
+        lines.append(f"Chủ trì: {event.host}")
+    if event.description:
+        lines.append(event.description.strip()[:400])
+    lines.append(f"\nNguồn: lịch “{event.title}” do xã công bố.")
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def _opening(body: str) -> str:
+    text = body.strip()
+    return text if len(text) <= 800 else text[:800].rsplit("\n", 1)[0] + " …"
+
+
+async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[str]) -> list[Reply]:
+    await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
+    categories: list[str] = []
+    for doc_id in near:
+        doc = await ctx.uow.disclosures.get(doc_id)
+        if doc is not None and doc.category not in categories:
+            categories.append(doc.category)
+    rows = tuple((Button(category_name(c), f"cat:{c}"),) for c in categories[:3])
+    rows += ((Button("📋 Tất cả lĩnh vực", "cats"),),)
+    text = (
+        "Xin lỗi bà con, tôi chưa tìm thấy thông tin nào xã đã công khai trả lời được câu hỏi này.\n"
+        "Câu hỏi đã được ghi lại để cán bộ xã xem xét. Bà con có thể xem các lĩnh vực gần nhất dưới đây."
+    )
+    return [Reply(text, buttons=rows, meta={SOURCES_KEY: []})]

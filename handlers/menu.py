@@ -1,0 +1,81 @@
+"""Greeting, help, menu, cancel, and browsing disclosures by category."""
+
+from __future__ import annotations
+
+from handlers.messages import Button, Incoming, Reply
+from handlers.services import Ctx
+from handlers.vnformat import category_name, vn_date
+
+MAIN_BUTTONS = (
+    (Button("📅 Lịch tiếp dân, lịch họp", "cmd:lich"),),
+    (Button("📋 Thông tin công khai", "cats"),),
+    (Button("❓ Hướng dẫn", "cmd:help"),),
+)
+
+HELP_TEXT = (
+    "Bạn có thể:\n"
+    "• Gõ câu hỏi bằng lời của mình, có dấu hay không dấu đều được, ví dụ: "
+    "“dự toán ngân sách năm nay”, “lich tiep dan thang nay”.\n"
+    "• /lich: lịch tiếp công dân, lịch họp, đối thoại trong 30 ngày tới.\n"
+    "• /start: mở menu.\n"
+    "• /huy: hủy thao tác đang làm dở.\n"
+    "Mỗi câu trả lời đều ghi rõ nguồn: tên văn bản và ngày công bố."
+)
+
+
+async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """Greeting with the commune's name and the main menu."""
+    commune = await ctx.uow.commune.get()
+    name = commune.name if commune else "xã"
+    who = f" {msg.user_name}" if msg.user_name else ""
+    text = (
+        f"Xin chào{who}! Tôi là trợ lý của {name}. "
+        "Tôi giúp bà con tra cứu thông tin xã đã công khai và lịch tiếp công dân, lịch họp.\n"
+        "Bà con cứ gõ câu hỏi, hoặc chọn bên dưới."
+    )
+    return [Reply(text, buttons=MAIN_BUTTONS)]
+
+
+async def help_(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """What the bot can do."""
+    return [Reply(HELP_TEXT, buttons=MAIN_BUTTONS)]
+
+
+async def cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/huy: leave any step-by-step flow."""
+    had_flow = await ctx.uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
+    if had_flow:
+        return [Reply("Đã hủy thao tác đang làm. Bà con cần gì cứ nhắn nhé.", buttons=MAIN_BUTTONS)]
+    return [Reply("Hiện không có thao tác nào đang làm dở.", buttons=MAIN_BUTTONS)]
+
+
+async def unknown_command(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A slash command we do not know: say so kindly and show the menu."""
+    name = msg.command[0] if msg.command else ""
+    return [
+        Reply(
+            f"Xin lỗi, tôi chưa hiểu lệnh /{name}. Bà con xem các việc tôi làm được ở dưới nhé.",
+            buttons=MAIN_BUTTONS,
+        )
+    ]
+
+
+async def categories(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """The categories that have published disclosures."""
+    keys = await ctx.uow.disclosures.categories()
+    if not keys:
+        return [Reply("Xã chưa công khai văn bản nào trên hệ thống.")]
+    rows = tuple((Button(category_name(k), f"cat:{k}"),) for k in keys)
+    return [Reply("Bà con muốn xem thông tin công khai về lĩnh vực nào?", buttons=rows)]
+
+
+async def category(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """The latest disclosures of one category, each a button to open it."""
+    key = (msg.button or "").removeprefix("cat:")
+    docs = await ctx.uow.disclosures.by_category(key, limit=8)
+    if not docs:
+        return [Reply("Lĩnh vực này chưa có văn bản công khai nào.")]
+    lines = [f"{category_name(key)}:"]
+    lines += [f"• {d.title} ({vn_date(d.published_at)})" for d in docs]
+    rows = tuple((Button(d.title[:60], f"doc:{d.id}"),) for d in docs)
+    return [Reply("\n".join(lines), buttons=rows)]

@@ -1,0 +1,30 @@
+"""/lich: reception hours, meetings and dialogues in the next 30 days."""
+
+from __future__ import annotations
+
+from handlers.calendar import upcoming
+from handlers.messages import Incoming, Reply
+from handlers.services import Ctx
+from handlers.vnformat import vn_datetime
+
+DAYS_AHEAD = 30
+MAX_LINES = 25
+
+
+async def upcoming_events(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """List every occurrence in the coming 30 days with time, place and host."""
+    events = await ctx.uow.events.all()
+    found = upcoming(list(events), ctx.now, DAYS_AHEAD, ctx.svc.tz)
+    if not found:
+        return [
+            Reply(f"Trong {DAYS_AHEAD} ngày tới chưa có lịch tiếp công dân hay cuộc họp nào được công bố.")
+        ]
+    lines = [f"📅 Lịch {DAYS_AHEAD} ngày tới:"]
+    for occ, event in found[:MAX_LINES]:
+        place = f" — {event.location}" if event.location else ""
+        lines.append(f"\n• {event.title}\n  {vn_datetime(occ.start)}{place}")
+        if event.host:
+            lines.append(f"  Chủ trì: {event.host}")
+    if len(found) > MAX_LINES:
+        lines.append(f"\n… và {len(found) - MAX_LINES} buổi khác.")
+    return [Reply("\n".join(lines))]

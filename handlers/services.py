@@ -1,0 +1,47 @@
+"""What handlers are given: the unit of work, the clock, settings and the search index."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from handlers.messages import Incoming, Reply
+    from storage.search_index import SearchHit
+    from storage.uow import UnitOfWork
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class Searcher(Protocol):
+    """The question-answering index (kept fresh by data_version)."""
+
+    async def search(self, uow: UnitOfWork, query: str, limit: int = 5) -> list[SearchHit]: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built once in bot/app.py and passed to every handler."""
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    tz: ZoneInfo
+    search: Searcher
+    bot_name: str = "Trợ lý xã"
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One handling: the open unit of work (committed by the pipeline) and the services."""
+
+    uow: UnitOfWork
+    svc: Services
+    now: datetime
+
+
+Handler = Callable[["Incoming", Ctx], Awaitable[list["Reply"]]]

@@ -1,0 +1,1 @@
+"""Timed jobs: the scheduler set-up and the jobs it runs."""

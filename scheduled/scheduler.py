@@ -1,0 +1,46 @@
+"""The scheduler set-up: AsyncIOScheduler running the housekeeping jobs on fixed intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from scheduled import jobs
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.pipeline import Pipeline
+
+
+class Maintenance:
+    """Housekeeping: stale outbox leases, updates stuck unhandled, expired drafts."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime], pipeline: Pipeline) -> None:
+        self._store = store
+        self._clock = clock
+        self._pipeline = pipeline
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
+        self._scheduler.add_job(self._leases, "interval", minutes=1, id="release_stale_leases", **common)
+        self._scheduler.add_job(self._drafts, "interval", minutes=30, id="expire_conversations", **common)
+        self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def _leases(self) -> None:
+        await jobs.release_stale_leases(self._store, self._clock())
+
+    async def _recover(self) -> None:
+        # Only updates older than any handling in progress could be.
+        await self._pipeline.recover(min_age=timedelta(minutes=5))
+
+    async def _drafts(self) -> None:
+        await jobs.expire_conversations(self._store, self._clock())

@@ -1,0 +1,66 @@
+"""Engine creation: SQLite (WAL, busy timeout) by default, PostgreSQL when the URL says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def async_url(database_url: str) -> URL:
+    """Map the settings URL to the async driver SQLAlchemy should use."""
+    url = make_url(database_url.replace("postgres://", "postgresql://", 1))
+    if url.drivername in ("sqlite", "sqlite+pysqlite"):
+        return url.set(drivername="sqlite+aiosqlite")
+    if url.drivername in ("postgresql", "postgresql+psycopg2", "postgresql+asyncpg"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def sync_url(database_url: str) -> URL:
+    """The same database for synchronous clients (APScheduler's job store)."""
+    url = async_url(database_url)
+    if url.drivername == "sqlite+aiosqlite":
+        return url.set(drivername="sqlite")
+    return url
+
+
+def is_sqlite(database_url: str) -> bool:
+    """True when the database is a SQLite file."""
+    return async_url(database_url).drivername.startswith("sqlite")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(database_url: str) -> AsyncEngine:
+    """Create the async engine; SQLite files get their folder and pragmas."""
+    url = async_url(database_url)
+    kwargs: dict[str, Any] = {}
+    if url.drivername.startswith("sqlite"):
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    else:
+        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, **kwargs)
+    if url.drivername.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -1,0 +1,177 @@
+"""SQLModel tables: one database holds the commune's data, conversations and message queues."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes stored the same way on SQLite and PostgreSQL (naive UTC)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False), **kw)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Commune(SQLModel, table=True):
+    """The one commune this deployment serves (row id 1)."""
+
+    id: int = Field(default=1, primary_key=True)
+    name: str
+    province: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    data_version: int = 0
+
+
+class Village(SQLModel, table=True):
+    """A village (thôn) of the commune, in the order the data file lists them."""
+
+    name: str = Field(primary_key=True, max_length=200)
+    position: int = 0
+
+
+class Disclosure(SQLModel, table=True):
+    """A published disclosure (công khai, Luật THDCCS 2022 Art. 11)."""
+
+    id: str = Field(primary_key=True, max_length=80)
+    title: str
+    category: str = Field(index=True, max_length=40)
+    villages: list[str] = _json()
+    published_at: date = Field(index=True)
+    posted_until: date | None = None
+    source: str | None = None
+    tags: list[str] = _json()
+    attachments: list[str] = _json()
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    announced_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+
+
+class Event(SQLModel, table=True):
+    """A scheduled event: citizen reception, meeting, dialogue (RRULE-expanded when shown)."""
+
+    id: str = Field(primary_key=True, max_length=80)
+    title: str
+    kind: str = Field(max_length=20)
+    host: str | None = None
+    location: str | None = None
+    start: str = Field(max_length=40)  # ISO 8601 with its UTC offset, exactly as declared
+    duration_minutes: int | None = None
+    rrule: str | None = None
+    exdates: list[str] = _json()
+    villages: list[str] = _json()
+    remind_before: list[str] = _json()
+    notify: list[str] = _json()
+    description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    content_hash: str = Field(max_length=64)
+    updated_at: datetime | None = _ts()
+
+
+class Group(SQLModel, table=True):
+    """A community or officials' group chat the bot posts to."""
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64, index=True)
+    villages: list[str] = _json()
+    officials: bool = False
+    content_hash: str = Field(max_length=64)
+
+
+class Official(SQLModel, table=True):
+    """A commune official allowed to act on petitions (checked on every official action)."""
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str
+    title: str | None = None
+    role: str = Field(max_length=20)
+    telegram_user_id: str | None = Field(default=None, max_length=64, index=True)
+    zalo_user_id: str | None = Field(default=None, max_length=64, index=True)
+    categories: list[str] = _json()
+    content_hash: str = Field(max_length=64)
+
+
+class Conversation(SQLModel, table=True):
+    """Where a person is in a step-by-step flow, so a restart loses nothing."""
+
+    channel: str = Field(primary_key=True, max_length=20)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(primary_key=True, max_length=64)
+    flow: str = Field(max_length=40)
+    step: str = Field(max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    updated_at: datetime | None = _ts(nullable=False)
+
+
+class InboundUpdate(SQLModel, table=True):
+    """Every update received, stored before it is handled and de-duplicated by its channel id."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "update_key", name="uq_inbound_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    update_key: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    status: str = Field(default="received", max_length=12, index=True)
+    attempts: int = 0
+    received_at: datetime | None = _ts(nullable=False)
+    handled_at: datetime | None = _ts()
+    error: str | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, persisted first and retried until delivered, in order, once."""
+
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts(nullable=False)
+    lease_until: datetime | None = _ts()
+    dedupe_key: str | None = Field(default=None, max_length=160, unique=True)
+    external_id: str | None = Field(default=None, max_length=64)
+    last_error: str | None = None
+    created_at: datetime | None = _ts(nullable=False)
+    sent_at: datetime | None = _ts()
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """A resident's question nothing published answered, for officials to review."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64)
+    question: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    asked_at: datetime | None = _ts(nullable=False)

@@ -1,0 +1,159 @@
+"""The outbox: outgoing messages persisted in the sender's transaction, claimed and sent by a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.repositories._upsert import insert_ignore
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+class OutboxRepo:
+    """Queue of outgoing messages; ordering is by id within a chat."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def put(
+        self,
+        channel: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Queue a message; a repeated `dedupe_key` is ignored (sent once)."""
+        values: dict[str, Any] = dict(
+            channel=channel,
+            chat_id=chat_id,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=not_before or now,
+            created_at=now,
+            dedupe_key=dedupe_key,
+        )
+        if dedupe_key is None:
+            self._s.add(OutboxMessage(**values))
+        else:
+            await self._s.exec(insert_ignore(self._s, OutboxMessage).values(**values))
+
+    async def claim_due(
+        self, channels: Sequence[str], now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxMessage]:
+        """Take due messages of these channels (oldest first) and lease them to this worker."""
+        query = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.channel).in_(channels))
+            .where(OutboxMessage.status == PENDING)
+            .where(col(OutboxMessage.next_attempt_at) <= now)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        if self._s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list((await self._s.exec(query)).all())
+        if rows:
+            await self._s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                .values(status=SENDING, lease_until=now + lease)
+            )
+        return rows
+
+    async def mark_sent(self, results: Sequence[tuple[int, str | None]], now: datetime) -> None:
+        """Record deliveries as (outbox id, the channel's message id)."""
+        for message_id, external_id in results:
+            await self._s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == message_id)
+                .values(
+                    status=SENT,
+                    sent_at=now,
+                    external_id=external_id,
+                    lease_until=None,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+
+    async def retry_later(self, message: OutboxMessage, retry_at: datetime, error: str) -> None:
+        """Put a message back, and hold later messages to the same chat behind it (order)."""
+        await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message.id)
+            .values(
+                status=PENDING,
+                next_attempt_at=retry_at,
+                lease_until=None,
+                last_error=error[:500],
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+        await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.channel) == message.channel)
+            .where(col(OutboxMessage.chat_id) == message.chat_id)
+            .where(col(OutboxMessage.id) > (message.id or 0))
+            .where(col(OutboxMessage.status).in_([PENDING, SENDING]))
+            .where(col(OutboxMessage.next_attempt_at) < retry_at)
+            .values(status=PENDING, next_attempt_at=retry_at, lease_until=None)
+        )
+
+    async def fail(self, message_id: int, error: str) -> None:
+        """Give up on a message the channel refuses for good (blocked bot, bad chat)."""
+        await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .values(status=FAILED, lease_until=None, last_error=error[:500])
+        )
+
+    async def release_expired(self, now: datetime) -> int:
+        """Leases of a worker that died go back to the queue; returns how many."""
+        result = await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.status) == SENDING)
+            .where(col(OutboxMessage.lease_until) < now)
+            .values(status=PENDING, lease_until=None)
+        )
+        return int(result.rowcount or 0)
+
+    async def next_due_at(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest pending message becomes due."""
+        query = select(func.min(OutboxMessage.next_attempt_at)).where(
+            col(OutboxMessage.channel).in_(channels), OutboxMessage.status == PENDING
+        )
+        value = (await self._s.exec(query)).first()
+        if isinstance(value, datetime) and value.tzinfo is None:
+            from datetime import UTC
+
+            value = value.replace(tzinfo=UTC)
+        return value
+
+    async def for_chat(
+        self, channel: str, chat_id: str, after_id: int = 0, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Messages to one chat after a given id (the web chat reads its history this way)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+            .where(col(OutboxMessage.id) > after_id)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(OutboxMessage)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        return int((await self._s.exec(query)).one())

@@ -1,0 +1,24 @@
+"""Questions the bot could not answer from what is published, for officials to review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import UnansweredQuestion
+
+
+class UnansweredRepo:
+    """Unanswered questions, newest first."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, channel: str, chat_id: str, question: str, now: datetime) -> None:
+        self._s.add(UnansweredQuestion(channel=channel, chat_id=chat_id, question=question, asked_at=now))
+
+    async def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
+        query = select(UnansweredQuestion).order_by(col(UnansweredQuestion.id).desc()).limit(limit)
+        return list((await self._s.exec(query)).all())

@@ -1,0 +1,68 @@
+"""Unit of work: one transaction exposing every repository; rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.repositories.commune_data import (
+    CommuneRepo,
+    DisclosureRepo,
+    EventRepo,
+    GroupRepo,
+    OfficialRepo,
+)
+from storage.repositories.conversations import ConversationRepo
+from storage.repositories.inbound import InboundRepo
+from storage.repositories.outbox import OutboxRepo
+from storage.repositories.questions import UnansweredRepo
+
+
+class UnitOfWork:
+    """`async with store.uow() as uow: ...; await uow.commit()`."""
+
+    commune: CommuneRepo
+    disclosures: DisclosureRepo
+    events: EventRepo
+    groups: GroupRepo
+    officials: OfficialRepo
+    conversations: ConversationRepo
+    inbound: InboundRepo
+    outbox: OutboxRepo
+    unanswered: UnansweredRepo
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        s = self.session
+        self.commune = CommuneRepo(s)
+        self.disclosures = DisclosureRepo(s)
+        self.events = EventRepo(s)
+        self.groups = GroupRepo(s)
+        self.officials = OfficialRepo(s)
+        self.conversations = ConversationRepo(s)
+        self.inbound = InboundRepo(s)
+        self.outbox = OutboxRepo(s)
+        self.unanswered = UnansweredRepo(s)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
