@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.verb == "run":
         return asyncio.run(_run(settings))
     if args.verb == "import":

@@ -228,7 +228,7 @@ async def _sync_villages(uow: UnitOfWork, names: list[str], report: ImportReport
         village = await session.get(Village, name) or Village(name=name)
         village.position = position
         session.add(village)
-    report.count(report.updated, "villages")
+    report.count(report.updated if current else report.created, "villages")
 
 
 async def _upsert(

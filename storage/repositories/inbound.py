@@ -61,7 +61,7 @@ class InboundRepo:
         query = (
             select(InboundUpdate)
             .where(InboundUpdate.status == "received")
-            .where(col(InboundUpdate.received_at) < received_before)
+            .where(col(InboundUpdate.received_at) <= received_before)
             .order_by(col(InboundUpdate.id))
             .limit(limit)
         )

@@ -1,0 +1,117 @@
+"""The outbox worker against a real store and a recording sender."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.outbox_worker import Failed, OutboxWorker, Retry, SendResult, Sent
+from storage.store import Store
+from tests.conftest import NOW
+
+
+class RecordingSender:
+    """Delivers by appending; scripted results per text make it fail on purpose."""
+
+    def __init__(self, script: dict[str, list[SendResult]] | None = None) -> None:
+        self.delivered: list[tuple[str, str]] = []
+        self.script = script or {}
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        queue = self.script.get(payload["text"])
+        if queue:
+            result = queue.pop(0)
+            if not isinstance(result, Sent):
+                return result
+        self.delivered.append((chat_id, payload["text"]))
+        return Sent(str(len(self.delivered)))
+
+
+async def put(store: Store, chat: str, *texts: str, dedupe: str | None = None) -> None:
+    async with store.uow() as uow:
+        for text in texts:
+            await uow.outbox.put("telegram", chat, {"text": text}, NOW, dedupe_key=dedupe)
+        await uow.commit()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return self.now
+
+
+async def test_messages_go_out_in_order_per_chat_and_all_chats_are_served(store: Store) -> None:
+    sender = RecordingSender()
+    await put(store, "1", "a1", "a2", "a3")
+    await put(store, "2", "b1", "b2")
+    worker = OutboxWorker(store, {"telegram": sender}, Clock())
+    assert await worker.run_once() == 5
+    assert [t for c, t in sender.delivered if c == "1"] == ["a1", "a2", "a3"]
+    assert [t for c, t in sender.delivered if c == "2"] == ["b1", "b2"]
+    assert await worker.run_once() == 0
+    async with store.uow() as uow:
+        assert await uow.outbox.count("sent") == 5
+
+
+async def test_a_429_holds_the_chat_and_the_message_is_sent_once_later(store: Store) -> None:
+    clock = Clock()
+    sender = RecordingSender({"a1": [Retry(3, "429")]})
+    await put(store, "1", "a1", "a2")
+    await put(store, "2", "b1")
+    worker = OutboxWorker(store, {"telegram": sender}, clock)
+    await worker.run_once()
+    assert sender.delivered == [("2", "b1")]  # chat 1 waits, in order
+    assert await worker.run_once() == 0  # not due yet
+    clock.now += timedelta(seconds=4)
+    await worker.run_once()
+    assert sender.delivered == [("2", "b1"), ("1", "a1"), ("1", "a2")]
+    async with store.uow() as uow:
+        assert await uow.outbox.count("pending") == 0
+
+
+async def test_network_errors_back_off_and_retry_until_delivered(store: Store) -> None:
+    clock = Clock()
+    sender = RecordingSender({"x": [Retry(None, "502"), Retry(None, "502")]})
+    await put(store, "1", "x")
+    worker = OutboxWorker(store, {"telegram": sender}, clock)
+    for _ in range(3):
+        await worker.run_once()
+        clock.now += timedelta(minutes=1)
+    assert sender.delivered == [("1", "x")]
+
+
+async def test_a_refused_message_is_given_up_and_does_not_block_the_chat(store: Store) -> None:
+    sender = RecordingSender({"bad": [Failed("403 blocked")]})
+    await put(store, "1", "bad", "next")
+    worker = OutboxWorker(store, {"telegram": sender}, Clock())
+    await worker.run_once()
+    assert sender.delivered == [("1", "next")]
+    async with store.uow() as uow:
+        assert await uow.outbox.count("failed") == 1
+
+
+async def test_a_repeated_dedupe_key_is_queued_once(store: Store) -> None:
+    await put(store, "g", "notice", dedupe="notice:doc-1:g")
+    await put(store, "g", "notice", dedupe="notice:doc-1:g")
+    sender = RecordingSender()
+    await OutboxWorker(store, {"telegram": sender}, Clock()).run_once()
+    assert sender.delivered == [("g", "notice")]
+
+
+async def test_a_lease_of_a_dead_worker_is_released_and_sent(store: Store) -> None:
+    clock = Clock()
+    await put(store, "1", "m")
+    async with store.uow() as uow:  # a worker claims, then dies before sending
+        await uow.outbox.claim_due(["telegram"], clock(), 10, timedelta(minutes=2))
+        await uow.commit()
+    sender = RecordingSender()
+    worker = OutboxWorker(store, {"telegram": sender}, clock)
+    assert await worker.run_once() == 0
+    clock.now += timedelta(minutes=3)
+    async with store.uow() as uow:
+        assert await uow.outbox.release_expired(clock()) == 1
+        await uow.commit()
+    await worker.run_once()
+    assert sender.delivered == [("1", "m")]
