@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.outbox_worker import Failed, OutboxWorker, Retry, SendResult, Sent
@@ -38,7 +38,7 @@ class Clock:
     def __init__(self) -> None:
         self.now = NOW
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self) -> datetime:
         return self.now
 
 
