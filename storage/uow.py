@@ -59,6 +59,8 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._committed:
+                # Detach first so objects read in a read-only unit stay usable after it ends.
+                self.session.expunge_all()
                 await self.session.rollback()
         finally:
             await self.session.close()

@@ -12,6 +12,7 @@ from storage.store import Store
 
 CHANNEL = "web"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TEXT = 2000
 
 
@@ -28,6 +29,10 @@ class WebChatChannel:
     @staticmethod
     def valid_session(session: str) -> bool:
         return bool(_SESSION_RE.match(session))
+
+    @staticmethod
+    def valid_message_id(message_id: str) -> bool:
+        return bool(_MESSAGE_ID_RE.match(message_id))
 
     def parse(self, payload: dict[str, Any]) -> Incoming | None:
         return Incoming(

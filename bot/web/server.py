@@ -47,7 +47,7 @@ async def webchat_send(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error": "Tin nhắn không hợp lệ."}, status=400)
     session = str(payload.get("session", "")) if isinstance(payload, dict) else ""
     msg_id = str(payload.get("id", "")) if isinstance(payload, dict) else ""
-    if not channel.valid_session(session) or not channel.valid_session(msg_id):
+    if not channel.valid_session(session) or not channel.valid_message_id(msg_id):
         return web.json_response({"ok": False, "error": "Phiên trò chuyện không hợp lệ."}, status=400)
     if not (payload.get("text") or payload.get("button")):
         return web.json_response({"ok": False, "error": "Bà con chưa nhập nội dung."}, status=400)

@@ -115,3 +115,10 @@ async def test_a_lease_of_a_dead_worker_is_released_and_sent(store: Store) -> No
         await uow.commit()
     await worker.run_once()
     assert sender.delivered == [("1", "m")]
+
+
+async def test_rows_read_in_a_unit_of_work_stay_readable_after_it_ends(store: Store) -> None:
+    await put(store, "web1", "hello")
+    async with store.uow() as uow:
+        rows = await uow.outbox.for_chat("telegram", "web1")
+    assert rows[0].payload == {"text": "hello"}
