@@ -18,7 +18,14 @@ async def _import(store: Store, data: object) -> ImportReport:
 
 async def test_import_creates_every_entry(store: Store) -> None:
     report = await _import(store, load_file(MINI))
-    assert report.created == {"commune": 1, "disclosures": 4, "events": 3, "groups": 2, "officials": 3}
+    assert report.created == {
+        "commune": 1,
+        "villages": 1,
+        "disclosures": 4,
+        "events": 3,
+        "groups": 2,
+        "officials": 3,
+    }
     async with store.uow() as uow:
         commune = await uow.commune.get()
         assert commune is not None and commune.name == "Xã Tân Lập"
