@@ -29,8 +29,9 @@ def button(prefix: str) -> Filter:
     return lambda msg: msg.button is not None and msg.button.startswith(prefix)
 
 
-def any_text(msg: Incoming) -> bool:
-    return bool(msg.text.strip())
+def private_text(msg: Incoming) -> bool:
+    """Plain text in a one-to-one chat; in village groups only commands are for the bot."""
+    return msg.chat_type == "private" and bool(msg.text.strip())
 
 
 def routes() -> tuple[Route, ...]:
@@ -49,7 +50,7 @@ def routes() -> tuple[Route, ...]:
         Route(button("more:"), ask.more),
         Route(command("hoi"), ask.answer),
         Route(lambda msg: msg.command is not None, menu.unknown_command),
-        Route(any_text, ask.answer),
+        Route(private_text, ask.answer),
     )
 
 

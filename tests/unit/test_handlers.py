@@ -131,3 +131,14 @@ async def test_the_index_follows_a_new_import_without_restart(store: Store) -> N
         await import_data(uow, data, NOW)
     [after] = await say(svc, "xe cứu thương")
     assert after.meta[ask.SOURCES_KEY][0] == data["disclosures"][0]["id"]
+
+
+async def test_plain_text_in_a_group_is_left_to_the_people_there(store: Store) -> None:
+    group_chat = Incoming(
+        channel="telegram", chat_id="-100", user_id="5", text="ngân sách", chat_type="group"
+    )
+    assert pick(routes(), group_chat) is None
+    command_in_group = Incoming(
+        channel="telegram", chat_id="-100", user_id="5", text="/lich", chat_type="group"
+    )
+    assert pick(routes(), command_in_group) is not None
