@@ -1,82 +1,36 @@
-"""In-memory BM25 index over disclosures and events, rebuilt when the data version changes."""
+"""In-memory ranking over disclosures and events, rebuilt when the data version changes.
+
+A document scores by BM25F over its weighted fields plus the BM25 score of its best paragraph
+(facts live in one paragraph or table), plus a bonus where the resident's marked words match
+exactly ("bán" is not "bàn"). Ties go to the most recent.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storage.vntext import folded_syllables, with_pairs
+from storage.lexicon import load_lexicon
+from storage.query import Analyzer, Query, pairs
+from storage.vntext import fold, syllables
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 K1, B = 1.2, 0.75
-FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.0, "body": 1.0}
-# Words that carry no topic in a question; folded forms.
-STOPWORDS: frozenset[str] = frozenset(
-    [
-        "a",
-        "ah",
-        "a_oi",
-        "ad",
-        "ban",
-        "cho",
-        "cua",
-        "co",
-        "khong",
-        "la",
-        "gi",
-        "the",
-        "nao",
-        "nhu",
-        "nhieu",
-        "bao",
-        "toi",
-        "minh",
-        "em",
-        "anh",
-        "chi",
-        "oi",
-        "nhe",
-        "vay",
-        "va",
-        "voi",
-        "duoc",
-        "o",
-        "tai",
-        "thi",
-        "ma",
-        "de",
-        "den",
-        "nay",
-        "do",
-        "nhung",
-        "cac",
-        "mot",
-        "xin",
-        "hoi",
-        "cho_hoi",
-        "xem",
-        "biet",
-        "muon",
-        "can",
-        "ve",
-        "trong",
-        "ra",
-        "vao",
-        "len",
-        "khi",
-        "nao",
-        "dau",
-        "sao",
-    ]
-)
-_PARA_SPLIT = re.compile(r"\n\s*\n")
+FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
+PASSAGE_WEIGHT = 0.5
+EXACT_BONUS = 0.3
 PASSAGE_MAX = 800
 TITLE_TERM_WEIGHT = 0.25
+WRONG_MARKS_CREDIT = 0.3
+MISSING_NAME_FACTOR = 0.5
+_PARA_SPLIT = re.compile(r"\n\s*\n")
 
 
 @dataclass(frozen=True)
@@ -91,141 +45,229 @@ class SearchHit:
     passage: str = ""
 
 
-@dataclass
-class _Doc:
+@dataclass(frozen=True)
+class Entry:
+    """What the index needs of a disclosure or event."""
+
     kind: str
     id: str
     title: str
-    body: str
-    tf: dict[str, float]
-    length: float
-    tiebreak: str  # later published first on equal scores
+    fields: dict[str, str]
+    tiebreak: str  # ISO date; later first on equal scores
+
+
+def _terms(text: str) -> list[str]:
+    folded = [fold(s) for s in syllables(text)]
+    return folded + pairs(folded)
+
+
+class _BM25:
+    """Postings with weighted term frequencies and length normalisation."""
+
+    def __init__(self, docs: list[dict[str, float]], lengths: list[float]) -> None:
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, tf in enumerate(docs):
+            for term, freq in tf.items():
+                self.postings[term].append((index, freq))
+        n = max(len(docs), 1)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        avg = sum(lengths) / n if lengths else 1.0
+        self.norm = [K1 * (1 - B + B * length / (avg or 1.0)) for length in lengths]
+
+    def scores(self, terms: dict[str, float]) -> dict[int, float]:
+        out: dict[int, float] = defaultdict(float)
+        for term, weight in terms.items():
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for index, freq in self.postings[term]:
+                out[index] += weight * idf * freq * (K1 + 1) / (freq + self.norm[index])
+        return out
 
 
 @dataclass
 class SearchIndex:
-    """BM25 over weighted fields; `search` rebuilds from storage when data changed."""
+    """`search` reads fresh data from storage when the data version changed, then ranks."""
 
-    docs: list[_Doc] = field(default_factory=list)
-    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    idf: dict[str, float] = field(default_factory=dict)
-    avg_len: float = 1.0
+    entries: list[Entry] = field(default_factory=list)
     version: int = -1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def search(self, uow: UnitOfWork, query: str, limit: int = 5) -> list[SearchHit]:
-        """Ranked hits for a question, reading fresh data first if it changed."""
+        """Ranked hits for a question."""
         version = await uow.commune.data_version()
         if version != self.version:
             async with self._lock:
                 if version != self.version:
-                    await self._rebuild(uow, version)
+                    self.build(await load_entries(uow))
+                    self.version = version
         return self.rank(query, limit)
 
-    async def _rebuild(self, uow: UnitOfWork, version: int) -> None:
-        entries: list[tuple[str, str, str, dict[str, str], str]] = []
-        for d in await uow.disclosures.all():
-            fields = {
-                "title": d.title,
-                "tags": " ".join(d.tags),
-                "source": d.source or "",
-                "place": " ".join(d.villages),
-                "body": d.body,
-            }
-            entries.append(("disclosure", d.id, d.title, fields, d.published_at.isoformat()))
-        for e in await uow.events.all():
-            fields = {
-                "title": e.title,
-                "tags": e.kind.replace("_", " "),
-                "source": e.host or "",
-                "place": " ".join([e.location or "", *e.villages]),
-                "body": e.description or "",
-            }
-            entries.append(("event", e.id, e.title, fields, e.start))
-        self.build(entries)
-        self.version = version
-
-    def build(self, entries: list[tuple[str, str, str, dict[str, str], str]]) -> None:
-        """Index (kind, id, title, fields, tiebreak) entries."""
-        docs: list[_Doc] = []
-        postings: dict[str, list[tuple[int, float]]] = {}
-        for kind, doc_id, title, fields, tiebreak in entries:
-            weighted: dict[str, float] = {}
+    def build(self, entries: list[Entry]) -> None:
+        """Index the entries (documents, their paragraphs, their exact words)."""
+        self.entries = entries
+        doc_tfs: list[dict[str, float]] = []
+        doc_lens: list[float] = []
+        exact: list[frozenset[str]] = []
+        chunk_tfs: list[dict[str, float]] = []
+        chunk_lens: list[float] = []
+        self._chunk_owner: list[int] = []
+        for number, entry in enumerate(entries):
+            tf: dict[str, float] = defaultdict(float)
             length = 0.0
-            for name, text in fields.items():
-                weight = FIELD_WEIGHTS[name]
-                tokens = with_pairs(folded_syllables(text))
-                length += weight * len(tokens)
-                for token in tokens:
-                    weighted[token] = weighted.get(token, 0.0) + weight
-            body = fields["body"]
-            docs.append(_Doc(kind, doc_id, title, body, weighted, length, tiebreak))
-            for token, freq in weighted.items():
-                postings.setdefault(token, []).append((len(docs) - 1, freq))
-        n = max(len(docs), 1)
-        self.docs, self.postings = docs, postings
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
-        self.avg_len = sum(d.length for d in docs) / n if docs else 1.0
+            for name, text in entry.fields.items():
+                terms = _terms(text)
+                length += FIELD_WEIGHTS[name] * len(terms)
+                for term in terms:
+                    tf[term] += FIELD_WEIGHTS[name]
+            doc_tfs.append(tf)
+            doc_lens.append(length)
+            exact.append(frozenset(syllables(" ".join(entry.fields.values()))))
+            for paragraph in split_paragraphs(entry.fields["body"]):
+                terms = _terms(paragraph)
+                chunk_tf: dict[str, float] = defaultdict(float)
+                for term in terms:
+                    chunk_tf[term] += 1.0
+                chunk_tfs.append(chunk_tf)
+                chunk_lens.append(float(len(terms)))
+                self._chunk_owner.append(number)
+        self._docs = _BM25(doc_tfs, doc_lens)
+        self._doc_tfs = doc_tfs
+        self._paragraphs = _BM25(chunk_tfs, chunk_lens)
+        self._exact = exact
+        vocabulary = {t: len(p) for t, p in self._docs.postings.items() if "_" not in t}
+        pair_vocabulary = {t for t in self._docs.postings if "_" in t}
+        self._analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
+        self._max_idf = max(self._docs.idf.values(), default=1.0)
 
-    def query_terms(self, query: str) -> list[str]:
-        """Folded syllables and pairs of the question, minus words that carry no topic."""
-        syl = [s for s in folded_syllables(query)]
-        terms = with_pairs(syl)
-        return [t for t in dict.fromkeys(terms) if t not in STOPWORDS]
-
-    def rank(self, query: str, limit: int = 5) -> list[SearchHit]:
-        """BM25 ranking; ties go to the most recently published."""
-        terms = self.query_terms(query)
-        scores: dict[int, float] = {}
-        matched: dict[int, float] = {}
-        # A word no document has is as telling as the rarest one: it counts against confidence.
-        unseen = max(self.idf.values(), default=1.0)
-        total = sum(self.idf.get(t, unseen) for t in terms) or 1.0
-        for term in terms:
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for doc_index, freq in self.postings[term]:
-                doc = self.docs[doc_index]
-                norm = K1 * (1 - B + B * doc.length / self.avg_len)
-                scores[doc_index] = scores.get(doc_index, 0.0) + idf * freq * (K1 + 1) / (freq + norm)
-                matched[doc_index] = matched.get(doc_index, 0.0) + idf
-        ordered = sorted(scores, key=lambda i: (-scores[i], _neg(self.docs[i].tiebreak)))
-        hits = []
-        for i in ordered[:limit]:
-            doc = self.docs[i]
-            hits.append(
+    def rank(self, question: str, limit: int = 5) -> list[SearchHit]:
+        """Ranked hits; confidence says how much of the question the best documents cover."""
+        if not self.entries:
+            return []
+        query = self._analyzer.analyze(question)
+        scores = self._docs.scores(query.terms)
+        best_chunk: dict[int, float] = defaultdict(float)
+        for chunk, value in self._paragraphs.scores(query.terms).items():
+            owner = self._chunk_owner[chunk]
+            best_chunk[owner] = max(best_chunk[owner], value)
+        for owner, value in best_chunk.items():
+            scores[owner] += PASSAGE_WEIGHT * value
+        for index in list(scores):
+            hits = query.marked & self._exact[index]
+            scores[index] += EXACT_BONUS * sum(self._docs.idf.get(fold(w), 0.0) for w in hits)
+        ordered = sorted(scores, key=lambda i: (-scores[i], _later_first(self.entries[i].tiebreak)))
+        results = []
+        for index in ordered[:limit]:
+            entry = self.entries[index]
+            results.append(
                 SearchHit(
-                    kind=doc.kind,
-                    id=doc.id,
-                    title=doc.title,
-                    score=scores[i],
-                    confidence=matched[i] / total,
-                    passage=best_passage(doc.body, terms, self.idf, doc.title),
+                    kind=entry.kind,
+                    id=entry.id,
+                    title=entry.title,
+                    score=scores[index],
+                    confidence=self._coverage(query, index),
+                    passage=best_passage(entry.fields["body"], query, self._docs.idf, entry.title),
                 )
             )
-        return hits
+        return results
+
+    def _coverage(self, query: Query, index: int) -> float:
+        """How much of the resident's own words the document covers, 0..1.
+
+        Words count by rarity (unseen words count as the rarest); a word typed with marks that
+        the document has only with other marks ("điện" vs "diện") counts a little; syllable pairs
+        (multi-syllable words) count as much as single syllables; synonyms may stand in.
+        """
+        tf = self._doc_tfs[index]
+        exact = self._exact[index]
+        marked_folded = {fold(w): w for w in query.marked}
+
+        def credit(term: str) -> float:
+            if term not in tf:
+                return 0.0
+            parts = term.split("_")
+            typed = [marked_folded.get(p) for p in parts]
+            if any(t is not None and t not in exact for t in typed):
+                return WRONG_MARKS_CREDIT
+            return 1.0
+
+        def share(terms: dict[str, float]) -> tuple[float, float]:
+            total = sum(w * self._docs.idf.get(t, self._max_idf) for t, w in terms.items())
+            found = sum(w * self._docs.idf.get(t, 0.0) * credit(t) for t, w in terms.items())
+            return found, total
+
+        words = {t: w for t, w in query.core.items() if "_" not in t}
+        twins = {t: w for t, w in query.core.items() if "_" in t}
+        found_w, total_w = share(words)
+        found_p, total_p = share(twins)
+        synonyms = {t: w for t, w in query.terms.items() if t not in query.core}
+        found_s, _ = share(synonyms)
+        if total_w <= 0:
+            return 0.0
+        word_share = min(1.0, (found_w + found_s) / total_w)
+        pair_share = min(1.0, (found_p + found_s) / total_p) if total_p > 0 else word_share
+        coverage = (word_share + pair_share) / 2
+        if any(not self._mentions(index, name) for name in query.names):
+            coverage *= MISSING_NAME_FACTOR
+        return coverage
+
+    def _mentions(self, index: int, name: tuple[str, ...]) -> bool:
+        """True when the document's text has the (folded) name, syllable by syllable."""
+        tf = self._doc_tfs[index]
+        if len(name) == 1:
+            return name[0] in tf
+        return all(f"{a}_{b}" in tf for a, b in itertools.pairwise(name))
 
 
-def _neg(text: str) -> tuple[int, ...]:
-    """Sort key that puts later ISO dates first."""
+async def load_entries(uow: UnitOfWork) -> list[Entry]:
+    """Every disclosure and event as index entries."""
+    entries = []
+    for d in await uow.disclosures.all():
+        fields = {
+            "title": d.title,
+            "tags": " ".join(d.tags),
+            "source": d.source or "",
+            "place": " ".join(d.villages),
+            "body": d.body,
+        }
+        entries.append(Entry("disclosure", d.id, d.title, fields, d.published_at.isoformat()))
+    for e in await uow.events.all():
+        fields = {
+            "title": e.title,
+            "tags": e.kind.replace("_", " "),
+            "source": e.host or "",
+            "place": " ".join([e.location or "", *e.villages]),
+            "body": e.description or "",
+        }
+        entries.append(Entry("event", e.id, e.title, fields, e.start))
+    return entries
+
+
+def _later_first(text: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in text)
 
 
-def best_passage(body: str, terms: list[str], idf: dict[str, float], title: str = "") -> str:
-    """The paragraph (or table) of the body that matches the question best, at most ~800 chars.
+def split_paragraphs(body: str) -> list[str]:
+    """Paragraphs (tables and lists stay whole) of a Markdown body."""
+    return [p.strip() for p in _PARA_SPLIT.split(body) if p.strip()]
 
-    Words of the question that are already in the title chose the document; the passage
-    should answer the rest ("how long" in "how long is the road of village X"), so they count less.
+
+def best_passage(body: str, query: Query, idf: dict[str, float], title: str = "") -> str:
+    """The paragraph (or table) of the body that answers the question best, at most ~800 chars.
+
+    Words of the question already in the title chose the document; the passage should answer the
+    rest ("how long" in "how long is the road of village X"), so they count less.
     """
-    paragraphs = [p.strip() for p in _PARA_SPLIT.split(body) if p.strip()]
+    paragraphs = split_paragraphs(body)
     if not paragraphs:
         return ""
-    in_title = set(with_pairs(folded_syllables(title)))
-    weight = {t: idf.get(t, 0.0) * (TITLE_TERM_WEIGHT if t in in_title else 1.0) for t in terms}
+    in_title = set(_terms(title))
+    weight = {
+        t: w * idf.get(t, 0.0) * (TITLE_TERM_WEIGHT if t in in_title else 1.0) for t, w in query.terms.items()
+    }
 
     def score(paragraph: str) -> float:
-        tokens = set(with_pairs(folded_syllables(paragraph)))
+        tokens = set(_terms(paragraph))
         return sum(w for t, w in weight.items() if t in tokens)
 
     best = max(range(len(paragraphs)), key=lambda i: (score(paragraphs[i]), -i))

@@ -1,0 +1,64 @@
+"""Chat shorthand and administrative synonyms, read from the data files in storage/lexicon/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from storage.vntext import fold, syllables
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """`shorthand`: folded short form -> full syllables; `groups`: folded phrases that mean the same."""
+
+    shorthand: dict[str, tuple[str, ...]]
+    groups: tuple[tuple[tuple[str, ...], ...], ...]
+
+    def expand_shorthand(self, tokens: list[str]) -> list[str]:
+        """Replace shorthand syllables by their full form (an empty form drops the syllable)."""
+        out: list[str] = []
+        for token in tokens:
+            full = self.shorthand.get(token)
+            if full is None:
+                full = self.shorthand.get(fold(token)) if token == fold(token) else None
+            out.extend(full if full is not None else (token,))
+        return out
+
+    def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
+        """Phrases meaning the same as a phrase found in the folded question."""
+        found: list[tuple[str, ...]] = []
+        for group in self.groups:
+            if any(_contains(folded, member) for member in group):
+                found.extend(m for m in group if not _contains(folded, m))
+        return found
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def _lines(path: Path) -> list[str]:
+    return [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+@cache
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Read shorthand.tsv and synonyms.tsv (cached: the files do not change while running)."""
+    shorthand: dict[str, tuple[str, ...]] = {}
+    for line in _lines(directory / "shorthand.tsv"):
+        short, _, full = line.partition("\t")
+        shorthand[short.strip().lower()] = tuple(syllables(full))
+    groups = []
+    for line in _lines(directory / "synonyms.tsv"):
+        members = tuple(tuple(fold(s) for s in syllables(m)) for m in line.split("|"))
+        groups.append(tuple(m for m in members if m))
+    return Lexicon(shorthand=shorthand, groups=tuple(groups))

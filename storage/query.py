@@ -1,0 +1,125 @@
+"""Turn a resident's question into weighted search terms: shorthand, typos, synonyms, marks."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from storage.lexicon import Lexicon
+from storage.vntext import fold, syllables
+
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_SENTENCE_END = frozenset(".?!\n:;")
+
+# Words that carry no topic in a question (folded forms).
+STOPWORDS: frozenset[str] = frozenset(
+    """a ah a_oi ad ban cho cua co khong la gi the nao nhu nhieu bao toi minh em anh chi oi nhe vay
+    va voi duoc o tai thi ma de den nay do nhung cac mot xin hoi xem biet muon can ve trong ra vao len
+    khi dau sao roi moi nguoi nha ai u ha nhi thuong hay phai lam sao the vay ay kia day nao""".split()
+)
+CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
+SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
+MIN_TYPO_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Query:
+    """Weighted folded terms (syllables and syllable pairs) and the exact marked forms typed."""
+
+    terms: dict[str, float]
+    core: dict[str, float]  # terms from the resident's own words (confidence is measured on these)
+    marked: frozenset[str]
+    names: tuple[tuple[str, ...], ...] = ()  # places, bodies, years the answer must mention
+
+
+def pairs(tokens: list[str]) -> list[str]:
+    """Adjacent syllable pairs, skipping pairs of two words that carry no topic."""
+    return [f"{a}_{b}" for a, b in itertools.pairwise(tokens) if not (a in STOPWORDS and b in STOPWORDS)]
+
+
+class Analyzer:
+    """Knows the index vocabulary, so typos can be mapped to words the documents really use."""
+
+    def __init__(self, lexicon: Lexicon, vocabulary: dict[str, int], pair_vocabulary: set[str]) -> None:
+        self._lexicon = lexicon
+        self._vocab = vocabulary  # folded syllable -> document frequency
+        self._vocab_list = [w for w in vocabulary if len(w) >= MIN_TYPO_LENGTH - 1]
+        self._pairs = pair_vocabulary
+
+    def analyze(self, question: str) -> Query:
+        """The weighted terms of a question."""
+        tokens = self._lexicon.expand_shorthand(syllables(question))
+        marked = frozenset(t for t in tokens if t != fold(t))
+        folded = [fold(t) for t in tokens]
+        weights = [1.0] * len(folded)
+        for i, token in enumerate(folded):
+            if token in self._vocab or token in STOPWORDS or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
+                continue
+            fixed = self._correct(
+                token, folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(folded) else ""
+            )
+            if fixed:
+                folded[i], weights[i] = fixed, CORRECTED_WEIGHT
+        core: dict[str, float] = {}
+        for token, weight in zip(folded, weights, strict=True):
+            if token not in STOPWORDS:
+                core[token] = max(core.get(token, 0.0), weight)
+        for pair in pairs(folded):
+            core.setdefault(pair, 1.0)
+        terms = dict(core)
+        for phrase in self._lexicon.synonyms(folded):
+            words = list(phrase)
+            for term in [w for w in words if w not in STOPWORDS] + pairs(words):
+                terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
+        return Query(terms=terms, core=core, marked=marked, names=named_things(question))
+
+    def _correct(self, token: str, before: str, after: str) -> str | None:
+        """The closest known syllable (one edit away), preferring one that fits its neighbours."""
+        found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+        if not found:
+            return None
+
+        def fit(candidate: str) -> tuple[int, int]:
+            context = (f"{before}_{candidate}" in self._pairs) + (f"{candidate}_{after}" in self._pairs)
+            return context, self._vocab.get(candidate, 0)
+
+        return max((c for c, _, _ in found), key=fit)
+
+
+def named_things(question: str) -> tuple[tuple[str, ...], ...]:
+    """Proper names (two or more capitalised syllables, acronyms, codes) and years, folded.
+
+    A question that names a place, a body or a year the best document never mentions ("Đồng Sau",
+    "THCS", "2024") asks about something else, however many other words match.
+    """
+    names: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        # One capitalised word is too often a title ("Chủ tịch") or a sentence start to count.
+        if len(run) > 1:
+            names.append(tuple(fold(s) for w in run for s in syllables(w)))
+        run.clear()
+
+    text = unicodedata.normalize("NFC", question)
+    for match in _WORD_RE.finditer(text):
+        word = match.group()
+        if any(ch in _SENTENCE_END for ch in text[max(0, match.start() - 2) : match.start()]):
+            close()
+        if _YEAR_RE.match(word):
+            close()
+            names.append((word,))
+        elif word.isupper() and len(word) > 1 and not run:
+            names.append(tuple(fold(s) for s in syllables(word)))
+        elif word[0].isupper():
+            run.append(word)
+        else:
+            close()
+    close()
+    return tuple(dict.fromkeys(names))
