@@ -22,9 +22,9 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if not question:
         return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
     hits = await ctx.svc.search.search(ctx.uow, question, limit=5)
-    confident = [h for h in hits if h.confidence >= CONFIDENCE_THRESHOLD]
-    if not confident:
+    if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, [h.id for h in hits])
+    confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
     await ctx.uow.conversations.save(
         msg.channel,

@@ -32,12 +32,12 @@ class Lexicon:
         """Phrases meaning the same as a phrase found in the folded question."""
         found: list[tuple[str, ...]] = []
         for group in self.groups:
-            if any(_contains(folded, member) for member in group):
-                found.extend(m for m in group if not _contains(folded, m))
+            if any(contains(folded, member) for member in group):
+                found.extend(m for m in group if not contains(folded, m))
         return found
 
 
-def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
 

@@ -11,6 +11,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from storage.lexicon import Lexicon
+from storage.lexicon import contains as _contains
 from storage.vntext import fold, syllables
 
 _WORD_RE = re.compile(r"\w+(?:-\w+)*")
@@ -22,6 +23,23 @@ STOPWORDS: frozenset[str] = frozenset(
     """a ah a_oi ad ban cho cua co khong la gi the nao nhu nhieu bao toi minh em anh chi oi nhe vay
     va voi duoc o tai thi ma de den nay do nhung cac mot xin hoi xem biet muon can ve trong ra vao len
     khi dau sao roi moi nguoi nha ai u ha nhi thuong hay phai lam sao the vay ay kia day nao""".split()
+)
+# Question phrases asking for a date or time (folded syllables).
+WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "khi nao",
+        "bao gio",
+        "hom nao",
+        "ngay nao",
+        "buoi nao",
+        "may gio",
+        "thu may",
+        "lich",
+        "luc nao",
+        "vao ngay",
+        "thoi gian nao",
+    )
 )
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
@@ -36,6 +54,11 @@ class Query:
     core: dict[str, float]  # terms from the resident's own words (confidence is measured on these)
     marked: frozenset[str]
     names: tuple[tuple[str, ...], ...] = ()  # places, bodies, years the answer must mention
+    asks_when: bool = False  # "khi nào", "hôm nào", "mấy giờ": a schedule answers best
+
+    @property
+    def years(self) -> list[str]:
+        return [name[0] for name in self.names if len(name) == 1 and _YEAR_RE.match(name[0])]
 
 
 def pairs(tokens: list[str]) -> list[str]:
@@ -77,7 +100,8 @@ class Analyzer:
             words = list(phrase)
             for term in [w for w in words if w not in STOPWORDS] + pairs(words):
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
-        return Query(terms=terms, core=core, marked=marked, names=named_things(question))
+        when = any(_contains(folded, phrase) for phrase in WHEN_PHRASES)
+        return Query(terms=terms, core=core, marked=marked, names=named_things(question), asks_when=when)
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
         """The closest known syllable (one edit away), preferring one that fits its neighbours."""

@@ -30,6 +30,10 @@ PASSAGE_MAX = 800
 TITLE_TERM_WEIGHT = 0.25
 WRONG_MARKS_CREDIT = 0.3
 MISSING_NAME_FACTOR = 0.5
+WHEN_EVENT_BOOST = 1.3
+SAME_YEAR_BOOST = 1.15
+OTHER_YEAR_PENALTY = 0.8
+_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
 
@@ -155,6 +159,7 @@ class SearchIndex:
         for index in list(scores):
             hits = query.marked & self._exact[index]
             scores[index] += EXACT_BONUS * sum(self._docs.idf.get(fold(w), 0.0) for w in hits)
+            scores[index] *= self._fit(query, self.entries[index])
         ordered = sorted(scores, key=lambda i: (-scores[i], _later_first(self.entries[i].tiebreak)))
         results = []
         for index in ordered[:limit]:
@@ -170,6 +175,20 @@ class SearchIndex:
                 )
             )
         return results
+
+    @staticmethod
+    def _fit(query: Query, entry: Entry) -> float:
+        """Prefer schedules for "when" questions, and the document of the year asked about."""
+        factor = 1.0
+        if query.asks_when and entry.kind == "event":
+            factor *= WHEN_EVENT_BOOST
+        title_years = set(_YEAR_IN_TEXT.findall(entry.title))
+        for year in query.years:
+            if year in title_years:
+                factor *= SAME_YEAR_BOOST
+            elif title_years:
+                factor *= OTHER_YEAR_PENALTY
+        return factor
 
     def _coverage(self, query: Query, index: int) -> float:
         """How much of the resident's own words the document covers, 0..1.
