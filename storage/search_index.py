@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 import re
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
 
 from storage.lexicon import load_lexicon
 from storage.query import Analyzer, Query, pairs
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
 PASSAGE_WEIGHT = 0.5
+RERANK_POOL = 200  # documents whose exact-marks bonus and year/schedule fit are weighed
 EXACT_BONUS = 0.3
 PASSAGE_MAX = 800
 TITLE_TERM_WEIGHT = 0.25
@@ -65,27 +68,72 @@ def _terms(text: str) -> list[str]:
     return folded + pairs(folded)
 
 
+class _Postings:
+    """Collects (term, document, weighted count) triples while indexing."""
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []
+        self.docs: list[int] = []
+        self.counts: list[float] = []
+        self.lengths: list[float] = []
+
+    def add(self, doc: int, tokens: list[str], weight: float) -> None:
+        counted = Counter(tokens)
+        self.terms.extend(counted.keys())
+        self.docs.extend(itertools.repeat(doc, len(counted)))
+        self.counts.extend(weight * c for c in counted.values())
+        while len(self.lengths) <= doc:
+            self.lengths.append(0.0)
+        self.lengths[doc] += weight * len(tokens)
+
+
 class _BM25:
-    """Postings with weighted term frequencies and length normalisation."""
+    """Postings in flat arrays sorted by term, each with its precomputed BM25 factor."""
 
-    def __init__(self, docs: list[dict[str, float]], lengths: list[float]) -> None:
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, tf in enumerate(docs):
-            for term, freq in tf.items():
-                self.postings[term].append((index, freq))
-        n = max(len(docs), 1)
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-        avg = sum(lengths) / n if lengths else 1.0
-        self.norm = [K1 * (1 - B + B * length / (avg or 1.0)) for length in lengths]
+    def __init__(self, collected: _Postings, size: int) -> None:
+        self.size = size
+        n = max(size, 1)
+        lengths = np.zeros(n, dtype=np.float64)
+        lengths[: len(collected.lengths)] = collected.lengths
+        norm = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
+        self.vocab: dict[str, int] = {}
+        ids = np.fromiter(
+            (self.vocab.setdefault(t, len(self.vocab)) for t in collected.terms),
+            dtype=np.int64,
+            count=len(collected.terms),
+        )
+        keys, inverse = np.unique(ids * n + np.asarray(collected.docs, dtype=np.int64), return_inverse=True)
+        tf = np.bincount(inverse, weights=np.asarray(collected.counts, dtype=np.float64))
+        term_of = keys // n
+        self.doc_of = (keys % n).astype(np.int32)
+        self.factor = (tf * (K1 + 1) / (tf + norm[self.doc_of])).astype(np.float32)
+        df = np.bincount(term_of, minlength=len(self.vocab))
+        self.offsets = np.concatenate([[0], np.cumsum(df)])
+        self.df = df
+        self.idf_array = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.idf = dict(zip(self.vocab, self.idf_array.tolist(), strict=True))
 
-    def scores(self, terms: dict[str, float]) -> dict[int, float]:
-        out: dict[int, float] = defaultdict(float)
+    def _span(self, term: str) -> tuple[int, int] | None:
+        tid = self.vocab.get(term)
+        return None if tid is None else (int(self.offsets[tid]), int(self.offsets[tid + 1]))
+
+    def has(self, term: str, doc: int) -> bool:
+        """Whether the document contains the term."""
+        span = self._span(term)
+        if span is None:
+            return False
+        docs = self.doc_of[span[0] : span[1]]
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and int(docs[at]) == doc
+
+    def scores(self, terms: dict[str, float]) -> npt.NDArray[np.float32]:
+        """A score for every document (zero where no term matches)."""
+        out = np.zeros(self.size, dtype=np.float32)
         for term, weight in terms.items():
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for index, freq in self.postings[term]:
-                out[index] += weight * idf * freq * (K1 + 1) / (freq + self.norm[index])
+            span = self._span(term)
+            if span is not None:
+                start, end = span
+                out[self.doc_of[start:end]] += (weight * self.idf[term]) * self.factor[start:end]
         return out
 
 
@@ -110,37 +158,28 @@ class SearchIndex:
     def build(self, entries: list[Entry]) -> None:
         """Index the entries (documents, their paragraphs, their exact words)."""
         self.entries = entries
-        doc_tfs: list[dict[str, float]] = []
-        doc_lens: list[float] = []
+        docs, chunks = _Postings(), _Postings()
+        owners: list[int] = []
         exact: list[frozenset[str]] = []
-        chunk_tfs: list[dict[str, float]] = []
-        chunk_lens: list[float] = []
-        self._chunk_owner: list[int] = []
         for number, entry in enumerate(entries):
-            tf: dict[str, float] = defaultdict(float)
-            length = 0.0
+            words: set[str] = set()
             for name, text in entry.fields.items():
-                terms = _terms(text)
-                length += FIELD_WEIGHTS[name] * len(terms)
-                for term in terms:
-                    tf[term] += FIELD_WEIGHTS[name]
-            doc_tfs.append(tf)
-            doc_lens.append(length)
-            exact.append(frozenset(syllables(" ".join(entry.fields.values()))))
-            for paragraph in split_paragraphs(entry.fields["body"]):
-                terms = _terms(paragraph)
-                chunk_tf: dict[str, float] = defaultdict(float)
-                for term in terms:
-                    chunk_tf[term] += 1.0
-                chunk_tfs.append(chunk_tf)
-                chunk_lens.append(float(len(terms)))
-                self._chunk_owner.append(number)
-        self._docs = _BM25(doc_tfs, doc_lens)
-        self._doc_tfs = doc_tfs
-        self._paragraphs = _BM25(chunk_tfs, chunk_lens)
+                for piece in split_paragraphs(text) if name == "body" else [text]:
+                    raw = syllables(piece)
+                    words.update(raw)
+                    folded = [fold(w) for w in raw]
+                    tokens = folded + pairs(folded)
+                    docs.add(number, tokens, FIELD_WEIGHTS[name])
+                    if name == "body":
+                        chunks.add(len(owners), tokens, 1.0)
+                        owners.append(number)
+            exact.append(frozenset(words))
+        self._docs = _BM25(docs, len(entries))
+        self._paragraphs = _BM25(chunks, len(owners))
+        self._chunk_owner = np.array(owners, dtype=np.int32)
         self._exact = exact
-        vocabulary = {t: len(p) for t, p in self._docs.postings.items() if "_" not in t}
-        pair_vocabulary = {t for t in self._docs.postings if "_" in t}
+        vocabulary = {t: int(self._docs.df[i]) for t, i in self._docs.vocab.items() if "_" not in t}
+        pair_vocabulary = {t for t in self._docs.vocab if "_" in t}
         self._analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
         self._max_idf = max(self._docs.idf.values(), default=1.0)
 
@@ -150,31 +189,33 @@ class SearchIndex:
             return []
         query = self._analyzer.analyze(question)
         scores = self._docs.scores(query.terms)
-        best_chunk: dict[int, float] = defaultdict(float)
-        for chunk, value in self._paragraphs.scores(query.terms).items():
-            owner = self._chunk_owner[chunk]
-            best_chunk[owner] = max(best_chunk[owner], value)
-        for owner, value in best_chunk.items():
-            scores[owner] += PASSAGE_WEIGHT * value
-        for index in list(scores):
+        chunk_scores = self._paragraphs.scores(query.terms)
+        if len(chunk_scores):
+            best_chunk = np.zeros(len(self.entries), dtype=np.float32)
+            np.maximum.at(best_chunk, self._chunk_owner, chunk_scores)
+            scores += PASSAGE_WEIGHT * best_chunk
+        matched = np.flatnonzero(scores > 0)
+        if len(matched) > RERANK_POOL:
+            matched = matched[np.argpartition(-scores[matched], RERANK_POOL)[:RERANK_POOL]]
+        final: dict[int, float] = {}
+        for index in matched.tolist():
             hits = query.marked & self._exact[index]
-            scores[index] += EXACT_BONUS * sum(self._docs.idf.get(fold(w), 0.0) for w in hits)
-            scores[index] *= self._fit(query, self.entries[index])
-        ordered = sorted(scores, key=lambda i: (-scores[i], _later_first(self.entries[i].tiebreak)))
-        results = []
-        for index in ordered[:limit]:
-            entry = self.entries[index]
-            results.append(
-                SearchHit(
-                    kind=entry.kind,
-                    id=entry.id,
-                    title=entry.title,
-                    score=scores[index],
-                    confidence=self._coverage(query, index),
-                    passage=best_passage(entry.fields["body"], query, self._docs.idf, entry.title),
-                )
+            bonus = EXACT_BONUS * sum(self._docs.idf.get(fold(w), 0.0) for w in hits)
+            final[index] = (float(scores[index]) + bonus) * self._fit(query, self.entries[index])
+        ordered = sorted(final, key=lambda i: (-final[i], _later_first(self.entries[i].tiebreak)))
+        return [
+            SearchHit(
+                kind=self.entries[i].kind,
+                id=self.entries[i].id,
+                title=self.entries[i].title,
+                score=final[i],
+                confidence=self._coverage(query, i),
+                passage=best_passage(
+                    self.entries[i].fields["body"], query, self._docs.idf, self.entries[i].title
+                ),
             )
-        return results
+            for i in ordered[:limit]
+        ]
 
     @staticmethod
     def _fit(query: Query, entry: Entry) -> float:
@@ -197,12 +238,11 @@ class SearchIndex:
         the document has only with other marks ("điện" vs "diện") counts a little; syllable pairs
         (multi-syllable words) count as much as single syllables; synonyms may stand in.
         """
-        tf = self._doc_tfs[index]
         exact = self._exact[index]
         marked_folded = {fold(w): w for w in query.marked}
 
         def credit(term: str) -> float:
-            if term not in tf:
+            if not self._docs.has(term, index):
                 return 0.0
             parts = term.split("_")
             typed = [marked_folded.get(p) for p in parts]
@@ -232,10 +272,9 @@ class SearchIndex:
 
     def _mentions(self, index: int, name: tuple[str, ...]) -> bool:
         """True when the document's text has the (folded) name, syllable by syllable."""
-        tf = self._doc_tfs[index]
         if len(name) == 1:
-            return name[0] in tf
-        return all(f"{a}_{b}" in tf for a, b in itertools.pairwise(name))
+            return self._docs.has(name[0], index)
+        return all(self._docs.has(f"{a}_{b}", index) for a, b in itertools.pairwise(name))
 
 
 async def load_entries(uow: UnitOfWork) -> list[Entry]:
