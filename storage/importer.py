@@ -15,6 +15,7 @@ import yaml
 from dateutil.rrule import rrulestr
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from sqlmodel import select
 
 from storage.models import Commune, Disclosure, Event, Group, Official, Village
 from storage.uow import UnitOfWork
@@ -200,8 +201,11 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
 
     known_groups = {g["id"] for g in data.get("groups", [])} | {g.id for g in await uow.groups.all()}
     for section in SECTIONS:
+        model = _MODELS[section]
+        rows: list[Any] = list((await session.exec(select(model))).all())
+        existing = {row.id: row for row in rows}
         for entry in data.get(section, []):
-            await _upsert(uow, section, entry, now, report)
+            _upsert(uow, section, existing.get(entry["id"]), entry, now, report)
             if section == "events":
                 unknown = set(entry.get("notify", [])) - known_groups
                 if unknown:
@@ -231,12 +235,11 @@ async def _sync_villages(uow: UnitOfWork, names: list[str], report: ImportReport
     report.count(report.updated if current else report.created, "villages")
 
 
-async def _upsert(
-    uow: UnitOfWork, section: str, entry: dict[str, Any], now: datetime, report: ImportReport
+def _upsert(
+    uow: UnitOfWork, section: str, row: Any, entry: dict[str, Any], now: datetime, report: ImportReport
 ) -> None:
     model = _MODELS[section]
     digest = _hash(entry)
-    row: Any = await uow.session.get(model, entry["id"])
     values = _row_values(section, entry)
     if row is None:
         row = model(**values, content_hash=digest)
