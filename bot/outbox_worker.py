@@ -84,14 +84,14 @@ class OutboxWorker:
         if released:
             log.info("outbox: %d messages from a previous run go out again", released)
         while not self._stopping:
+            self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
             try:
                 sent = await self.run_once()
             except Exception:
                 log.exception("outbox pass failed")
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
 

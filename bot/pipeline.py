@@ -39,6 +39,7 @@ class Pipeline:
         self._parsers: dict[str, Parser] = {}
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
+        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def register(self, channel: str, parser: Parser) -> None:
         """Tell the pipeline how to read a channel's stored payloads."""
@@ -58,14 +59,24 @@ class Pipeline:
         task.add_done_callback(self._tasks.discard)
 
     async def process(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> list[Reply]:
-        """Route a stored update; replies and 'handled' are committed together."""
-        async with self._slots:
-            msg = self._parsers[channel](payload)
-            try:
-                replies = await self._handle(inbound_id, msg)
-            except Exception as exc:  # one error boundary: log, apologise, keep going
-                log.exception("handling update %s failed", inbound_id)
-                replies = await self._fail(inbound_id, msg, exc)
+        """Route a stored update; replies and 'handled' are committed together.
+
+        Updates of one chat are handled one after another, in the order they arrived, so
+        answers come back in the order of the questions; different chats run concurrently.
+        """
+        msg = self._parsers[channel](payload)
+        chat = (channel, msg.chat_id if msg is not None else "")
+        lock = self._chat_locks.setdefault(chat, asyncio.Lock())
+        try:
+            async with lock, self._slots:
+                try:
+                    replies = await self._handle(inbound_id, msg)
+                except Exception as exc:  # one error boundary: log, apologise, keep going
+                    log.exception("handling update %s failed", inbound_id)
+                    replies = await self._fail(inbound_id, msg, exc)
+        finally:
+            if not lock.locked() and self._chat_locks.get(chat) is lock:
+                del self._chat_locks[chat]
         if replies:
             self._on_queued()
         return replies

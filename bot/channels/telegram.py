@@ -63,10 +63,20 @@ class TelegramChannel:
         return to_incoming(Update.de_json(payload, self.bot))
 
     async def start(self) -> None:
-        """Connect, then poll or register the webhook (both retried in the background)."""
-        await self.bot.initialize()
-        task = self._connect_webhook() if self.webhook_url else self._poll()
-        self._spawn(task)
+        """Connect, then poll or register the webhook, all in the background (Telegram may be down)."""
+        self._spawn(self._run())
+
+    async def _run(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                await self.bot.initialize()
+                break
+            except TelegramError as exc:
+                log.warning("telegram: cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+        await (self._connect_webhook() if self.webhook_url else self._poll())
 
     async def stop(self) -> None:
         self._stopping.set()
