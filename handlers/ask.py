@@ -10,7 +10,7 @@ from handlers.services import Ctx
 from handlers.vnformat import category_name, vn_date, vn_datetime
 
 # Below this share of the question's weight matched, we abstain rather than guess.
-CONFIDENCE_THRESHOLD = 0.45
+CONFIDENCE_THRESHOLD = 0.5
 MORE_FLOW = "ask"
 SOURCES_KEY = "sources"
 

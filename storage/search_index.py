@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
-PASSAGE_WEIGHT = 0.5
+PASSAGE_WEIGHT = 0.3
 RERANK_POOL = 200  # documents whose exact-marks bonus and year/schedule fit are weighed
 EXACT_BONUS = 0.3
 PASSAGE_MAX = 800
