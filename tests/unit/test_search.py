@@ -1,0 +1,106 @@
+"""Vietnamese matching and ranking, on small hand-made indexes."""
+
+from __future__ import annotations
+
+from storage.lexicon import load_lexicon
+from storage.query import named_things
+from storage.search_index import Entry, SearchIndex
+from storage.vntext import fold, syllables
+
+
+def entry(doc_id: str, title: str, body: str, *, date: str = "2026-01-01", tags: str = "") -> Entry:
+    fields = {"title": title, "tags": tags, "source": "", "place": "", "body": body}
+    return Entry("disclosure", doc_id, title, fields, date)
+
+
+def index(*entries: Entry) -> SearchIndex:
+    built = SearchIndex()
+    built.build(list(entries))
+    return built
+
+
+BUDGET = entry(
+    "budget",
+    "Công khai dự toán ngân sách xã năm 2026",
+    "Tổng thu ngân sách 18.750 triệu đồng.\n\nChi đầu tư phát triển 6.400 triệu đồng.",
+)
+ROAD = entry(
+    "road",
+    "Công trình bê tông hóa đường trục thôn số 2, Thôn Tân Sơn",
+    "Đường dài **850 m**, rộng 3,5 m.\n\n| Nhà thầu | Công ty TNHH Hưng Thịnh |\n|---|---|\n\n"
+    "Phản ánh chất lượng gửi Ban giám sát đầu tư của cộng đồng.",
+)
+POOR = entry("poor", "Danh sách hộ nghèo năm 2026", "Thôn Khe Mát có 3 hộ nghèo: ông Páo, bà Mai, ông Sình.")
+FEES = entry("fees", "Thủ tục chứng thực bản sao", "Lệ phí chứng thực bản sao 2.000 đồng một trang.")
+
+
+def test_folding_removes_tones_vowel_marks_and_d_bar() -> None:
+    assert fold("Đường") == "duong"
+    assert fold("nghèo") == fold("ngheo") == "ngheo"
+    assert syllables("NGÂN  sách, năm 2026!") == ["ngân", "sách", "năm", "2026"]
+
+
+def test_a_question_without_marks_finds_the_document() -> None:
+    assert index(BUDGET, ROAD, POOR).rank("du toan ngan sach nam 2026")[0].id == "budget"
+
+
+def test_chat_shorthand_is_expanded() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.expand_shorthand(["đg", "bn", "ko", "ad"]) == ["đường", "bao", "nhiêu", "không"]
+    assert index(BUDGET, ROAD, POOR).rank("đg thôn tân sơn dài bn v ad")[0].id == "road"
+
+
+def test_typos_and_wrong_tones_are_tolerated() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES)
+    assert built.rank("danh sách hộ ngèo")[0].id == "poor"
+    assert built.rank("du toán ngan sách")[0].id == "budget"
+
+
+def test_synonyms_bridge_residents_words_and_official_words() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES)
+    assert built.rank("photo công chứng giấy tờ mất bao nhiêu")[0].id == "fees"
+
+
+def test_exact_marks_score_higher_when_the_resident_typed_them() -> None:
+    sell = entry("sell", "Bán đấu giá tài sản", "Phiên bán tài sản công.")
+    table = entry("table", "Bàn giao tài sản", "Biên bản bàn giao tài sản công.")
+    built = index(sell, table)
+    assert built.rank("bán tài sản")[0].id == "sell"
+    assert built.rank("bàn giao tài sản")[0].id == "table"
+
+
+def test_the_passage_is_the_paragraph_that_answers() -> None:
+    [hit, *_] = index(BUDGET, ROAD, POOR).rank("đường thôn Tân Sơn dài bao nhiêu mét")
+    assert hit.id == "road" and "850 m" in hit.passage and "Ban giám sát" not in hit.passage
+    [hit, *_] = index(BUDGET, ROAD, POOR).rank("nhà thầu nào làm đường thôn Tân Sơn")
+    assert "Hưng Thịnh" in hit.passage
+
+
+def test_unrelated_questions_get_low_confidence() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES)
+    hits = built.rank("xổ số miền bắc hôm nay")
+    assert not hits or hits[0].confidence < 0.5
+    assert built.rank("dự toán ngân sách xã năm 2026")[0].confidence >= 0.5
+
+
+def test_a_name_the_document_lacks_lowers_confidence() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES)
+    named = built.rank("công trình đường trục thôn ở Thôn Đồng Chùa")[0]
+    plain = built.rank("công trình đường trục thôn ở Thôn Tân Sơn")[0]
+    assert named.confidence < plain.confidence
+    assert named_things("học phí THCS năm 2024 ở Yên Phú") == (("thcs",), ("2024",), ("yen", "phu"))
+
+
+def test_equal_scores_go_to_the_most_recent_document() -> None:
+    old = entry("old", "Danh sách hộ nghèo", "Danh sách hộ nghèo của xã.", date="2025-01-10")
+    new = entry("new", "Danh sách hộ nghèo", "Danh sách hộ nghèo của xã.", date="2026-01-10")
+    assert [h.id for h in index(old, new).rank("danh sách hộ nghèo")] == ["new", "old"]
+    assert [h.id for h in index(new, old).rank("danh sách hộ nghèo")] == ["new", "old"]
+
+
+def test_the_year_asked_about_picks_the_document_of_that_year() -> None:
+    y2026 = entry("y2026", "Dự toán ngân sách năm 2026", "Dự toán thu chi ngân sách xã.")
+    y2027 = entry("y2027", "Dự thảo dự toán ngân sách năm 2027", "Dự toán thu chi ngân sách xã.")
+    built = index(y2026, y2027)
+    assert built.rank("ngân sách năm 2026")[0].id == "y2026"
+    assert built.rank("ngân sách năm 2027")[0].id == "y2027"
