@@ -45,10 +45,12 @@ class Pipeline:
         """Tell the pipeline how to read a channel's stored payloads."""
         self._parsers[channel] = parser
 
-    async def accept(self, channel: str, key: str, payload: dict[str, Any]) -> int | None:
+    async def accept(
+        self, channel: str, key: str, payload: dict[str, Any], sender: str | None = None
+    ) -> int | None:
         """Store an update; None when it was already received (a redelivery)."""
         async with self._store.uow() as uow:
-            inbound_id = await uow.inbound.add_if_new(channel, key, payload, self._svc.clock())
+            inbound_id = await uow.inbound.add_if_new(channel, key, payload, self._svc.clock(), sender)
             await uow.commit()
         return inbound_id
 

@@ -101,15 +101,26 @@ def _opening(body: str) -> str:
 
 async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[str]) -> list[Reply]:
     await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
+    await ctx.uow.conversations.save(
+        msg.channel,
+        msg.chat_id,
+        msg.user_id,
+        flow=MORE_FLOW,
+        step="unanswered",
+        data={"unanswered": question},
+        now=ctx.now,
+    )
     categories: list[str] = []
     for doc_id in near:
         doc = await ctx.uow.disclosures.get(doc_id)
         if doc is not None and doc.category not in categories:
             categories.append(doc.category)
-    rows = tuple((Button(category_name(c), f"cat:{c}"),) for c in categories[:3])
+    rows: tuple[tuple[Button, ...], ...] = ((Button("📨 Gửi câu hỏi này cho xã (kiến nghị)", "gui:fromq"),),)
+    rows += tuple((Button(category_name(c), f"cat:{c}"),) for c in categories[:3])
     rows += ((Button("📋 Tất cả lĩnh vực", "cats"),),)
     text = (
         "Xin lỗi bà con, tôi chưa tìm thấy thông tin nào xã đã công khai trả lời được câu hỏi này.\n"
-        "Câu hỏi đã được ghi lại để cán bộ xã xem xét. Bà con có thể xem các lĩnh vực gần nhất dưới đây."
+        "Câu hỏi đã được ghi lại để cán bộ xã xem xét. Bà con có thể gửi câu hỏi thành kiến nghị "
+        "để xã trả lời, hoặc xem các lĩnh vực gần nhất dưới đây."
     )
     return [Reply(text, buttons=rows, meta={SOURCES_KEY: []})]

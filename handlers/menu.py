@@ -9,6 +9,7 @@ from handlers.vnformat import category_name, vn_date
 MAIN_BUTTONS = (
     (Button("📅 Lịch tiếp dân, lịch họp", "cmd:lich"),),
     (Button("📋 Thông tin công khai", "cats"),),
+    (Button("📨 Gửi phản ánh, kiến nghị", "gui:new"), Button("🔎 Hồ sơ của tôi", "cmd:cuatoi")),
     (Button("❓ Hướng dẫn", "cmd:help"),),
 )
 
@@ -17,6 +18,9 @@ HELP_TEXT = (
     "• Gõ câu hỏi bằng lời của mình, có dấu hay không dấu đều được, ví dụ: "
     "“dự toán ngân sách năm nay”, “lich tiep dan thang nay”.\n"
     "• /lich: lịch tiếp công dân, lịch họp, đối thoại trong 30 ngày tới.\n"
+    "• /gui: gửi phản ánh, kiến nghị, khiếu nại, tố cáo; nhận mã hồ sơ để theo dõi.\n"
+    "• /tracuu MÃ: xem tình trạng hồ sơ. /cuatoi: các hồ sơ của tôi.\n"
+    "• /dulieu, /xoadulieu: xem, xóa dữ liệu cá nhân xã đang lưu.\n"
     "• /start: mở menu.\n"
     "• /huy: hủy thao tác đang làm dở.\n"
     "Mỗi câu trả lời đều ghi rõ nguồn: tên văn bản và ngày công bố."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import ask, menu, schedule
+from handlers import ask, flows, menu, officials, petitions, privacy, schedule, tracking
 from handlers.messages import Incoming
 from handlers.services import Handler
 
@@ -29,9 +29,9 @@ def button(prefix: str) -> Filter:
     return lambda msg: msg.button is not None and msg.button.startswith(prefix)
 
 
-def private_text(msg: Incoming) -> bool:
-    """Plain text in a one-to-one chat; in village groups only commands are for the bot."""
-    return msg.chat_type == "private" and bool(msg.text.strip())
+def has_content(msg: Incoming) -> bool:
+    """Text or attachments (flows.dispatch decides whether it is for the bot)."""
+    return bool(msg.text.strip()) or bool(msg.attachments)
 
 
 def routes() -> tuple[Route, ...]:
@@ -49,8 +49,24 @@ def routes() -> tuple[Route, ...]:
         Route(button("doc:"), ask.show_document),
         Route(button("more:"), ask.more),
         Route(command("hoi"), ask.answer),
+        Route(command("gui"), petitions.start),
+        Route(button("gui:new"), petitions.start),
+        Route(button("cmd:cuatoi"), tracking.mine),
+        Route(button("gui:fromq"), petitions.start),
+        Route(petitions.in_flow_button, petitions.step),
+        Route(command("tracuu"), tracking.lookup),
+        Route(command("cuatoi"), tracking.mine),
+        Route(command("danhgia"), tracking.rate),
+        Route(button("rate:"), tracking.rate),
+        Route(button("op:"), officials.button),
+        Route(command("traloi"), officials.traloi),
+        Route(command("ghichu"), officials.note),
+        Route(command("xem"), officials.identity),
+        Route(command("dulieu"), privacy.show),
+        Route(command("xoadulieu"), privacy.ask_erase),
+        Route(button(privacy.CONFIRM), privacy.erase),
         Route(lambda msg: msg.command is not None, menu.unknown_command),
-        Route(private_text, ask.answer),
+        Route(has_content, flows.dispatch),
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
+
+from handlers.deadlines import DeadlinePolicy, WorkCalendar
 
 if TYPE_CHECKING:
     from handlers.messages import Incoming, Reply
@@ -32,7 +34,9 @@ class Services:
     clock: Clock
     tz: ZoneInfo
     search: Searcher
-    bot_name: str = "Trợ lý xã"
+    policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    max_photo_bytes: int = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ class InboundUpdate(SQLModel, table=True):
     update_key: str = Field(max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     status: str = Field(default="received", max_length=12, index=True)
+    sender: str | None = Field(default=None, max_length=64, index=True)  # for erasure on request
     attempts: int = 0
     received_at: datetime | None = _ts(nullable=False)
     handled_at: datetime | None = _ts()
@@ -175,3 +176,56 @@ class UnansweredQuestion(SQLModel, table=True):
     chat_id: str = Field(max_length=64)
     question: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     asked_at: datetime | None = _ts(nullable=False)
+
+
+class Petition(SQLModel, table=True):
+    """A report, proposal, complaint or denunciation: the case, without who sent it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    kind: str = Field(max_length=16, index=True)  # phan_anh | kien_nghi | khieu_nai | to_cao
+    status: str = Field(max_length=16, index=True)
+    content: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    summary: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # redacted, for groups
+    village: str | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: list[dict[str, Any]] = _json()
+    anonymous: bool = False
+    received_at: datetime | None = _ts(nullable=False)
+    accepted_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    first_due: date | None = None  # status answer / acceptance / triage deadline
+    resolve_due: date | None = None
+    assignee: str | None = Field(default=None, max_length=80)  # official id
+    answer: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    reminded_due: date | None = None  # deadline already reminded about (sent once)
+    overdue_alerted: date | None = None
+
+
+class PetitionParty(SQLModel, table=True):
+    """Who filed a petition, kept apart from its content (Luật Tố cáo Art. 8(3), 47)."""
+
+    petition_id: int = Field(primary_key=True, foreign_key="petition.id")
+    channel: str | None = Field(default=None, max_length=20)
+    chat_id: str | None = Field(default=None, max_length=64)
+    user_id: str | None = Field(default=None, max_length=64, index=True)
+    name: str | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    consent_at: datetime | None = _ts()
+    erased_at: datetime | None = _ts()
+
+
+class PetitionEvent(SQLModel, table=True):
+    """Audit trail of a petition: who did what, when (internal notes never reach the filer)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    at: datetime | None = _ts(nullable=False)
+    actor: str = Field(max_length=80)  # official id, "resident" or "system"
+    action: str = Field(max_length=32)
+    detail: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    internal: bool = False

@@ -17,6 +17,7 @@ from storage.repositories.commune_data import (
 from storage.repositories.conversations import ConversationRepo
 from storage.repositories.inbound import InboundRepo
 from storage.repositories.outbox import OutboxRepo
+from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
 
 
@@ -32,6 +33,7 @@ class UnitOfWork:
     inbound: InboundRepo
     outbox: OutboxRepo
     unanswered: UnansweredRepo
+    petitions: PetitionRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -49,6 +51,7 @@ class UnitOfWork:
         self.inbound = InboundRepo(s)
         self.outbox = OutboxRepo(s)
         self.unanswered = UnansweredRepo(s)
+        self.petitions = PetitionRepo(s)
         return self
 
     async def __aexit__(

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, split_text, to_incoming
+from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from bot.config import Settings
 from bot.outbox_worker import Failed, Retry, SendResult, Sent
 from bot.pipeline import Pipeline
@@ -137,7 +137,7 @@ class TelegramChannel:
         key = str(payload.get("update_id", ""))
         if not key:
             return False
-        inbound_id = await self._pipeline.accept(CHANNEL, key, payload)
+        inbound_id = await self._pipeline.accept(CHANNEL, key, payload, sender_of(payload))
         if inbound_id is None:
             return False
         callback = payload.get("callback_query")

@@ -79,3 +79,12 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         text = text[cut:].lstrip()
     parts.append(text)
     return parts
+
+
+def sender_of(payload: dict[str, Any]) -> str | None:
+    """The Telegram user id behind a raw update (kept so a person's data can be erased)."""
+    for kind in ALLOWED_UPDATES:
+        user = (payload.get(kind) or {}).get("from") or {}
+        if "id" in user:
+            return str(user["id"])
+    return None

@@ -46,7 +46,7 @@ class WebChatChannel:
 
     async def receive(self, payload: dict[str, Any]) -> bool:
         """Store and handle one browser message at once (the page then fetches the replies)."""
-        inbound_id = await self._pipeline.accept(CHANNEL, str(payload["id"]), payload)
+        inbound_id = await self._pipeline.accept(CHANNEL, str(payload["id"]), payload, payload["session"])
         if inbound_id is None:
             return False
         await self._pipeline.process(inbound_id, CHANNEL, payload)

@@ -20,7 +20,7 @@ class InboundRepo:
         self._s = session
 
     async def add_if_new(
-        self, channel: str, update_key: str, payload: dict[str, Any], now: datetime
+        self, channel: str, update_key: str, payload: dict[str, Any], now: datetime, sender: str | None = None
     ) -> int | None:
         """Store an update; None when this (channel, key) was already received."""
         stmt = (
@@ -29,6 +29,7 @@ class InboundRepo:
                 channel=channel,
                 update_key=update_key,
                 payload=payload,
+                sender=sender,
                 status="received",
                 attempts=0,
                 received_at=now,
@@ -38,6 +39,15 @@ class InboundRepo:
         result = await self._s.exec(stmt)
         row = result.first()
         return None if row is None else int(row[0])
+
+    async def forget_sender(self, channel: str, sender: str) -> None:
+        """Blank the stored payloads of a person's handled updates (erasure on request)."""
+        await self._s.exec(
+            update(InboundUpdate)
+            .where(col(InboundUpdate.channel) == channel, col(InboundUpdate.sender) == sender)
+            .where(col(InboundUpdate.status) != "received")
+            .values(payload={}, sender=None)
+        )
 
     async def get(self, update_id: int) -> InboundUpdate | None:
         return await self._s.get(InboundUpdate, update_id)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -151,6 +151,26 @@ class OutboxRepo:
             .limit(limit)
         )
         return list((await self._s.exec(query)).all())
+
+    async def by_external(self, channel: str, chat_id: str, external_id: str) -> OutboxMessage | None:
+        """The message we sent that a person is now replying to."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.external_id == external_id,
+        )
+        return (await self._s.exec(query)).first()
+
+    async def forget_chat(self, channel: str, chat_id: str) -> int:
+        """Delete what was sent to a private chat (personal data erasure)."""
+        result = await self._s.exec(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.channel) == channel,
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.status).in_([SENT, FAILED]),
+            )
+        )
+        return int(result.rowcount or 0)
 
     async def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(OutboxMessage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +19,14 @@ class UnansweredRepo:
 
     async def add(self, channel: str, chat_id: str, question: str, now: datetime) -> None:
         self._s.add(UnansweredQuestion(channel=channel, chat_id=chat_id, question=question, asked_at=now))
+
+    async def forget_chat(self, channel: str, chat_id: str) -> None:
+        """Erase a person's unanswered questions."""
+        await self._s.exec(
+            delete(UnansweredQuestion).where(
+                col(UnansweredQuestion.channel) == channel, col(UnansweredQuestion.chat_id) == chat_id
+            )
+        )
 
     async def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
         query = select(UnansweredQuestion).order_by(col(UnansweredQuestion.id).desc()).limit(limit)

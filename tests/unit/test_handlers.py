@@ -134,11 +134,11 @@ async def test_the_index_follows_a_new_import_without_restart(store: Store) -> N
 
 
 async def test_plain_text_in_a_group_is_left_to_the_people_there(store: Store) -> None:
-    group_chat = Incoming(
-        channel="telegram", chat_id="-100", user_id="5", text="ngân sách", chat_type="group"
-    )
-    assert pick(routes(), group_chat) is None
-    command_in_group = Incoming(
-        channel="telegram", chat_id="-100", user_id="5", text="/lich", chat_type="group"
-    )
-    assert pick(routes(), command_in_group) is not None
+    svc = await seeded(store)
+    for text, answered in (("ngân sách", False), ("/lich", True)):
+        msg = Incoming(channel="telegram", chat_id="-100", user_id="5", text=text, chat_type="group")
+        handler = pick(routes(), msg)
+        assert handler is not None
+        async with svc.uow() as uow:
+            replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
+        assert bool(replies) is answered

@@ -1,0 +1,113 @@
+"""Messages about petitions: the filer's notices, the officials' announcement, legal guidance."""
+
+from __future__ import annotations
+
+from handlers.calendar import upcoming
+from handlers.deadlines import KHIEU_NAI, TO_CAO
+from handlers.messages import Button, Reply
+from handlers.petition_texts import KIND_LABELS, STATUS_LABELS
+from handlers.services import Ctx
+from handlers.vnformat import vn_date, vn_datetime
+from storage.models import Petition
+
+RECEPTION_KIND = "tiep_cong_dan"
+
+
+def action_buttons(code: str) -> tuple[tuple[Button, ...], ...]:
+    """What an official can do with a new petition, from the group."""
+    return (
+        (Button("✅ Thụ lý", f"op:accept:{code}"), Button("🙋 Tôi nhận xử lý", f"op:take:{code}")),
+        (Button("↪️ Chuyển", f"op:forward:{code}"), Button("⛔ Từ chối", f"op:refuse:{code}")),
+        (Button("🏁 Đã giải quyết", f"op:resolve:{code}"),),
+    )
+
+
+def deadlines_line(petition: Petition) -> str:
+    parts = []
+    if petition.received_at is not None:
+        parts.append(f"nhận {vn_date(petition.received_at.date())}")
+    if petition.first_due:
+        first = (
+            "thụ lý"
+            if petition.kind == KHIEU_NAI
+            else "xử lý ban đầu"
+            if petition.kind == TO_CAO
+            else "trả lời"
+        )
+        parts.append(f"hạn {first} {vn_date(petition.first_due)}")
+    if petition.resolve_due:
+        parts.append(f"hạn giải quyết {vn_date(petition.resolve_due)}")
+    return "; ".join(parts)
+
+
+async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
+    """The new petition in every officials' group: code, type, redacted summary, village, deadlines."""
+    where = petition.village or petition.place or "không ghi"
+    anonymous = " (nặc danh)" if petition.anonymous else ""
+    text = (
+        f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"
+        f"Thôn/nơi: {where}\n"
+        f"Tóm tắt (đã ẩn thông tin cá nhân): {petition.summary}\n"
+        f"Thời hạn: {deadlines_line(petition)}\n"
+        "Trả lời công dân: trả lời (reply) tin nhắn này, hoặc /traloi "
+        f"{petition.code} nội dung."
+    )
+    if petition.photos:
+        text += f"\nẢnh kèm theo: {len(petition.photos)}"
+    return [
+        Reply(
+            text,
+            buttons=action_buttons(petition.code),
+            channel=group.channel,
+            chat_id=group.chat_id,
+            meta={"petition": petition.code, "announcement": True},
+        )
+        for group in await ctx.uow.groups.officials_groups()
+    ]
+
+
+async def to_filer(
+    ctx: Ctx, petition: Petition, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+) -> list[Reply]:
+    """A message to whoever filed the petition, in the chat they used (none after erasure)."""
+    assert petition.id is not None
+    party = await ctx.uow.petitions.party(petition.id)
+    if party is None or party.erased_at is not None or not party.channel or not party.chat_id:
+        return []
+    return [
+        Reply(
+            text,
+            buttons=buttons,
+            channel=party.channel,
+            chat_id=party.chat_id,
+            meta={"petition": petition.code},
+        )
+    ]
+
+
+def status_text(petition: Petition) -> str:
+    return f"Hồ sơ {petition.code} ({KIND_LABELS[petition.kind]}): {STATUS_LABELS.get(petition.status, petition.status)}"
+
+
+async def formal_guidance(ctx: Ctx, petition: Petition) -> str:
+    """How a chat report becomes a formal complaint or denunciation (DOMAIN.md)."""
+    if petition.kind == TO_CAO and petition.anonymous:
+        return (
+            "Lưu ý: tố cáo không ghi tên người tố cáo (nặc danh) không được giải quyết theo Luật Tố cáo "
+            "(Điều 25). Nếu có thông tin, tài liệu, chứng cứ cụ thể, xã vẫn có thể xem xét, kiểm tra."
+        )
+    if petition.kind not in (KHIEU_NAI, TO_CAO):
+        return ""
+    label = KIND_LABELS[petition.kind].lower()
+    events = [e for e in await ctx.uow.events.all() if e.kind == RECEPTION_KIND]
+    soon = upcoming(list(events), ctx.now, 60, ctx.svc.tz)
+    when = ""
+    if soon:
+        occurrence, event = soon[0]
+        place = f", {event.location}" if event.location else ""
+        when = f" Buổi tiếp công dân gần nhất: {vn_datetime(occurrence.start)}{place}."
+    return (
+        f"Tin nhắn này được ghi nhận như một báo cáo. Để {label} được giải quyết theo luật, bà con gửi "
+        f"đơn có chữ ký hoặc điểm chỉ đến UBND xã, hoặc trình bày trực tiếp tại buổi tiếp công dân.{when} "
+        "Khi xã nhận đơn, hồ sơ sẽ được thụ lý và bà con được báo."
+    )

@@ -1,0 +1,65 @@
+"""/dulieu and /xoadulieu: what we hold about a person, and erasing it (Luật BVDLCN 91/2025)."""
+
+from __future__ import annotations
+
+from handlers.messages import Button, Incoming, Reply
+from handlers.petition_texts import redact
+from handlers.services import Ctx
+
+CONFIRM = "privacy:erase"
+
+
+async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/dulieu: everything held about this messenger account."""
+    parties = await ctx.uow.petitions.parties_of(msg.channel, msg.user_id)
+    petitions = await ctx.uow.petitions.for_user(msg.channel, msg.user_id)
+    lines = [
+        "Dữ liệu xã đang lưu về bà con:",
+        f"• Mã tài khoản nhắn tin ({msg.channel}): {msg.user_id} — để trả lời bà con.",
+    ]
+    for party in parties:
+        if party.name or party.phone:
+            lines.append(
+                f"• Họ tên, điện thoại: {party.name or '—'}, {party.phone or '—'} (bà con đồng ý cung cấp)"
+            )
+            break
+    if petitions:
+        lines.append("• Hồ sơ đã gửi: " + ", ".join(p.code for p in petitions))
+    conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
+    if conv is not None:
+        lines.append("• Một thao tác đang làm dở (gõ /huy để hủy).")
+    lines.append("Muốn xóa: gõ /xoadulieu. Xã trả lời yêu cầu về dữ liệu trong 2 ngày làm việc.")
+    return [Reply("\n".join(lines))]
+
+
+async def ask_erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/xoadulieu: explain, then ask to confirm."""
+    return [
+        Reply(
+            "Xóa dữ liệu cá nhân: họ tên, số điện thoại, mã tài khoản gắn với hồ sơ, tin nhắn đã lưu. "
+            "Hồ sơ vẫn được xã lưu theo quy định nhưng đã ẩn thông tin cá nhân; sau khi xóa, bà con "
+            "sẽ không tra cứu hay nhận thông báo về các hồ sơ cũ nữa. Bà con chắc chắn muốn xóa?",
+            buttons=((Button("Xóa dữ liệu của tôi", CONFIRM), Button("Không xóa", "cmd:menu")),),
+        )
+    ]
+
+
+async def erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """Confirmed erasure: identity removed, case records kept redacted."""
+    uow = ctx.uow
+    for petition in await uow.petitions.for_user(msg.channel, msg.user_id):
+        petition.content = redact(petition.content)
+        uow.petitions.save(petition)
+    for party in await uow.petitions.parties_of(msg.channel, msg.user_id):
+        petition_id = party.petition_id
+        party.name = party.phone = party.channel = party.chat_id = party.user_id = None
+        party.consent_at = None
+        party.erased_at = ctx.now
+        uow.petitions.save_party(party)
+        await uow.petitions.log(petition_id, ctx.now, "resident", "erased")
+    await uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
+    await uow.unanswered.forget_chat(msg.channel, msg.chat_id)
+    await uow.inbound.forget_sender(msg.channel, msg.user_id)
+    if msg.chat_type == "private":
+        await uow.outbox.forget_chat(msg.channel, msg.chat_id)
+    return [Reply("Đã xóa dữ liệu cá nhân của bà con. Các hồ sơ cũ được giữ ở dạng đã ẩn thông tin cá nhân.")]

@@ -1,0 +1,113 @@
+"""/tracuu, /cuatoi and rating: residents follow their petitions; strangers learn nothing."""
+
+from __future__ import annotations
+
+from handlers import notify
+from handlers.messages import Incoming, Reply
+from handlers.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from handlers.services import Ctx
+from handlers.vnformat import vn_date
+from storage.models import Petition
+
+RATING_FLOW = "rating"
+NOTHING = "Không tìm thấy hồ sơ nào với mã này mà bà con được xem. Bà con kiểm tra lại mã nhé."
+
+
+async def _may_see(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[bool, bool]:
+    """(may see, is an official) for this person and petition."""
+    assert petition.id is not None
+    if await ctx.uow.officials.by_account(msg.channel, msg.user_id) is not None:
+        return True, True
+    party = await ctx.uow.petitions.party(petition.id)
+    own = party is not None and party.channel == msg.channel and party.user_id == msg.user_id
+    return own, False
+
+
+async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/tracuu CODE: status and history, only for the filer and officials."""
+    code = (msg.command[1] if msg.command else "").strip().upper()
+    if not code:
+        return [Reply("Bà con gõ /tracuu kèm mã hồ sơ, ví dụ: /tracuu PA-7K3M9Q")]
+    petition = await ctx.uow.petitions.by_code(code)
+    if petition is None or petition.id is None:
+        return [Reply(NOTHING)]
+    allowed, official = await _may_see(msg, ctx, petition)
+    if not allowed:
+        return [Reply(NOTHING)]
+    lines = [
+        notify.status_text(petition),
+        f"Thời hạn: {notify.deadlines_line(petition)}",
+    ]
+    if petition.accepted_at:
+        lines.append(f"Ngày thụ lý: {vn_date(petition.accepted_at.astimezone(ctx.svc.tz).date())}")
+    lines.append(f"Nội dung: {petition.summary if official else petition.content}")
+    if petition.answer:
+        lines.append(f"Trả lời của xã: {petition.answer}")
+    lines.append("Diễn biến:")
+    for event in await ctx.uow.petitions.events(petition.id, include_internal=official):
+        when = vn_date(event.at.astimezone(ctx.svc.tz).date()) if event.at else ""
+        detail = f": {event.detail}" if event.detail and event.action not in ("answered",) else ""
+        label = ACTION_LABELS.get(event.action, event.action)
+        lines.append(f"• {when} {label}{detail}")
+    return [Reply("\n".join(lines))]
+
+
+async def mine(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/cuatoi: the petitions filed from this account."""
+    petitions = await ctx.uow.petitions.for_user(msg.channel, msg.user_id)
+    if not petitions:
+        return [Reply("Bà con chưa gửi phản ánh, kiến nghị nào. Gõ /gui để gửi.")]
+    lines = ["Hồ sơ của bà con:"]
+    for p in petitions:
+        received = vn_date(p.received_at.astimezone(ctx.svc.tz).date()) if p.received_at else ""
+        lines.append(
+            f"• {p.code} — {KIND_LABELS[p.kind]}, {received}: {STATUS_LABELS.get(p.status, p.status)}"
+        )
+    lines.append("Xem chi tiết: /tracuu MÃ")
+    return [Reply("\n".join(lines))]
+
+
+async def rate(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A star button (rate:CODE:n) or /danhgia CODE n, by the filer of a resolved petition."""
+    if msg.button:
+        _, code, value = msg.button.split(":", 2)
+    else:
+        code, _, value = (msg.command[1] if msg.command else "").partition(" ")
+    petition = await ctx.uow.petitions.by_code(code.strip())
+    if petition is None or petition.id is None:
+        return [Reply(NOTHING)]
+    party = await ctx.uow.petitions.party(petition.id)
+    if party is None or party.channel != msg.channel or party.user_id != msg.user_id:
+        return [Reply(NOTHING)]
+    if petition.status != "resolved":
+        return [Reply("Hồ sơ chưa giải quyết xong nên chưa đánh giá được.")]
+    if not value.strip().isdigit() or not 1 <= int(value) <= 5:
+        return [Reply("Bà con chọn từ 1 đến 5 sao nhé.")]
+    petition.rating = int(value)
+    ctx.uow.petitions.save(petition)
+    await ctx.uow.petitions.log(petition.id, ctx.now, "resident", "rated", f"{value}/5")
+    await ctx.uow.conversations.save(
+        msg.channel,
+        msg.chat_id,
+        msg.user_id,
+        flow=RATING_FLOW,
+        step="comment",
+        data={"code": petition.code},
+        now=ctx.now,
+    )
+    return [
+        Reply(
+            f"Cảm ơn bà con đã đánh giá {value}/5. Bà con có muốn góp ý thêm? Gõ góp ý, hoặc /huy để bỏ qua."
+        )
+    ]
+
+
+async def rating_comment(msg: Incoming, ctx: Ctx, code: str) -> list[Reply]:
+    """The optional comment after a rating."""
+    await ctx.uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
+    petition = await ctx.uow.petitions.by_code(code)
+    if petition is None or petition.id is None or not msg.text.strip():
+        return [Reply("Cảm ơn bà con.")]
+    petition.rating_comment = msg.text.strip()[:2000]
+    ctx.uow.petitions.save(petition)
+    return [Reply("Cảm ơn góp ý của bà con, xã sẽ xem xét để phục vụ tốt hơn.")]

@@ -1,0 +1,90 @@
+"""Petitions, their filers (kept apart) and their audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Petition, PetitionEvent, PetitionParty
+
+OPEN_STATUSES = ("received", "accepted", "forwarded")
+
+
+class PetitionRepo:
+    """One aggregate: a petition with its party and events."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, petition: Petition, party: PetitionParty) -> Petition:
+        """Store a new petition and its filer; the id is known on return."""
+        self._s.add(petition)
+        await self._s.flush()
+        assert petition.id is not None
+        party.petition_id = petition.id
+        self._s.add(party)
+        return petition
+
+    async def code_exists(self, code: str) -> bool:
+        return (await self._s.exec(select(Petition.id).where(Petition.code == code))).first() is not None
+
+    async def by_code(self, code: str) -> Petition | None:
+        return (await self._s.exec(select(Petition).where(Petition.code == code.upper()))).first()
+
+    async def party(self, petition_id: int) -> PetitionParty | None:
+        return await self._s.get(PetitionParty, petition_id)
+
+    async def for_user(self, channel: str, user_id: str) -> list[Petition]:
+        """The petitions filed from this messenger account, newest first."""
+        query = (
+            select(Petition)
+            .join(PetitionParty, col(PetitionParty.petition_id) == col(Petition.id))
+            .where(PetitionParty.channel == channel, PetitionParty.user_id == user_id)
+            .order_by(col(Petition.id).desc())
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def parties_of(self, channel: str, user_id: str) -> list[PetitionParty]:
+        query = select(PetitionParty).where(
+            PetitionParty.channel == channel, PetitionParty.user_id == user_id
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def log(
+        self,
+        petition_id: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        detail: str | None = None,
+        *,
+        internal: bool = False,
+    ) -> None:
+        """Append to the audit trail (every change, every view of a denouncer's identity)."""
+        self._s.add(
+            PetitionEvent(
+                petition_id=petition_id, at=at, actor=actor, action=action, detail=detail, internal=internal
+            )
+        )
+
+    async def events(self, petition_id: int, *, include_internal: bool) -> list[PetitionEvent]:
+        query = select(PetitionEvent).where(PetitionEvent.petition_id == petition_id)
+        if not include_internal:
+            query = query.where(col(PetitionEvent.internal).is_(False))
+        return list((await self._s.exec(query.order_by(col(PetitionEvent.id)))).all())
+
+    async def open(self) -> list[Petition]:
+        """Petitions still being worked (deadline reminders look at these)."""
+        query = select(Petition).where(col(Petition.status).in_(OPEN_STATUSES)).order_by(col(Petition.id))
+        return list((await self._s.exec(query)).all())
+
+    async def all(self, limit: int = 10_000) -> list[Petition]:
+        return list((await self._s.exec(select(Petition).order_by(col(Petition.id)).limit(limit))).all())
+
+    def save(self, petition: Petition) -> None:
+        self._s.add(petition)
+
+    def save_party(self, party: PetitionParty) -> None:
+        self._s.add(party)
