@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.outbox_worker import OutboxWorker, Sender
 from bot.pipeline import Pipeline
 from bot.web.server import make_web_app
+from handlers.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
 from scheduled.scheduler import Maintenance
@@ -36,7 +37,23 @@ def utc_now() -> datetime:
 
 def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
     """The handler-facing services (also used by the CLI's `ask`)."""
-    return Services(uow=store.uow, clock=clock, tz=settings.tz, search=SearchIndex())
+    policy = DeadlinePolicy(
+        status_answer_workdays=settings.PETITION_STATUS_ANSWER_WORKDAYS,
+        resolve_workdays=settings.PETITION_RESOLVE_WORKDAYS,
+        khieu_nai_accept_days=settings.KHIEU_NAI_ACCEPT_DAYS,
+        khieu_nai_resolve_days=settings.KHIEU_NAI_RESOLVE_DAYS,
+        to_cao_triage_workdays=settings.TO_CAO_TRIAGE_WORKDAYS,
+        to_cao_resolve_days=settings.TO_CAO_RESOLVE_DAYS,
+        remind_workdays_before=settings.DEADLINE_REMIND_WORKDAYS,
+    )
+    return Services(
+        uow=store.uow,
+        clock=clock,
+        tz=settings.tz,
+        search=SearchIndex(),
+        policy=policy,
+        max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,
+    )
 
 
 class App:
@@ -55,7 +72,7 @@ class App:
         if self.telegram is not None:
             senders["telegram"] = self.telegram
         self.outbox = OutboxWorker(self.store, senders, clock)
-        self.maintenance = Maintenance(self.store, clock, self.pipeline)
+        self.maintenance = Maintenance(self.store, clock, self.pipeline, self.services)
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port: int | None = None

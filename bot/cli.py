@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = verbs.add_parser("ask", help="print the answer the bot would give")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--jsonl", action="store_true", help='read {"q": ...} lines on stdin')
+    pet = verbs.add_parser("petitions", help="the petition queue: list, show CODE, export (CSV)")
+    pet.add_argument("action", choices=["list", "show", "export"])
+    pet.add_argument("code", nargs="?")
     return parser
 
 
@@ -44,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(settings))
     if args.verb == "import":
         return asyncio.run(_import(settings, args.file))
+    if args.verb == "petitions":
+        if args.action == "show" and not args.code:
+            print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
+            return 2
+        return asyncio.run(_petitions(settings, args.action, args.code))
     if args.jsonl:
         return asyncio.run(_ask_jsonl(settings))
     if not args.question:
@@ -90,6 +98,22 @@ async def _import(settings: Settings, path: Path) -> int:
             print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
     print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
     return 0
+
+
+async def _petitions(settings: Settings, action: str, code: str | None) -> int:
+    from bot import petitions_cli
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        if action == "list":
+            return await petitions_cli.list_petitions(store)
+        if action == "show":
+            return await petitions_cli.show_petition(store, (code or "").upper())
+        return await petitions_cli.export_petitions(store)
+    finally:
+        await store.close()
 
 
 async def _ask_one(settings: Settings, question: str) -> int:

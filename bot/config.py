@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     TIMEZONE: str = "Asia/Ho_Chi_Minh"
     QUIET_HOURS: str = "21:30-06:00"
     DEMO_DATA: bool = True
+    PETITION_STATUS_ANSWER_WORKDAYS: int = Field(default=10, ge=1, le=60)
+    PETITION_RESOLVE_WORKDAYS: int = Field(default=15, ge=1, le=120)
+    KHIEU_NAI_ACCEPT_DAYS: int = Field(default=10, ge=1, le=60)
+    KHIEU_NAI_RESOLVE_DAYS: int = Field(default=30, ge=1, le=120)
+    TO_CAO_TRIAGE_WORKDAYS: int = Field(default=7, ge=1, le=30)
+    TO_CAO_RESOLVE_DAYS: int = Field(default=30, ge=1, le=120)
+    DEADLINE_REMIND_WORKDAYS: int = Field(default=2, ge=0, le=10)
+    MAX_PHOTO_MB: int = Field(default=10, ge=1, le=50)
     LOG_LEVEL: str = "INFO"
 
     @field_validator("DATABASE_URL")

@@ -41,6 +41,10 @@ class Pipeline:
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
+    def wake_outbox(self) -> None:
+        """Tell the outbox worker that messages were queued outside a handled update."""
+        self._on_queued()
+
     def register(self, channel: str, parser: Parser) -> None:
         """Tell the pipeline how to read a channel's stored payloads."""
         self._parsers[channel] = parser

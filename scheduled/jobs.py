@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from handlers.deadlines import DeadlinePolicy, WorkCalendar
+from handlers.petition_texts import KIND_LABELS
+from handlers.vnformat import vn_date
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,3 +32,47 @@ async def expire_conversations(store: Store, now: datetime) -> int:
         count = await uow.conversations.expire(now - DRAFT_LIFETIME)
         await uow.commit()
     return count
+
+
+async def petition_deadlines(
+    store: Store, now: datetime, tz: ZoneInfo, policy: DeadlinePolicy, calendar: WorkCalendar
+) -> int:
+    """Remind assignees two working days before a deadline; alert admins once one has passed.
+
+    Safe to run twice: each message has a dedupe key (petition, deadline, kind), so it is queued once.
+    """
+    today = now.astimezone(tz).date()
+    queued = 0
+    async with store.uow() as uow:
+        officials = {o.id: o for o in await uow.officials.all()}
+        admins = [o for o in officials.values() if o.role == "admin" and o.telegram_user_id]
+        for petition in await uow.petitions.open():
+            due = petition.first_due if petition.status == "received" else petition.resolve_due
+            if due is None:
+                continue
+            left = calendar.workdays_until(today, due)
+            what = f"{KIND_LABELS[petition.kind]} {petition.code}, hạn {vn_date(due)}"
+            assignee = officials.get(petition.assignee or "")
+            if 0 <= left <= policy.remind_workdays_before and assignee and assignee.telegram_user_id:
+                await uow.outbox.put(
+                    "telegram",
+                    assignee.telegram_user_id,
+                    {"text": f"⏰ Nhắc hạn: {what} (còn {left} ngày làm việc)."},
+                    now,
+                    dedupe_key=f"remind:{petition.code}:{due.isoformat()}",
+                )
+                queued += 1
+            if due < today:
+                for admin in admins:
+                    await uow.outbox.put(
+                        "telegram",
+                        admin.telegram_user_id or "",
+                        {
+                            "text": f"⚠️ Quá hạn: {what}. Người xử lý: {assignee.name if assignee else 'chưa giao'}."
+                        },
+                        now,
+                        dedupe_key=f"overdue:{petition.code}:{due.isoformat()}:{admin.id}",
+                    )
+                    queued += 1
+        await uow.commit()
+    return queued

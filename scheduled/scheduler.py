@@ -13,21 +13,26 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.pipeline import Pipeline
+    from handlers.services import Services
 
 
 class Maintenance:
-    """Housekeeping: stale outbox leases, updates stuck unhandled, expired drafts."""
+    """Housekeeping and petition deadlines: stale leases, stuck updates, expired drafts, reminders."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime], pipeline: Pipeline) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], datetime], pipeline: Pipeline, services: Services
+    ) -> None:
         self._store = store
         self._clock = clock
         self._pipeline = pipeline
+        self._svc = services
         self._scheduler = AsyncIOScheduler(timezone="UTC")
 
     def start(self) -> None:
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
         self._scheduler.add_job(self._leases, "interval", minutes=1, id="release_stale_leases", **common)
         self._scheduler.add_job(self._drafts, "interval", minutes=30, id="expire_conversations", **common)
+        self._scheduler.add_job(self._deadlines, "interval", minutes=30, id="petition_deadlines", **common)
         self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
         self._scheduler.start()
 
@@ -41,6 +46,11 @@ class Maintenance:
     async def _recover(self) -> None:
         # Only updates older than any handling in progress could be.
         await self._pipeline.recover(min_age=timedelta(minutes=5))
+
+    async def _deadlines(self) -> None:
+        svc = self._svc
+        if await jobs.petition_deadlines(self._store, self._clock(), svc.tz, svc.policy, svc.calendar):
+            self._pipeline.wake_outbox()
 
     async def _drafts(self) -> None:
         await jobs.expire_conversations(self._store, self._clock())
