@@ -68,6 +68,8 @@ class OutboxWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._stopping = False
+        self._pending: list[tuple[OutboxMessage, SendResult]] = []
+        self._record_lock = asyncio.Lock()
 
     def wake(self) -> None:
         self._wake.set()
@@ -112,14 +114,10 @@ class OutboxWorker:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for message in claimed:
             by_chat[(message.channel, message.chat_id)].append(message)
-        outcomes: list[tuple[OutboxMessage, SendResult]] = []
-        await asyncio.gather(*(self._send_chat(msgs, outcomes) for msgs in by_chat.values()))
-        await self._record(outcomes)
+        await asyncio.gather(*(self._send_chat(msgs) for msgs in by_chat.values()))
         return len(claimed)
 
-    async def _send_chat(
-        self, messages: list[OutboxMessage], outcomes: list[tuple[OutboxMessage, SendResult]]
-    ) -> None:
+    async def _send_chat(self, messages: list[OutboxMessage]) -> None:
         """Send one chat's messages in order; stop at the first that must wait."""
         async with self._slots:
             for index, message in enumerate(messages):
@@ -128,11 +126,23 @@ class OutboxWorker:
                 except Exception as exc:  # a sender bug must not lose the message
                     log.exception("sender crashed on outbox %s", message.id)
                     result = Retry(None, repr(exc))
-                outcomes.append((message, result))
+                outcomes: list[tuple[OutboxMessage, SendResult]] = [(message, result)]
                 if isinstance(result, Retry):
-                    for later in messages[index + 1 :]:
-                        outcomes.append((later, Retry(result.after, "waiting for an earlier message")))
+                    outcomes += [
+                        (m, Retry(result.after, "waiting for an earlier message"))
+                        for m in messages[index + 1 :]
+                    ]
+                await self._record_soon(outcomes)
+                if isinstance(result, Retry):
                     return
+
+    async def _record_soon(self, outcomes: list[tuple[OutboxMessage, SendResult]]) -> None:
+        """Record right after sending (group commit): a crash can repeat only the last few sends."""
+        self._pending.extend(outcomes)
+        async with self._record_lock:
+            batch, self._pending = self._pending, []
+            if batch:
+                await self._record(batch)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, SendResult]]) -> None:
         now = self._clock()
