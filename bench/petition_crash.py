@@ -96,7 +96,9 @@ async def run(residents: int, kill_after: float) -> int:
             await asyncio.gather(*(walk_to_confirm(fake, chat) for chat in chats))
             walked = time.perf_counter() - started
 
-            announced = lambda: sum(1 for m in fake.sent_to(OFFICIALS_GROUP) if CODE.search(m["text"] or ""))  # noqa: E731
+            def announced() -> int:
+                return sum(1 for m in fake.sent_to(OFFICIALS_GROUP) if CODE.search(m["text"] or ""))
+
             before = announced()
             burst = time.perf_counter()
             await asyncio.gather(*(fake.push_callback(chat, chat, "gui:send") for chat in chats))
@@ -122,7 +124,7 @@ async def run(residents: int, kill_after: float) -> int:
         codes_sent = Counter(
             m.group() for msg in fake.sent_to(OFFICIALS_GROUP) for m in [CODE.search(msg["text"] or "")] if m
         )
-        told = Counter()
+        told: Counter[int] = Counter()
         for chat in chats:
             told[chat] = sum(1 for msg in fake.sent_to(chat) if "Mã hồ sơ" in (msg["text"] or ""))
 
