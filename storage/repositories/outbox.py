@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, UTCDateTime
 from storage.repositories._upsert import insert_ignore
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -72,19 +72,23 @@ class OutboxRepo:
         return rows
 
     async def mark_sent(self, results: Sequence[tuple[int, str | None]], now: datetime) -> None:
-        """Record deliveries as (outbox id, the channel's message id)."""
-        for message_id, external_id in results:
-            await self._s.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == message_id)
-                .values(
-                    status=SENT,
-                    sent_at=now,
-                    external_id=external_id,
-                    lease_until=None,
-                    attempts=OutboxMessage.attempts + 1,
-                )
+        """Record deliveries as (outbox id, the channel's message id), in one statement."""
+        if not results:
+            return
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("oid"))
+            .values(
+                status=SENT,
+                sent_at=bindparam("at", type_=UTCDateTime()),
+                external_id=bindparam("ext"),
+                lease_until=None,
+                attempts=table.c.attempts + 1,
             )
+        )
+        conn = await self._s.connection()
+        await conn.execute(stmt, [{"oid": oid, "at": now, "ext": ext} for oid, ext in results])
 
     async def retry_later(self, message: OutboxMessage, retry_at: datetime, error: str) -> None:
         """Put a message back, and hold later messages to the same chat behind it (order)."""
