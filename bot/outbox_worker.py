@@ -59,7 +59,7 @@ class OutboxWorker:
         senders: dict[str, Sender],
         clock: Callable[[], datetime],
         batch: int = 200,
-        concurrency: int = 64,
+        concurrency: int = 8,
     ) -> None:
         self._store = store
         self._senders = senders
@@ -70,6 +70,7 @@ class OutboxWorker:
         self._stopping = False
         self._pending: list[tuple[OutboxMessage, SendResult]] = []
         self._record_lock = asyncio.Lock()
+        self._recorder: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -115,6 +116,8 @@ class OutboxWorker:
         for message in claimed:
             by_chat[(message.channel, message.chat_id)].append(message)
         await asyncio.gather(*(self._send_chat(msgs) for msgs in by_chat.values()))
+        if self._recorder is not None:
+            await self._recorder  # the pass ends when its outcomes are stored
         return len(claimed)
 
     async def _send_chat(self, messages: list[OutboxMessage]) -> None:
@@ -132,16 +135,23 @@ class OutboxWorker:
                         (m, Retry(result.after, "waiting for an earlier message"))
                         for m in messages[index + 1 :]
                     ]
-                await self._record_soon(outcomes)
+                self._record_soon(outcomes)
                 if isinstance(result, Retry):
                     return
 
-    async def _record_soon(self, outcomes: list[tuple[OutboxMessage, SendResult]]) -> None:
-        """Record right after sending (group commit): a crash can repeat only the last few sends."""
+    def _record_soon(self, outcomes: list[tuple[OutboxMessage, SendResult]]) -> None:
+        """Record right after sending (group commit): a crash can repeat only the last few sends.
+
+        The recording runs beside the sends: a send slot never waits for the database.
+        """
         self._pending.extend(outcomes)
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
         async with self._record_lock:
-            batch, self._pending = self._pending, []
-            if batch:
+            while self._pending:
+                batch, self._pending = self._pending, []
                 await self._record(batch)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, SendResult]]) -> None:

@@ -20,6 +20,8 @@ SORRY = (
     "Xin lỗi, hệ thống đang gặp trục trặc khi xử lý tin nhắn của bà con. Bà con vui lòng thử lại sau ít phút."
 )
 
+ACCEPT_BATCH = 200  # updates per INSERT (SQLite allows 32,766 bound values; 7 per row)
+
 
 class Pipeline:
     """From a channel's raw update to replies in the outbox."""
@@ -40,6 +42,8 @@ class Pipeline:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiting: list[tuple[str, str, dict[str, Any], str | None, asyncio.Future[int | None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker that messages were queued outside a handled update."""
@@ -52,11 +56,36 @@ class Pipeline:
     async def accept(
         self, channel: str, key: str, payload: dict[str, Any], sender: str | None = None
     ) -> int | None:
-        """Store an update; None when it was already received (a redelivery)."""
-        async with self._store.uow() as uow:
-            inbound_id = await uow.inbound.add_if_new(channel, key, payload, self._svc.clock(), sender)
-            await uow.commit()
-        return inbound_id
+        """Store an update; None when it was already received (a redelivery).
+
+        Concurrent calls are group-committed (one INSERT and one commit for every update waiting);
+        each caller returns only after the commit that stored its update.
+        """
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((channel, key, payload, sender, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._store_waiting())
+        return await future
+
+    async def _store_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:ACCEPT_BATCH], self._waiting[ACCEPT_BATCH:]
+                rows = {(c, k): (c, k, p, s) for c, k, p, s, _ in batch}
+                try:
+                    async with self._store.uow() as uow:
+                        ids = await uow.inbound.add_many_if_new(list(rows.values()), self._svc.clock())
+                        await uow.commit()
+                except Exception as exc:  # every waiting webhook answers 500; Telegram redelivers
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for c, k, _, _, future in batch:
+                    if not future.done():
+                        future.set_result(ids.pop((c, k), None))  # a repeat within the batch: None
+        finally:
+            self._writer = None
 
     def process_later(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> None:
         """Handle a stored update in the background (the webhook answers at once)."""

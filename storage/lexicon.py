@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from storage.vntext import fold, syllables
@@ -30,11 +30,25 @@ class Lexicon:
 
     def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
         """Phrases meaning the same as a phrase found in the folded question."""
-        found: list[tuple[str, ...]] = []
-        for group in self.groups:
-            if any(contains(folded, member) for member in group):
-                found.extend(m for m in group if not contains(folded, m))
-        return found
+        present: set[tuple[str, ...]] = set()
+        groups: set[int] = set()
+        for i, token in enumerate(folded):  # one pass over the question, phrases by first word
+            for phrase, owners in self._by_first.get(token, ()):
+                if tuple(folded[i : i + len(phrase)]) == phrase:
+                    present.add(phrase)
+                    groups.update(owners)
+        return [m for g in sorted(groups) for m in self.groups[g] if m not in present]
+
+    @cached_property
+    def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:
+        owners: dict[tuple[str, ...], list[int]] = {}
+        for g, group in enumerate(self.groups):
+            for member in group:
+                owners.setdefault(member, []).append(g)
+        index: dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]] = {}
+        for phrase, gs in owners.items():
+            index.setdefault(phrase[0], []).append((phrase, tuple(gs)))
+        return index
 
 
 def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:

@@ -210,11 +210,14 @@ class SearchIndex:
                 title=self.entries[i].title,
                 score=final[i],
                 confidence=self._coverage(query, i),
+                # only the top hit's passage is shown ("more" and lists show the opening)
                 passage=best_passage(
                     self.entries[i].fields["body"], query, self._docs.idf, self.entries[i].title
-                ),
+                )
+                if rank == 0
+                else "",
             )
-            for i in ordered[:limit]
+            for rank, i in enumerate(ordered[:limit])
         ]
 
     @staticmethod

@@ -47,7 +47,7 @@ class TelegramChannel:
             settings.TELEGRAM_BOT_TOKEN,
             base_url=base,
             base_file_url=base.removesuffix("/bot") + "/file/bot",
-            request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+            request=HTTPXRequest(connection_pool_size=8, pool_timeout=30.0),
             get_updates_request=HTTPXRequest(read_timeout=settings.TELEGRAM_POLL_TIMEOUT + 10.0),
             rate_limiter=limiter,
         )

@@ -40,6 +40,22 @@ class InboundRepo:
         row = result.first()
         return None if row is None else int(row[0])
 
+    async def add_many_if_new(
+        self, rows: list[tuple[str, str, dict[str, Any], str | None]], now: datetime
+    ) -> dict[tuple[str, str], int]:
+        """Store many updates in one statement; the ids of those that are new, by (channel, key)."""
+        values = [
+            dict(channel=c, update_key=k, payload=p, sender=s, status="received", attempts=0, received_at=now)
+            for c, k, p, s in rows
+        ]
+        stmt = (
+            insert_ignore(self._s, InboundUpdate)
+            .values(values)
+            .returning(col(InboundUpdate.id), col(InboundUpdate.channel), col(InboundUpdate.update_key))
+        )
+        result = await self._s.exec(stmt)
+        return {(row[1], row[2]): int(row[0]) for row in result.all()}
+
     async def forget_sender(self, channel: str, sender: str) -> None:
         """Blank the stored payloads of a person's handled updates (erasure on request)."""
         await self._s.exec(
