@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.calendar import upcoming
 from handlers.deadlines import KHIEU_NAI, TO_CAO
 from handlers.messages import Button, Reply
-from handlers.petition_texts import KIND_LABELS, STATUS_LABELS
+from handlers.petition_texts import KIND_LABELS, STATUS_LABELS, redact
 from handlers.services import Ctx
 from handlers.vnformat import vn_date, vn_datetime
 from storage.models import Petition
@@ -42,7 +42,7 @@ def deadlines_line(petition: Petition) -> str:
 
 async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
     """The new petition in every officials' group: code, type, redacted summary, village, deadlines."""
-    where = petition.village or petition.place or "không ghi"
+    where = petition.village or (redact(petition.place) if petition.place else "") or "không ghi"
     anonymous = " (nặc danh)" if petition.anonymous else ""
     text = (
         f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"

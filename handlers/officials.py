@@ -20,6 +20,7 @@ NOT_ALLOWED = (
     "Xin lỗi, chỉ cán bộ xã có tên trong danh sách mới thực hiện được thao tác này. Không có gì thay đổi."
 )
 NOT_FOUND = "Không tìm thấy hồ sơ với mã này."
+CLOSED = ("resolved", "refused")
 
 
 async def _official(msg: Incoming, ctx: Ctx) -> Official | None:
@@ -41,6 +42,8 @@ async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]
     if action in ("refuse", "forward"):
+        if petition.status in CLOSED:
+            return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
         await ctx.uow.conversations.save(
             msg.channel, msg.chat_id, msg.user_id, flow=FLOW, step=action, data={"code": code}, now=ctx.now
         )
@@ -83,7 +86,7 @@ async def take(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
 
 async def resolve(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
     assert petition.id is not None
-    if petition.status in ("resolved", "refused"):
+    if petition.status in CLOSED:
         return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
     petition.status = "resolved"
     petition.resolved_at = ctx.now
@@ -110,6 +113,8 @@ async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]
+    if petition.status in CLOSED:
+        return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
     if len(text) < 5:
         return [Reply("Cần ghi rõ lý do; chưa có gì thay đổi. Bấm lại nút để làm lại.")]
     petition.status = "refused" if step == "refuse" else "forwarded"

@@ -6,6 +6,7 @@ contact details are asked only after an explicit consent question.
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 from enum import StrEnum
@@ -49,8 +50,15 @@ async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply("Để giữ kín thông tin, bà con vui lòng nhắn riêng cho tôi rồi gõ /gui nhé.")]
     data: dict[str, Any] = {"photos": []}
     if msg.button == "gui:fromq":
-        conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
-        question = conv.data.get("unanswered") if conv is not None else None
+        shown = (
+            await ctx.uow.outbox.by_external(msg.channel, msg.chat_id, msg.message_id)
+            if msg.message_id
+            else None
+        )
+        question = shown.payload.get("meta", {}).get("unanswered") if shown is not None else None
+        if not question:  # channels without message ids: the chat's last unanswered question
+            conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
+            question = conv.data.get("unanswered") if conv is not None else None
         if question:
             data.update(kind="kien_nghi", content=question)
             return await _goto(ctx, msg, data, Step.PLACE)
@@ -62,7 +70,7 @@ async def step(msg: Incoming, ctx: Ctx) -> list[Reply]:
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
     if conv is None or conv.flow != FLOW:
         return await start(msg, ctx)
-    data = dict(conv.data)
+    data = copy.deepcopy(conv.data)
     current = Step(conv.step)
     handler = _TAKE[current]
     return await handler(msg, ctx, data)

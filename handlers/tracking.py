@@ -86,6 +86,9 @@ async def rate(msg: Incoming, ctx: Ctx) -> list[Reply]:
     petition.rating = int(value)
     ctx.uow.petitions.save(petition)
     await ctx.uow.petitions.log(petition.id, ctx.now, "resident", "rated", f"{value}/5")
+    busy = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
+    if busy is not None and busy.flow != RATING_FLOW:  # e.g. a /gui draft: keep it going
+        return [Reply(f"Cảm ơn bà con đã đánh giá {value}/5. Bà con tiếp tục việc đang làm dở nhé.")]
     await ctx.uow.conversations.save(
         msg.channel,
         msg.chat_id,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +37,7 @@ class ConversationRepo:
         if conv is None:
             conv = Conversation(channel=channel, chat_id=chat_id, user_id=user_id, flow=flow, step=step)
         conv.flow, conv.step, conv.data, conv.updated_at = flow, step, dict(data), now
+        flag_modified(conv, "data")  # nested lists/dicts changed in place compare equal
         self._s.add(conv)
 
     async def clear(self, channel: str, chat_id: str, user_id: str) -> bool:
