@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs request URLs (with the bot token) and python-telegram-bot logs API parameters
+    # (names, phones, petition text) at DEBUG: neither belongs in our logs.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.verb == "run":
         return asyncio.run(_run(settings))
     if args.verb == "import":
