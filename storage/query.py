@@ -22,7 +22,8 @@ _SENTENCE_END = frozenset(".?!\n:;")
 STOPWORDS: frozenset[str] = frozenset(
     """a ah a_oi ad ban cho cua co khong la gi the nao nhu nhieu bao toi minh em anh chi oi nhe vay
     va voi duoc o tai thi ma de den nay do nhung cac mot xin hoi xem biet muon can ve trong ra vao len
-    khi dau sao roi moi nguoi nha ai u ha nhi thuong hay phai lam sao the vay ay kia day nao""".split()
+    khi dau sao roi moi nguoi nha ai u ha nhi thuong hay phai lam sao the vay ay kia day nao
+    may hom hang muon biet""".split()
 )
 # Question phrases asking for a date or time (folded syllables).
 WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(

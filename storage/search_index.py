@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storage.lexicon import load_lexicon
-from storage.query import Analyzer, Query, pairs
+from storage.query import STOPWORDS, Analyzer, Query, pairs
 from storage.vntext import fold, syllables
 
 if TYPE_CHECKING:
@@ -259,7 +259,10 @@ class SearchIndex:
             return found, total
 
         words = {t: w for t, w in query.core.items() if "_" not in t}
-        twins = {t: w for t, w in query.core.items() if "_" in t}
+        # Only pairs of two topic words measure coverage ("dự toán"), not "bao nhiêu"-style glue.
+        twins = {
+            t: w for t, w in query.core.items() if "_" in t and not any(p in STOPWORDS for p in t.split("_"))
+        }
         found_w, total_w = share(words)
         found_p, total_p = share(twins)
         synonyms = {t: w for t, w in query.terms.items() if t not in query.core}
