@@ -28,24 +28,18 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return await _abstain(msg, ctx, question, [h.id for h in hits])
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
-    if await _may_remember(msg, ctx):
-        await ctx.uow.conversations.save(
-            msg.channel,
-            msg.chat_id,
-            msg.user_id,
-            flow=MORE_FLOW,
-            step="results",
-            data={SOURCES_KEY: ids, "shown": 1},
-            now=ctx.now,
-        )
+    await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
     reply = await render(ctx, ids[0], passage=confident[0].passage, has_more=len(ids) > 1)
     return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
 
 
-async def _may_remember(msg: Incoming, ctx: Ctx) -> bool:
-    """Keep "more results" only when that does not overwrite another flow (a /gui draft)."""
+async def _remember(msg: Incoming, ctx: Ctx, step: str, data: dict[str, object]) -> None:
+    """Keep the last answer's state, unless that would overwrite another flow (a /gui draft)."""
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
-    return conv is None or conv.flow == MORE_FLOW
+    if conv is None or conv.flow == MORE_FLOW:
+        await ctx.uow.conversations.save(
+            msg.channel, msg.chat_id, msg.user_id, flow=MORE_FLOW, step=step, data=data, now=ctx.now
+        )
 
 
 async def more(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -110,16 +104,7 @@ def _opening(body: str) -> str:
 
 async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[str]) -> list[Reply]:
     await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
-    if await _may_remember(msg, ctx):
-        await ctx.uow.conversations.save(
-            msg.channel,
-            msg.chat_id,
-            msg.user_id,
-            flow=MORE_FLOW,
-            step="unanswered",
-            data={"unanswered": question},
-            now=ctx.now,
-        )
+    await _remember(msg, ctx, "unanswered", {"unanswered": question})
     categories: list[str] = []
     for doc_id in near:
         doc = await ctx.uow.disclosures.get(doc_id)
