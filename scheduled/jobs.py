@@ -54,25 +54,22 @@ async def petition_deadlines(
             what = f"{KIND_LABELS[petition.kind]} {petition.code}, hạn {vn_date(due)}"
             assignee = officials.get(petition.assignee or "")
             if 0 <= left <= policy.remind_workdays_before and assignee and assignee.telegram_user_id:
-                await uow.outbox.put(
+                queued += await uow.outbox.put(
                     "telegram",
                     assignee.telegram_user_id,
                     {"text": f"⏰ Nhắc hạn: {what} (còn {left} ngày làm việc)."},
                     now,
                     dedupe_key=f"remind:{petition.code}:{due.isoformat()}",
                 )
-                queued += 1
             if due < today:
+                who = assignee.name if assignee else "chưa giao"
                 for admin in admins:
-                    await uow.outbox.put(
+                    queued += await uow.outbox.put(
                         "telegram",
                         admin.telegram_user_id or "",
-                        {
-                            "text": f"⚠️ Quá hạn: {what}. Người xử lý: {assignee.name if assignee else 'chưa giao'}."
-                        },
+                        {"text": f"⚠️ Quá hạn: {what}. Người xử lý: {who}."},
                         now,
                         dedupe_key=f"overdue:{petition.code}:{due.isoformat()}:{admin.id}",
                     )
-                    queued += 1
         await uow.commit()
     return queued

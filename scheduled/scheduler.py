@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduled import jobs
+from scheduled import jobs, posts
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -20,8 +20,14 @@ class Maintenance:
     """Housekeeping and petition deadlines: stale leases, stuck updates, expired drafts, reminders."""
 
     def __init__(
-        self, store: Store, clock: Callable[[], datetime], pipeline: Pipeline, services: Services
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        pipeline: Pipeline,
+        services: Services,
+        quiet: tuple[time, time] | None = None,
     ) -> None:
+        self._quiet = quiet
         self._store = store
         self._clock = clock
         self._pipeline = pipeline
@@ -33,6 +39,9 @@ class Maintenance:
         self._scheduler.add_job(self._leases, "interval", minutes=1, id="release_stale_leases", **common)
         self._scheduler.add_job(self._drafts, "interval", minutes=30, id="expire_conversations", **common)
         self._scheduler.add_job(self._deadlines, "interval", minutes=30, id="petition_deadlines", **common)
+        self._scheduler.add_job(
+            self._posts, "interval", minutes=1, id="group_posts", next_run_time=datetime.now(UTC), **common
+        )
         self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
         self._scheduler.start()
 
@@ -50,6 +59,13 @@ class Maintenance:
     async def _deadlines(self) -> None:
         svc = self._svc
         if await jobs.petition_deadlines(self._store, self._clock(), svc.tz, svc.policy, svc.calendar):
+            self._pipeline.wake_outbox()
+
+    async def _posts(self) -> None:
+        now, tz = self._clock(), self._svc.tz
+        queued = await posts.queue_notices(self._store, now, tz, self._quiet)
+        queued += await posts.queue_reminders(self._store, now, tz, self._quiet)
+        if queued:
             self._pipeline.wake_outbox()
 
     async def _drafts(self) -> None:

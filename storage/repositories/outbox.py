@@ -31,8 +31,8 @@ class OutboxRepo:
         *,
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
-    ) -> None:
-        """Queue a message; a repeated `dedupe_key` is ignored (sent once)."""
+    ) -> bool:
+        """Queue a message; False when its `dedupe_key` was queued before (it is sent once)."""
         values: dict[str, Any] = dict(
             channel=channel,
             chat_id=chat_id,
@@ -45,8 +45,9 @@ class OutboxRepo:
         )
         if dedupe_key is None:
             self._s.add(OutboxMessage(**values))
-        else:
-            await self._s.exec(insert_ignore(self._s, OutboxMessage).values(**values))
+            return True
+        stmt = insert_ignore(self._s, OutboxMessage).values(**values).returning(col(OutboxMessage.id))
+        return (await self._s.exec(stmt)).first() is not None
 
     async def claim_due(
         self, channels: Sequence[str], now: datetime, limit: int, lease: timedelta

@@ -136,7 +136,7 @@ async def test_deadline_reminder_and_overdue_alert_are_queued_once(store: Store)
         due = petition.first_due
     near = NOW + timedelta(days=(due - NOW.date()).days - 1)
     assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar) == 1
-    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar) == 1  # dedupe key
+    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar) == 0  # dedupe key
     late = NOW + timedelta(days=(due - NOW.date()).days + 2)
     await petition_deadlines(store, late, VN, svc.policy, svc.calendar)
     async with store.uow() as uow:

@@ -1,0 +1,133 @@
+"""Group posts: notices of new disclosures and reminders of events, queued once each.
+
+Each post has a dedupe key (what, which occurrence, which group), so running a pass twice, after a
+restart or a re-import, queues nothing new. Posts that fall in the quiet hours wait until they end.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.calendar import occurrences
+from handlers.vnformat import EVENT_KINDS, vn_date, vn_datetime
+from storage.models import Disclosure, Event, Group
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOTICE_WINDOW = timedelta(days=7)  # DESIGN.md: only disclosures published in the last 7 days
+REMINDER_GRACE = timedelta(hours=1)  # after downtime, a reminder this late still goes out
+POSTING_CHANNELS = frozenset({"telegram"})  # Zalo group posting is not open yet (ZALO.md)
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """ISO 8601 day/hour/minute durations: P1D, PT2H, P1DT30M."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {text}")
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def after_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo) -> datetime:
+    """The moment itself, or the end of the quiet window it falls in (delayed, never dropped)."""
+    if quiet is None:
+        return moment
+    start, end = quiet
+    local = moment.astimezone(tz)
+    now_t = local.time()
+    inside = (start <= now_t or now_t < end) if start > end else (start <= now_t < end)
+    if not inside:
+        return moment
+    end_day = local.date() if now_t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=tz)
+
+
+def _targets(groups: list[Group], villages: list[str], notify: list[str] | None = None) -> list[Group]:
+    usable = [g for g in groups if g.channel in POSTING_CHANNELS and not g.officials]
+    if notify:
+        return [g for g in usable if g.id in notify]
+    if not villages:
+        return usable
+    return [g for g in usable if not g.villages or set(g.villages) & set(villages)]
+
+
+def notice_text(doc: Disclosure) -> str:
+    lines = [
+        line.strip() for line in doc.body.splitlines() if line.strip() and not line.startswith(("#", "|"))
+    ]
+    summary = " ".join(lines)[:220]
+    period = f"Niêm yết từ {vn_date(doc.published_at)}" + (
+        f" đến {vn_date(doc.posted_until)}" if doc.posted_until else ""
+    )
+    return f"📢 Thông báo công khai: {doc.title}\n{summary}\n{period}. Hỏi chi tiết: nhắn riêng cho bot."
+
+
+async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None) -> int:
+    """Announce disclosures published in the last 7 days and never announced, once per group."""
+    today = now.astimezone(tz).date()
+    queued = 0
+    async with store.uow() as uow:
+        groups = await uow.groups.all()
+        for doc in await uow.disclosures.all():
+            if (
+                doc.announced_at is not None
+                or doc.published_at < today - NOTICE_WINDOW
+                or doc.published_at > today
+            ):
+                continue
+            for group in _targets(groups, doc.villages):
+                queued += await uow.outbox.put(
+                    group.channel,
+                    group.chat_id,
+                    {"text": notice_text(doc)},
+                    now,
+                    dedupe_key=f"notice:{doc.id}:{group.id}",
+                    not_before=after_quiet_hours(now, quiet, tz),
+                )
+            doc.announced_at = now
+            uow.session.add(doc)
+        await uow.commit()
+    return queued
+
+
+def reminder_text(event: Event, start: datetime) -> str:
+    lines = [f"🔔 Nhắc lịch: {event.title}", f"Thời gian: {vn_datetime(start)}"]
+    if event.location:
+        lines.append(f"Địa điểm: {event.location}")
+    if event.host:
+        lines.append(f"Chủ trì: {event.host}")
+    lines.append(f"({EVENT_KINDS.get(event.kind, 'Sự kiện')})")
+    return "\n".join(lines)
+
+
+async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None) -> int:
+    """Reminders due now (within the grace window) for every occurrence, once per group."""
+    queued = 0
+    async with store.uow() as uow:
+        groups = await uow.groups.all()
+        for event in await uow.events.all():
+            leads = [parse_duration(d) for d in event.remind_before]
+            if not leads:
+                continue
+            horizon = now + max(leads) + REMINDER_GRACE
+            for occ in occurrences(event, now - REMINDER_GRACE, horizon, tz):
+                for lead, label in zip(leads, event.remind_before, strict=True):
+                    due = occ.start - lead
+                    if not (due <= now < due + REMINDER_GRACE) or occ.start <= now:
+                        continue
+                    for group in _targets(groups, event.villages, event.notify):
+                        queued += await uow.outbox.put(
+                            group.channel,
+                            group.chat_id,
+                            {"text": reminder_text(event, occ.start)},
+                            now,
+                            dedupe_key=f"reminder:{event.id}:{occ.start.isoformat()}:{label}:{group.id}",
+                            not_before=after_quiet_hours(now, quiet, tz),
+                        )
+        await uow.commit()
+    return queued

@@ -1,0 +1,116 @@
+"""Notices and reminders to groups: once each, on time, never in the quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, queue_reminders
+from storage.importer import import_data, load_file
+from storage.store import Store
+from tests.conftest import MINI, NOW
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+QUIET = (time(21, 30), time(6, 0))
+VILLAGE_GROUP = "-1009000000077"
+
+
+async def seed(store: Store, **changes: Any) -> dict[str, Any]:
+    data = load_file(MINI)
+    data["groups"].append(
+        {
+            "id": "tg-tan-son",
+            "name": "Thôn Tân Sơn",
+            "channel": "telegram",
+            "chat_id": VILLAGE_GROUP,
+            "villages": ["Thôn Tân Sơn"],
+        }
+    )
+    for key, value in changes.items():
+        data[key] = value
+    async with store.uow() as uow:
+        await import_data(uow, data, NOW)
+    return dict(data)
+
+
+async def group_texts(store: Store) -> list[tuple[str, datetime | None]]:
+    async with store.uow() as uow:
+        rows = await uow.outbox.for_chat("telegram", VILLAGE_GROUP)
+    return [(r.payload["text"], r.next_attempt_at) for r in rows]
+
+
+def test_durations_and_quiet_hours() -> None:
+    assert parse_duration("P1D") == timedelta(days=1)
+    assert parse_duration("PT2H30M") == timedelta(hours=2, minutes=30)
+    night = datetime(2026, 11, 25, 23, 0, tzinfo=VN)
+    assert after_quiet_hours(night, QUIET, VN) == datetime(2026, 11, 26, 6, 0, tzinfo=VN)
+    early = datetime(2026, 11, 26, 5, 0, tzinfo=VN)
+    assert after_quiet_hours(early, QUIET, VN) == datetime(2026, 11, 26, 6, 0, tzinfo=VN)
+    noon = datetime(2026, 11, 26, 12, 0, tzinfo=VN)
+    assert after_quiet_hours(noon, QUIET, VN) == noon
+    assert after_quiet_hours(night, None, VN) == night
+
+
+async def test_a_new_disclosure_is_announced_once_to_its_village_groups(store: Store) -> None:
+    data = load_file(MINI)
+    road = next(d for d in data["disclosures"] if d["id"] == "duong-thon-2")
+    road["published_at"] = "2026-11-23"
+    await seed(store, disclosures=data["disclosures"])
+    assert await queue_notices(store, NOW, VN, QUIET) == 1
+    assert await queue_notices(store, NOW, VN, QUIET) == 0  # announced_at is set
+    [(text, _)] = await group_texts(store)
+    assert "Thông báo công khai" in text and "bê tông hóa đường trục thôn số 2" in text
+
+
+async def test_older_disclosures_are_not_announced_on_a_first_import(store: Store) -> None:
+    await seed(store)
+    assert await queue_notices(store, NOW, VN, QUIET) == 0
+    assert await group_texts(store) == []
+
+
+async def test_a_notice_at_night_waits_for_the_morning(store: Store) -> None:
+    data = load_file(MINI)
+    data["disclosures"][0]["published_at"] = "2026-11-25"
+    await seed(store, disclosures=data["disclosures"])
+    night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 22:00 in Vietnam
+    await queue_notices(store, night, VN, QUIET)
+    [(_, not_before)] = await group_texts(store)
+    assert not_before == datetime(2026, 11, 26, 6, 0, tzinfo=VN)
+
+
+async def test_an_event_reminder_goes_out_at_its_minute_once(store: Store) -> None:
+    await seed(store)
+    # Weekly Sunday clean-up in Thôn Tân Sơn at 07:00, reminded one day before (P1D).
+    saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
+    assert await queue_reminders(store, saturday_7am - timedelta(minutes=1), VN, QUIET) == 0
+    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 0  # notify lists the Zalo group only
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
+    event["notify"] = ["tg-tan-son"]
+    await seed(store, events=data["events"])
+    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 1
+    assert await queue_reminders(store, saturday_7am + timedelta(minutes=5), VN, QUIET) == 0  # same key
+    [(text, _)] = await group_texts(store)
+    assert "Nhắc lịch: Tổng vệ sinh đường làng Thôn Tân Sơn" in text
+    assert "Chủ Nhật, 29/11/2026, 7 giờ 00" in text
+
+
+async def test_a_stale_reminder_after_downtime_is_skipped(store: Store) -> None:
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
+    event["notify"] = ["tg-tan-son"]
+    await seed(store, events=data["events"])
+    two_hours_late = datetime(2026, 11, 28, 9, 0, tzinfo=VN)
+    assert await queue_reminders(store, two_hours_late, VN, QUIET) == 0
+    in_grace = datetime(2026, 11, 28, 7, 40, tzinfo=VN)
+    assert await queue_reminders(store, in_grace, VN, QUIET) == 1
+
+
+async def test_a_cancelled_occurrence_gets_no_reminder(store: Store) -> None:
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == "tiep-dan-chu-tich")
+    event["notify"] = ["tg-tan-son"]
+    await seed(store, events=data["events"])
+    day_before_cancelled = datetime(2026, 12, 14, 8, 0, tzinfo=VN)  # 15/12 is in exdates
+    assert await queue_reminders(store, day_before_cancelled, VN, QUIET) == 0
