@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
 from bot.channels.webchat import WebChatChannel
+from bot.web.calendar_feed import FeedEvent, build_feed, for_village
+from storage.store import Store
+from storage.vntext import fold
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
 WEBCHAT = web.AppKey("webchat", WebChatChannel)
+STORE = web.AppKey("store", Store)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -72,14 +78,43 @@ async def webchat_messages(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "messages": await channel.history(session, after)})
 
 
+async def calendar_feed(request: web.Request) -> web.Response:
+    """GET /lich.ics and /lich/<village>.ics: add the commune's calendar to a phone."""
+    store = request.app[STORE]
+    async with store.uow() as uow:
+        commune = await uow.commune.get()
+        events = await uow.events.all()
+        villages = await uow.commune.villages()
+    village = request.match_info.get("village")
+    chosen: list[FeedEvent] = list(events)
+    if village is not None:
+        match = next(
+            (v for v in villages if slug(v) == slug(village) or v.casefold() == village.casefold()), None
+        )
+        if match is None:
+            raise web.HTTPNotFound(text="Không có thôn này.")
+        chosen = for_village(chosen, match)
+    tz = ZoneInfo(commune.timezone if commune else "Asia/Ho_Chi_Minh")
+    body = build_feed(commune.name if commune else "xã", chosen, datetime.now(UTC), tz)
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8")
+
+
+def slug(name: str) -> str:
+    """'Thôn Tân Sơn' -> 'thon-tan-son' (URLs residents can type)."""
+    return "-".join(fold(w) for w in name.split())
+
+
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def make_web_app(webchat: WebChatChannel, telegram: TelegramChannel | None) -> web.Application:
+def make_web_app(store: Store, webchat: WebChatChannel, telegram: TelegramChannel | None) -> web.Application:
     """The server's routes; the Telegram webhook only when Telegram runs in webhook mode."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[WEBCHAT] = webchat
+    app[STORE] = store
+    app.router.add_get("/lich.ics", calendar_feed)
+    app.router.add_get("/lich/{village}.ics", calendar_feed)
     app.router.add_get("/", webchat_page)
     app.router.add_post("/webchat/send", webchat_send)
     app.router.add_get("/webchat/messages", webchat_messages)
