@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -24,12 +25,12 @@ async def fetch(http: aiohttp.ClientSession, app: App, path: str) -> tuple[int, 
         return response.status, response.content_type, await response.read()
 
 
-def occurrences_of(event: object, until: datetime) -> list[date]:
+def occurrences_of(event: Any, until: datetime) -> list[date]:
     """Expand a VEVENT the way a phone would: RRULE minus EXDATE."""
-    start = event["dtstart"].dt  # type: ignore[index]
-    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=start)  # type: ignore[index]
-    exdates = event.get("exdate")  # type: ignore[attr-defined]
-    cancelled = set()
+    start = event["dtstart"].dt
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=start)
+    exdates = event.get("exdate")
+    cancelled: set[date] = set()
     for group in exdates if isinstance(exdates, list) else [exdates] if exdates else []:
         cancelled |= {d.dt.date() for d in group.dts}
     return [o.date() for o in rule.between(start, until, inc=True) if o.date() not in cancelled]
@@ -42,7 +43,7 @@ async def test_the_feed_has_every_event_with_recurrence_and_cancellations(
     status, content_type, body = await fetch(http, app, "/lich.ics")
     assert (status, content_type) == (200, "text/calendar")
     cal = Calendar.from_ical(body)
-    events = {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    events: dict[str, Any] = {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}
     assert set(events) == {"tiep-dan-chu-tich", "doi-thoai-2026", "ve-sinh-tan-son"}
     reception = events["tiep-dan-chu-tich"]
     assert str(reception["location"]) == "Trụ sở UBND xã"
