@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = verbs.add_parser("ask", help="print the answer the bot would give")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--jsonl", action="store_true", help='read {"q": ...} lines on stdin')
+    sched = verbs.add_parser("schedule", help="what the scheduler will post: schedule preview --days 30")
+    sched.add_argument("action", choices=["preview"])
+    sched.add_argument("--days", type=int, default=30)
     pet = verbs.add_parser("petitions", help="the petition queue: list, show CODE, export (CSV)")
     pet.add_argument("action", choices=["list", "show", "export"])
     pet.add_argument("code", nargs="?")
@@ -51,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(settings))
     if args.verb == "import":
         return asyncio.run(_import(settings, args.file))
+    if args.verb == "schedule":
+        return asyncio.run(_schedule_preview(settings, args.days))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
@@ -102,6 +107,19 @@ async def _import(settings: Settings, path: Path) -> int:
             print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
     print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
     return 0
+
+
+async def _schedule_preview(settings: Settings, days: int) -> int:
+    from bot.app import utc_now
+    from scheduled.preview import preview
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        return await preview(store, utc_now(), days, settings.tz, settings.quiet_hours)
+    finally:
+        await store.close()
 
 
 async def _petitions(settings: Settings, action: str, code: str | None) -> int:

@@ -47,7 +47,7 @@ def after_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: Zon
     return datetime.combine(end_day, end, tzinfo=tz)
 
 
-def _targets(groups: list[Group], villages: list[str], notify: list[str] | None = None) -> list[Group]:
+def targets(groups: list[Group], villages: list[str], notify: list[str] | None = None) -> list[Group]:
     usable = [g for g in groups if g.channel in POSTING_CHANNELS and not g.officials]
     if notify:
         return [g for g in usable if g.id in notify]
@@ -80,7 +80,7 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
                 or doc.published_at > today
             ):
                 continue
-            for group in _targets(groups, doc.villages):
+            for group in targets(groups, doc.villages):
                 queued += await uow.outbox.put(
                     group.channel,
                     group.chat_id,
@@ -120,7 +120,7 @@ async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tupl
                     due = occ.start - lead
                     if not (due <= now < due + REMINDER_GRACE) or occ.start <= now:
                         continue
-                    for group in _targets(groups, event.villages, event.notify):
+                    for group in targets(groups, event.villages, event.notify):
                         queued += await uow.outbox.put(
                             group.channel,
                             group.chat_id,

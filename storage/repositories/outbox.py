@@ -177,6 +177,16 @@ class OutboxRepo:
         )
         return int(result.rowcount or 0)
 
+    async def pending(self, limit: int = 1000) -> list[OutboxMessage]:
+        """Messages waiting to go out, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.status).in_([PENDING, SENDING]))
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        return list((await self._s.exec(query)).all())
+
     async def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(OutboxMessage)
         if status:

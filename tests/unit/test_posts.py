@@ -114,3 +114,19 @@ async def test_a_cancelled_occurrence_gets_no_reminder(store: Store) -> None:
     await seed(store, events=data["events"])
     day_before_cancelled = datetime(2026, 12, 14, 8, 0, tzinfo=VN)  # 15/12 is in exdates
     assert await queue_reminders(store, day_before_cancelled, VN, QUIET) == 0
+
+
+async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store) -> None:
+    import io
+
+    from scheduled.preview import preview
+
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
+    event["notify"] = ["tg-tan-son"]
+    await seed(store, events=data["events"])
+    out = io.StringIO()
+    await preview(store, NOW, 10, VN, QUIET, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Thứ Bảy, 28/11/2026, 7 giờ 00\tThôn Tân Sơn\tnhắc (P1D) Tổng vệ sinh")
+    assert any("05/12/2026" in line for line in lines)
