@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
+SPREAD_HEADROOM = 1.02
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -38,8 +39,12 @@ class TelegramChannel:
         self._settings = settings
         self._pipeline = pipeline
         base = settings.TELEGRAM_API_BASE_URL
+        rate = settings.TELEGRAM_MAX_PER_SECOND
         limiter = AIORateLimiter(
-            overall_max_rate=settings.TELEGRAM_MAX_PER_SECOND,
+            # One message every 1/rate s (with 2 % headroom) rather than bursts of `rate`: a long
+            # broadcast is spread evenly and stays under Telegram's sliding one-second window.
+            overall_max_rate=1 if rate else 0,
+            overall_time_period=SPREAD_HEADROOM / rate if rate else 0,
             group_max_rate=settings.TELEGRAM_GROUP_MAX_PER_MINUTE,
             max_retries=1,
         )
