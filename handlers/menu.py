@@ -20,6 +20,7 @@ HELP_TEXT = (
     "• /lich: lịch tiếp công dân, lịch họp, đối thoại trong 30 ngày tới.\n"
     "• /gui: gửi phản ánh, kiến nghị, khiếu nại, tố cáo; nhận mã hồ sơ để theo dõi.\n"
     "• /tracuu MÃ: xem tình trạng hồ sơ. /cuatoi: các hồ sơ của tôi.\n"
+    "• /dangky: nhận thông báo, nhắc lịch của thôn mình qua tin nhắn riêng; /huydangky để thôi.\n"
     "• /dulieu, /xoadulieu: xem, xóa dữ liệu cá nhân xã đang lưu.\n"
     "• /start: mở menu.\n"
     "• /huy: hủy thao tác đang làm dở.\n"

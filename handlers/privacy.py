@@ -25,6 +25,9 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
             break
     if petitions:
         lines.append("• Hồ sơ đã gửi: " + ", ".join(p.code for p in petitions))
+    subscription = await ctx.uow.subscriptions.get(msg.channel, msg.chat_id)
+    if subscription is not None:
+        lines.append(f"• Đăng ký nhận tin: {subscription.village or 'cả xã'} (/huydangky để thôi).")
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
     if conv is not None:
         lines.append("• Một thao tác đang làm dở (gõ /huy để hủy).")
@@ -58,6 +61,7 @@ async def erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
         uow.petitions.save_party(party)
         await uow.petitions.log(petition_id, ctx.now, "resident", "erased")
     await uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
+    await uow.subscriptions.remove(msg.channel, msg.chat_id)
     await uow.unanswered.forget_chat(msg.channel, msg.chat_id)
     await uow.inbound.forget_sender(msg.channel, msg.user_id)
     if msg.chat_type == "private":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import ask, flows, menu, officials, petitions, privacy, schedule, tracking
+from handlers import ask, flows, menu, officials, petitions, privacy, schedule, subscriptions, tracking
 from handlers.messages import Incoming
 from handlers.services import Handler
 
@@ -62,6 +62,9 @@ def routes() -> tuple[Route, ...]:
         Route(command("traloi"), officials.traloi),
         Route(command("ghichu"), officials.note),
         Route(command("xem"), officials.identity),
+        Route(command("dangky"), subscriptions.start),
+        Route(command("huydangky"), subscriptions.stop),
+        Route(button(subscriptions.PREFIX), subscriptions.choose),
         Route(command("dulieu"), privacy.show),
         Route(command("xoadulieu"), privacy.ask_erase),
         Route(button(privacy.CONFIRM), privacy.erase),

@@ -89,6 +89,15 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
                     dedupe_key=f"notice:{doc.id}:{group.id}",
                     not_before=after_quiet_hours(now, quiet, tz),
                 )
+            for sub in await uow.subscriptions.for_topic("notices", doc.villages):
+                queued += await uow.outbox.put(
+                    sub.channel,
+                    sub.chat_id,
+                    {"text": notice_text(doc)},
+                    now,
+                    dedupe_key=f"notice:{doc.id}:sub:{sub.channel}:{sub.chat_id}",
+                    not_before=after_quiet_hours(now, quiet, tz),
+                )
             doc.announced_at = now
             uow.session.add(doc)
         await uow.commit()
@@ -120,6 +129,17 @@ async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tupl
                     due = occ.start - lead
                     if not (due <= now < due + REMINDER_GRACE) or occ.start <= now:
                         continue
+                    text = reminder_text(event, occ.start)
+                    key = f"reminder:{event.id}:{occ.start.isoformat()}:{label}"
+                    for sub in await uow.subscriptions.for_topic("events", event.villages):
+                        queued += await uow.outbox.put(
+                            sub.channel,
+                            sub.chat_id,
+                            {"text": text},
+                            now,
+                            dedupe_key=f"{key}:sub:{sub.channel}:{sub.chat_id}",
+                            not_before=after_quiet_hours(now, quiet, tz),
+                        )
                     for group in targets(groups, event.villages, event.notify):
                         queued += await uow.outbox.put(
                             group.channel,

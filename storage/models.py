@@ -229,3 +229,14 @@ class PetitionEvent(SQLModel, table=True):
     action: str = Field(max_length=32)
     detail: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     internal: bool = False
+
+
+class Subscription(SQLModel, table=True):
+    """A resident's one-to-one subscription to a village's notices and reminders (/dangky)."""
+
+    channel: str = Field(primary_key=True, max_length=20)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=64)
+    village: str | None = None  # None: the whole commune
+    topics: list[str] = _json()  # "notices", "events"
+    created_at: datetime | None = _ts(nullable=False)

@@ -19,6 +19,7 @@ from storage.repositories.inbound import InboundRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
+from storage.repositories.subscriptions import SubscriptionRepo
 
 
 class UnitOfWork:
@@ -34,6 +35,7 @@ class UnitOfWork:
     outbox: OutboxRepo
     unanswered: UnansweredRepo
     petitions: PetitionRepo
+    subscriptions: SubscriptionRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(s)
         self.unanswered = UnansweredRepo(s)
         self.petitions = PetitionRepo(s)
+        self.subscriptions = SubscriptionRepo(s)
         return self
 
     async def __aexit__(

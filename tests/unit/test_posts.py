@@ -130,3 +130,32 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Thứ Bảy, 28/11/2026, 7 giờ 00\tThôn Tân Sơn\tnhắc (P1D) Tổng vệ sinh")
     assert any("05/12/2026" in line for line in lines)
+
+
+async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Store) -> None:
+    from handlers.messages import Incoming
+    from handlers.router import pick, routes
+    from handlers.services import Ctx, Services
+    from storage.search_index import SearchIndex
+
+    await seed(store)
+    svc = Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
+
+    async def press(text: str = "", button: str | None = None) -> str:
+        msg = Incoming(channel="telegram", chat_id="4242", user_id="4242", text=text, button=button)
+        handler = pick(routes(), msg)
+        assert handler is not None
+        async with store.uow() as uow:
+            [reply] = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
+            await uow.commit()
+        return reply.text
+
+    await press("/dangky")
+    await press(button="sub:v:1")  # Thôn Tân Sơn
+    assert "Thôn Tân Sơn" in await press(button="sub:t:1:events")
+    saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
+    await queue_reminders(store, saturday_7am, VN, QUIET)
+    async with store.uow() as uow:
+        [reminder] = await uow.outbox.for_chat("telegram", "4242")
+    assert "Tổng vệ sinh đường làng Thôn Tân Sơn" in reminder.payload["text"]
+    assert "Đã hủy đăng ký" in await press("/huydangky")
