@@ -72,7 +72,14 @@ class App:
         if self.telegram is not None:
             senders["telegram"] = self.telegram
         self.outbox = OutboxWorker(self.store, senders, clock)
-        self.maintenance = Maintenance(self.store, clock, self.pipeline, self.services, settings.quiet_hours)
+        self.maintenance = Maintenance(
+            self.store,
+            clock,
+            self.pipeline,
+            self.services,
+            settings.quiet_hours,
+            (settings.DIGEST_WEEKDAY, settings.DIGEST_HOUR),
+        )
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port: int | None = None

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     TO_CAO_RESOLVE_DAYS: int = Field(default=30, ge=1, le=120)
     DEADLINE_REMIND_WORKDAYS: int = Field(default=2, ge=0, le=10)
     MAX_PHOTO_MB: int = Field(default=10, ge=1, le=50)
+    DIGEST_WEEKDAY: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    DIGEST_HOUR: int = Field(default=7, ge=0, le=23)
     LOG_LEVEL: str = "INFO"
 
     @field_validator("DATABASE_URL")

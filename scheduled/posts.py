@@ -151,3 +151,39 @@ async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tupl
                         )
         await uow.commit()
     return queued
+
+
+async def queue_digests(
+    store: Store, now: datetime, tz: ZoneInfo, weekday: int, hour: int, quiet: tuple[time, time] | None
+) -> int:
+    """On the digest day, from the digest hour: one message per group with the coming week's events."""
+    local = now.astimezone(tz)
+    if local.weekday() != weekday or local.hour < hour:
+        return 0
+    year, week, _ = local.isocalendar()
+    queued = 0
+    async with store.uow() as uow:
+        groups = await uow.groups.all()
+        events = await uow.events.all()
+        week_ahead = [(occ, ev) for ev in events for occ in occurrences(ev, now, now + timedelta(days=7), tz)]
+        for group in targets(groups, []):
+            mine = sorted(
+                ((occ, ev) for occ, ev in week_ahead if group in targets([group], ev.villages, ev.notify)),
+                key=lambda pair: pair[0].start,
+            )
+            if not mine:
+                continue
+            lines = ["🗓️ Lịch tuần này:"]
+            for occ, ev in mine:
+                place = f" — {ev.location}" if ev.location else ""
+                lines.append(f"• {vn_datetime(occ.start)}: {ev.title}{place}")
+            queued += await uow.outbox.put(
+                group.channel,
+                group.chat_id,
+                {"text": "\n".join(lines)},
+                now,
+                dedupe_key=f"digest:{year}-W{week:02d}:{group.id}",
+                not_before=after_quiet_hours(now, quiet, tz),
+            )
+        await uow.commit()
+    return queued

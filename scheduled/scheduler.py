@@ -26,8 +26,10 @@ class Maintenance:
         pipeline: Pipeline,
         services: Services,
         quiet: tuple[time, time] | None = None,
+        digest_at: tuple[int, int] = (0, 7),
     ) -> None:
         self._quiet = quiet
+        self._digest_at = digest_at
         self._store = store
         self._clock = clock
         self._pipeline = pipeline
@@ -65,6 +67,8 @@ class Maintenance:
         now, tz = self._clock(), self._svc.tz
         queued = await posts.queue_notices(self._store, now, tz, self._quiet)
         queued += await posts.queue_reminders(self._store, now, tz, self._quiet)
+        weekday, hour = self._digest_at
+        queued += await posts.queue_digests(self._store, now, tz, weekday, hour, self._quiet)
         if queued:
             self._pipeline.wake_outbox()
 

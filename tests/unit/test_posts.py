@@ -159,3 +159,21 @@ async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Stor
         [reminder] = await uow.outbox.for_chat("telegram", "4242")
     assert "Tổng vệ sinh đường làng Thôn Tân Sơn" in reminder.payload["text"]
     assert "Đã hủy đăng ký" in await press("/huydangky")
+
+
+async def test_the_weekly_digest_is_one_message_per_group_once_a_week(store: Store) -> None:
+    from scheduled.posts import queue_digests
+
+    data = load_file(MINI)
+    for event in data["events"]:
+        event.pop("notify", None)
+    await seed(store, events=data["events"])
+    monday_8am = datetime(2026, 11, 30, 8, 0, tzinfo=VN)
+    assert await queue_digests(store, monday_8am - timedelta(days=1), VN, 0, 7, QUIET) == 0  # Sunday
+    assert await queue_digests(store, monday_8am.replace(hour=6), VN, 0, 7, QUIET) == 0  # before 7:00
+    assert await queue_digests(store, monday_8am, VN, 0, 7, QUIET) == 1
+    assert await queue_digests(store, monday_8am + timedelta(hours=3), VN, 0, 7, QUIET) == 0
+    [(text, _)] = await group_texts(store)
+    assert text.startswith("🗓️ Lịch tuần này:")
+    assert "Chủ Nhật, 06/12/2026, 7 giờ 00: Tổng vệ sinh" in text
+    assert "Thứ Ba, 08/12/2026" not in text  # beyond the coming week
