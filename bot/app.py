@@ -126,7 +126,7 @@ class App:
 
     async def stop(self) -> None:
         """Stop receiving, finish handling, stop sending, close the database."""
-        self.maintenance.stop()
+        await self.maintenance.stop()
         if self.telegram is not None:
             await self.telegram.stop()
         if self._runner is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduled import jobs, posts
+from storage.leader import Leadership
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class Maintenance:
         self._pipeline = pipeline
         self._svc = services
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._leader = Leadership(store.engine)
 
     def start(self) -> None:
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
@@ -47,9 +49,10 @@ class Maintenance:
         self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
         self._scheduler.start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        await self._leader.release()
 
     async def _leases(self) -> None:
         await jobs.release_stale_leases(self._store, self._clock())
@@ -59,11 +62,15 @@ class Maintenance:
         await self._pipeline.recover(min_age=timedelta(minutes=5))
 
     async def _deadlines(self) -> None:
+        if not await self._leader.held():  # one scheduler per deployment
+            return
         svc = self._svc
         if await jobs.petition_deadlines(self._store, self._clock(), svc.tz, svc.policy, svc.calendar):
             self._pipeline.wake_outbox()
 
     async def _posts(self) -> None:
+        if not await self._leader.held():  # one scheduler per deployment
+            return
         now, tz = self._clock(), self._svc.tz
         queued = await posts.queue_notices(self._store, now, tz, self._quiet)
         queued += await posts.queue_reminders(self._store, now, tz, self._quiet)

@@ -1,0 +1,47 @@
+"""One scheduler per deployment: whoever holds a PostgreSQL advisory lock runs the timed jobs.
+
+SQLite serves one process, which always leads. On PostgreSQL the lock lives on a dedicated
+connection, so it is released when the process dies and another process takes over.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x436F6D6D  # "Comm": any constant shared by every process of a deployment
+
+
+class Leadership:
+    """`await leadership.held()` says whether this process runs the scheduled jobs now."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def held(self) -> bool:
+        if self._engine.dialect.name != "postgresql":
+            return True
+        if self._conn is not None and not self._conn.closed:
+            return True
+        conn = await self._engine.connect()
+        got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}))
+        await conn.commit()
+        if got:
+            self._conn = conn
+            log.info("this process now runs the scheduled jobs")
+        else:
+            await conn.close()
+        return got
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            # The connection goes back to a pool, not away: unlock explicitly.
+            await self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            await self._conn.commit()
+            await self._conn.close()
+            self._conn = None
