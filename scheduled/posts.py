@@ -15,6 +15,7 @@ from handlers.calendar import occurrences
 from handlers.vnformat import EVENT_KINDS, vn_date, vn_datetime
 from storage.models import Disclosure, Event, Group
 from storage.store import Store
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +116,16 @@ def reminder_text(event: Event, start: datetime) -> str:
 
 
 async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None) -> int:
-    """Reminders due now (within the grace window) for every occurrence, once per group."""
+    """Reminders due now (within the grace window) for every occurrence, once per group.
+
+    An occurrence that was already announced and has since been cancelled or moved (an import
+    added an exdate or changed the time) is announced as postponed, with the new time.
+    """
     queued = 0
     async with store.uow() as uow:
         groups = await uow.groups.all()
         for event in await uow.events.all():
+            queued += await _announce_changes(uow, event, now, tz, quiet)
             leads = [parse_duration(d) for d in event.remind_before]
             if not leads:
                 continue
@@ -186,4 +192,38 @@ async def queue_digests(
                 not_before=after_quiet_hours(now, quiet, tz),
             )
         await uow.commit()
+    return queued
+
+
+async def _announce_changes(
+    uow: UnitOfWork, event: Event, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None
+) -> int:
+    """'Hoãn' for reminded occurrences that no longer exist, with the next sitting if any."""
+    prefix = f"reminder:{event.id}:"
+    sent = await uow.outbox.keys_with_prefix(prefix)
+    if not sent:
+        return 0
+    upcoming_starts = occurrences(event, now, now + timedelta(days=400), tz)
+    current = {occ.start for occ in upcoming_starts}
+    queued = 0
+    for key, channel, chat_id in sent:
+        rest = key[len(prefix) :]
+        start_text = rest.split(":P", 1)[0]
+        try:
+            start = datetime.fromisoformat(start_text)
+        except ValueError:
+            continue
+        if start <= now or start in current:
+            continue
+        later = [o.start for o in upcoming_starts if o.start > now]
+        new_time = f" Lịch mới: {vn_datetime(later[0])}." if later else ""
+        text = f"⚠️ Hoãn: {event.title}, {vn_datetime(start.astimezone(tz))}.{new_time}"
+        queued += await uow.outbox.put(
+            channel,
+            chat_id,
+            {"text": text},
+            now,
+            dedupe_key=f"postponed:{event.id}:{start_text}:{channel}:{chat_id}",
+            not_before=after_quiet_hours(now, quiet, tz),
+        )
     return queued

@@ -177,6 +177,13 @@ class OutboxRepo:
         )
         return int(result.rowcount or 0)
 
+    async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
+        """(dedupe key, channel, chat) of messages queued under a key prefix."""
+        query = select(OutboxMessage.dedupe_key, OutboxMessage.channel, OutboxMessage.chat_id).where(
+            col(OutboxMessage.dedupe_key).startswith(prefix)
+        )
+        return [(k or "", c, chat) for k, c, chat in (await self._s.exec(query)).all()]
+
     async def pending(self, limit: int = 1000) -> list[OutboxMessage]:
         """Messages waiting to go out, oldest first."""
         query = (

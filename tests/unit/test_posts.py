@@ -177,3 +177,22 @@ async def test_the_weekly_digest_is_one_message_per_group_once_a_week(store: Sto
     assert text.startswith("🗓️ Lịch tuần này:")
     assert "Chủ Nhật, 06/12/2026, 7 giờ 00: Tổng vệ sinh" in text
     assert "Thứ Ba, 08/12/2026" not in text  # beyond the coming week
+
+
+async def test_a_reminded_occurrence_that_is_cancelled_is_announced_as_postponed(store: Store) -> None:
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
+    event["notify"] = ["tg-tan-son"]
+    await seed(store, events=data["events"])
+    saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
+    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 1
+    event["exdates"] = ["2026-11-29"]  # the commune cancels tomorrow's clean-up
+    await seed(store, events=data["events"])
+    later = saturday_7am + timedelta(hours=3)
+    assert await queue_reminders(store, later, VN, QUIET) == 1
+    assert await queue_reminders(store, later + timedelta(minutes=1), VN, QUIET) == 0
+    texts = [text for text, _ in await group_texts(store)]
+    assert texts[-1].startswith(
+        "⚠️ Hoãn: Tổng vệ sinh đường làng Thôn Tân Sơn, Chủ Nhật, 29/11/2026, 7 giờ 00."
+    )
+    assert "Lịch mới: Chủ Nhật, 06/12/2026, 7 giờ 00" in texts[-1]
