@@ -79,6 +79,7 @@ class App:
             self.services,
             settings.quiet_hours,
             (settings.DIGEST_WEEKDAY, settings.DIGEST_HOUR),
+            settings.POSTS_TICK_SECONDS,
         )
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()

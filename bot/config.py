@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     MAX_PHOTO_MB: int = Field(default=10, ge=1, le=50)
     DIGEST_WEEKDAY: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     DIGEST_HOUR: int = Field(default=7, ge=0, le=23)
+    POSTS_TICK_SECONDS: float = Field(default=10, gt=0, le=300)
     LOG_LEVEL: str = "INFO"
 
     @field_validator("DATABASE_URL")

@@ -28,7 +28,9 @@ class Maintenance:
         services: Services,
         quiet: tuple[time, time] | None = None,
         digest_at: tuple[int, int] = (0, 7),
+        tick_seconds: float = 10,
     ) -> None:
+        self._tick = tick_seconds
         self._quiet = quiet
         self._digest_at = digest_at
         self._store = store
@@ -44,7 +46,12 @@ class Maintenance:
         self._scheduler.add_job(self._drafts, "interval", minutes=30, id="expire_conversations", **common)
         self._scheduler.add_job(self._deadlines, "interval", minutes=30, id="petition_deadlines", **common)
         self._scheduler.add_job(
-            self._posts, "interval", minutes=1, id="group_posts", next_run_time=datetime.now(UTC), **common
+            self._posts,
+            "interval",
+            seconds=self._tick,
+            id="group_posts",
+            next_run_time=datetime.now(UTC),
+            **common,
         )
         self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
         self._scheduler.start()
