@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.calendar import upcoming
 from handlers.deadlines import KHIEU_NAI, TO_CAO
-from handlers.messages import Button, Reply
+from handlers.messages import Attachment, Button, Reply
 from handlers.petition_texts import KIND_LABELS, STATUS_LABELS, redact
 from handlers.services import Ctx
 from handlers.vnformat import vn_date, vn_datetime
@@ -52,8 +52,15 @@ async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
         "Trả lời công dân: trả lời (reply) tin nhắn này, hoặc /traloi "
         f"{petition.code} nội dung."
     )
+    photos: list[Reply] = []
     if petition.photos:
-        text += f"\nẢnh kèm theo: {len(petition.photos)}"
+        text += f"\nẢnh kèm theo: {len(petition.photos)} (gửi ngay sau tin này)"
+        album = tuple(Attachment(kind="photo", ref=p["ref"]) for p in petition.photos if p.get("ref"))
+        photos = [
+            Reply(f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=g.channel, chat_id=g.chat_id)
+            for g in await ctx.uow.groups.officials_groups()
+            if g.channel == "telegram"  # file ids are Telegram's own
+        ]
     return [
         Reply(
             text,
@@ -63,7 +70,7 @@ async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
             meta={"petition": petition.code, "announcement": True},
         )
         for group in await ctx.uow.groups.officials_groups()
-    ]
+    ] + photos
 
 
 async def to_filer(

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from telegram import ReplyParameters, Update
+from telegram import InputMediaPhoto, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
@@ -159,6 +159,11 @@ class TelegramChannel:
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Deliver one outbox message; 429 and 5xx come back as Retry, refusals as Failed."""
+        photos = [
+            a["ref"] for a in payload.get("attachments", []) if a.get("kind") == "photo" and a.get("ref")
+        ]
+        if photos:
+            return await self._send_photos(chat_id, photos, payload.get("text", ""))
         parts = split_text(payload.get("text", ""))
         reply_to = payload.get("reply_to")
         first_id: str | None = None
@@ -182,3 +187,23 @@ class TelegramChannel:
         except NetworkError as exc:
             return Retry(None, f"{type(exc).__name__}: {exc}")
         return Sent(first_id)
+
+    async def _send_photos(self, chat_id: str, refs: list[str], caption: str) -> SendResult:
+        """Photos (Telegram file ids) as one album, the caption on the first."""
+        media = [
+            InputMediaPhoto(ref, caption=caption[:1024] if i == 0 else None)
+            for i, ref in enumerate(refs[:10])
+        ]
+        try:
+            if len(media) == 1:
+                message = await self.bot.send_photo(chat_id, refs[0], caption=caption[:1024] or None)
+                return Sent(str(message.message_id))
+            messages = await self.bot.send_media_group(chat_id, media)
+            return Sent(str(messages[0].message_id) if messages else None)
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            return Retry(seconds, f"429: retry after {seconds:.0f} s")
+        except (Forbidden, BadRequest) as exc:
+            return Failed(f"{type(exc).__name__}: {exc}")
+        except NetworkError as exc:
+            return Retry(None, f"{type(exc).__name__}: {exc}")

@@ -192,7 +192,9 @@ async def test_report_with_village_photos_and_contact_gets_a_code_and_a_private_
     mine = await say(fake, "/cuatoi")
     assert code in mine and "Phản ánh" in mine
     assert code not in await say(fake, "/cuatoi", STRANGER)
-    await expect_silence(fake, GROUP, seconds=0.2)  # one announcement, nothing else in the group
+    album = await fake.next_sent(GROUP, method="sendMediaGroup")  # the photos follow the announcement
+    assert code in album["text"] and NAME not in album["text"]
+    await expect_silence(fake, GROUP, seconds=0.2)  # one announcement and its photos, nothing else
 
 
 async def test_every_photo_is_kept(start_app: AppFactory, fake_telegram: FakeTelegram) -> None:
@@ -682,3 +684,36 @@ async def test_typed_place_is_redacted_in_the_announcement(
     )
     assert "Thôn/nơi:" in filed.text
     assert "0987 654 321" not in filed.text
+
+
+async def test_officials_see_the_photos_of_a_report(
+    start_app: AppFactory, fake_telegram: FakeTelegram
+) -> None:
+    """The announcement is followed by the resident's photos as an album in the officials' group."""
+    await start_app()
+    chat = 6101
+    steps: list[tuple[str, str]] = [
+        ("text", "/gui"),
+        ("button", "gui:phan_anh"),
+        ("text", "Cây đổ chắn ngang đường liên thôn sau mưa bão."),
+        ("button", "gui:skip"),
+    ]
+    for kind, value in steps:
+        if kind == "text":
+            await fake_telegram.push_text(chat, value, user_id=chat)
+        else:
+            await fake_telegram.push_callback(chat, chat, value)
+        await fake_telegram.next_sent(chat)
+    for _ in range(2):
+        await fake_telegram.push(fake_telegram.make_photo_update(chat, user_id=chat))
+        await fake_telegram.next_sent(chat)
+    for button in ("gui:done", "gui:no", "gui:send"):
+        await fake_telegram.push_callback(chat, chat, button)
+        await fake_telegram.next_sent(chat)
+    announcement = await fake_telegram.next_sent(GROUP, method="sendMessage")
+    album = await fake_telegram.next_sent(GROUP, method="sendMediaGroup")
+    match = CODE_RE.search(announcement["text"])
+    assert match is not None
+    code = match.group()
+    assert "Ảnh kèm theo: 2" in announcement["text"]
+    assert len(album["result"]) == 2 and code in album["text"]

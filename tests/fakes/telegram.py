@@ -28,7 +28,7 @@ from aiohttp import web
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 SEND_METHODS: Final = frozenset(
     {
-        "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "editMessageText",
+        "sendMessage", "sendPhoto", "sendMediaGroup", "sendDocument", "sendLocation", "editMessageText",
         "editMessageCaption", "editMessageReplyMarkup", "deleteMessage", "answerCallbackQuery",
     }
 )  # fmt: skip
@@ -322,6 +322,7 @@ class FakeTelegram:
                 "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info, "sendMessage": self._send_message,
                 "sendPhoto": self._send_photo, "sendDocument": self._send_document,
+                "sendMediaGroup": self._send_media_group,
                 "sendLocation": self._send_location,
                 "editMessageText": self._edit_text, "editMessageCaption": self._edit_caption,
                 "editMessageReplyMarkup": self._edit_markup,
@@ -850,6 +851,21 @@ class FakeTelegram:
         content, _ = self._file_bytes(params.get("photo"), "photo")
         fields = self._caption(params, {})
         return self._outgoing("sendPhoto", params, {"photo": self._store_photo(content), **fields})
+
+    async def _send_media_group(self, params: Json) -> list[Json]:
+        """An album of 2-10 photos; one Message each (recorded once, with the caption as text)."""
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the album")
+        messages = []
+        for item in media:
+            content, _ = self._file_bytes(item.get("media"), "media")
+            fields: Json = {"photo": self._store_photo(content)}
+            if item.get("caption"):
+                fields["caption"] = item["caption"]
+            messages.append(self._outgoing("sendMediaGroup", {"chat_id": params.get("chat_id")}, fields))
+        params.setdefault("caption", media[0].get("caption"))
+        return messages
 
     async def _send_document(self, params: Json) -> Json:
         value = params.get("document")
