@@ -53,7 +53,10 @@ async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
         f"{petition.code} nội dung."
     )
     photos: list[Reply] = []
-    if petition.photos:
+    if petition.photos and petition.kind == TO_CAO:
+        # A denunciation's photos may show who took them: not for the group (Luật Tố cáo Art. 47).
+        text += f"\nẢnh kèm theo: {len(petition.photos)} (chỉ người được giao xử lý xem, qua /xem)"
+    elif petition.photos:
         text += f"\nẢnh kèm theo: {len(petition.photos)} (gửi ngay sau tin này)"
         album = tuple(Attachment(kind="photo", ref=p["ref"]) for p in petition.photos if p.get("ref"))
         photos = [

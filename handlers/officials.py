@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers import notify
 from handlers.deadlines import TO_CAO, resolve_due
-from handlers.messages import Button, Incoming, Reply
+from handlers.messages import Attachment, Button, Incoming, Reply
 from handlers.petition_texts import KIND_LABELS
 from handlers.services import Ctx
 from handlers.vnformat import vn_date
@@ -193,10 +193,16 @@ async def identity(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if party is None or party.erased_at is not None:
         return [Reply(f"Người gửi hồ sơ {code} đã xóa dữ liệu cá nhân.")]
     if not party.name and not party.phone:
-        return [Reply(f"Người gửi hồ sơ {code} không để lại họ tên, số điện thoại.")]
+        return [Reply(f"Người gửi hồ sơ {code} không để lại họ tên, số điện thoại."), *_photos(petition)]
     return [
         Reply(
             f"Người gửi hồ sơ {code} ({KIND_LABELS[petition.kind]}): {party.name or '—'}, "
             f"điện thoại {party.phone or '—'}. Lần xem này đã được ghi lại."
-        )
+        ),
+        *_photos(petition),
     ]
+
+
+def _photos(petition: Petition) -> list[Reply]:
+    refs = tuple(Attachment(kind="photo", ref=p["ref"]) for p in petition.photos if p.get("ref"))
+    return [Reply(f"Ảnh của hồ sơ {petition.code}", attachments=refs)] if refs else []
