@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,26 +40,52 @@ class Maintenance:
         self._svc = services
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._leader = Leadership(store.engine)
+        self._running: set[asyncio.Task[object]] = set()
 
     def start(self) -> None:
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
-        self._scheduler.add_job(self._leases, "interval", minutes=1, id="release_stale_leases", **common)
-        self._scheduler.add_job(self._drafts, "interval", minutes=30, id="expire_conversations", **common)
-        self._scheduler.add_job(self._deadlines, "interval", minutes=30, id="petition_deadlines", **common)
         self._scheduler.add_job(
-            self._posts,
+            self._guarded(self._leases), "interval", minutes=1, id="release_stale_leases", **common
+        )
+        self._scheduler.add_job(
+            self._guarded(self._drafts), "interval", minutes=30, id="expire_conversations", **common
+        )
+        self._scheduler.add_job(
+            self._guarded(self._deadlines), "interval", minutes=30, id="petition_deadlines", **common
+        )
+        self._scheduler.add_job(
+            self._guarded(self._posts),
             "interval",
             seconds=self._tick,
             id="group_posts",
             next_run_time=datetime.now(UTC),
             **common,
         )
-        self._scheduler.add_job(self._recover, "interval", minutes=5, id="recover_updates", **common)
+        self._scheduler.add_job(
+            self._guarded(self._recover), "interval", minutes=5, id="recover_updates", **common
+        )
         self._scheduler.start()
+
+    def _guarded(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """Track a running job so stop() lets it finish before the database closes."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run
 
     async def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self._running:
+            await asyncio.wait(self._running, timeout=10)
         await self._leader.release()
 
     async def _leases(self) -> None:
