@@ -23,7 +23,9 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     question = question.strip()
     if not question:
         return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
-    hits = await ctx.svc.search.search(ctx.uow, question, limit=5)
+    subscription = await ctx.uow.subscriptions.get(msg.channel, msg.chat_id)
+    village = subscription.village if subscription is not None else None
+    hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village)
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, [h.id for h in hits])
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]

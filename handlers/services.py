@@ -23,7 +23,9 @@ class Clock(Protocol):
 class Searcher(Protocol):
     """The question-answering index (kept fresh by data_version)."""
 
-    async def search(self, uow: UnitOfWork, query: str, limit: int = 5) -> list[SearchHit]: ...
+    async def search(
+        self, uow: UnitOfWork, query: str, limit: int = 5, village: str | None = None
+    ) -> list[SearchHit]: ...
 
 
 @dataclass(frozen=True)

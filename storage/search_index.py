@@ -34,6 +34,7 @@ TITLE_TERM_WEIGHT = 0.25
 WRONG_MARKS_CREDIT = 0.3
 MISSING_NAME_FACTOR = 0.5
 WHEN_EVENT_BOOST = 1.3
+OWN_VILLAGE_BOOST = 1.1  # a tie-breaker, not a filter: the resident may ask about another village
 SAME_YEAR_BOOST = 1.15
 OTHER_YEAR_PENALTY = 0.8
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
@@ -61,6 +62,7 @@ class Entry:
     title: str
     fields: dict[str, str]
     tiebreak: str  # ISO date; later first on equal scores
+    villages: tuple[str, ...] = ()  # empty: the whole commune
 
 
 def _terms(text: str) -> list[str]:
@@ -145,15 +147,17 @@ class SearchIndex:
     version: int = -1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def search(self, uow: UnitOfWork, query: str, limit: int = 5) -> list[SearchHit]:
-        """Ranked hits for a question."""
+    async def search(
+        self, uow: UnitOfWork, query: str, limit: int = 5, village: str | None = None
+    ) -> list[SearchHit]:
+        """Ranked hits for a question; documents of the resident's own village are preferred."""
         version = await uow.commune.data_version()
         if version != self.version:
             async with self._lock:
                 if version != self.version:
                     self.build(await load_entries(uow))
                     self.version = version
-        return self.rank(query, limit)
+        return self.rank(query, limit, village)
 
     def build(self, entries: list[Entry]) -> None:
         """Index the entries (documents, their paragraphs, their exact words)."""
@@ -183,7 +187,7 @@ class SearchIndex:
         self._analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
         self._max_idf = max(self._docs.idf.values(), default=1.0)
 
-    def rank(self, question: str, limit: int = 5) -> list[SearchHit]:
+    def rank(self, question: str, limit: int = 5, village: str | None = None) -> list[SearchHit]:
         """Ranked hits; confidence says how much of the question the best documents cover."""
         if not self.entries:
             return []
@@ -201,7 +205,7 @@ class SearchIndex:
         for index in matched.tolist():
             hits = query.marked & self._exact[index]
             bonus = EXACT_BONUS * sum(self._docs.idf.get(fold(w), 0.0) for w in hits)
-            final[index] = (float(scores[index]) + bonus) * self._fit(query, self.entries[index])
+            final[index] = (float(scores[index]) + bonus) * self._fit(query, self.entries[index], village)
         ordered = sorted(final, key=lambda i: (-final[i], _later_first(self.entries[i].tiebreak)))
         return [
             SearchHit(
@@ -221,9 +225,11 @@ class SearchIndex:
         ]
 
     @staticmethod
-    def _fit(query: Query, entry: Entry) -> float:
-        """Prefer schedules for "when" questions, and the document of the year asked about."""
+    def _fit(query: Query, entry: Entry, village: str | None = None) -> float:
+        """Prefer schedules for "when" questions, the year asked about, and the resident's village."""
         factor = 1.0
+        if village and village in entry.villages:
+            factor *= OWN_VILLAGE_BOOST
         if query.asks_when and entry.kind == "event":
             factor *= WHEN_EVENT_BOOST
         title_years = set(_YEAR_IN_TEXT.findall(entry.title))
@@ -294,7 +300,9 @@ async def load_entries(uow: UnitOfWork) -> list[Entry]:
             "place": " ".join(d.villages),
             "body": d.body,
         }
-        entries.append(Entry("disclosure", d.id, d.title, fields, d.published_at.isoformat()))
+        entries.append(
+            Entry("disclosure", d.id, d.title, fields, d.published_at.isoformat(), tuple(d.villages))
+        )
     for e in await uow.events.all():
         fields = {
             "title": e.title,
@@ -303,7 +311,7 @@ async def load_entries(uow: UnitOfWork) -> list[Entry]:
             "place": " ".join([e.location or "", *e.villages]),
             "body": e.description or "",
         }
-        entries.append(Entry("event", e.id, e.title, fields, e.start))
+        entries.append(Entry("event", e.id, e.title, fields, e.start, tuple(e.villages)))
     return entries
 
 

@@ -104,3 +104,19 @@ def test_the_year_asked_about_picks_the_document_of_that_year() -> None:
     built = index(y2026, y2027)
     assert built.rank("ngân sách năm 2026")[0].id == "y2026"
     assert built.rank("ngân sách năm 2027")[0].id == "y2027"
+
+
+def test_a_residents_own_village_wins_a_tie() -> None:
+    def road(doc_id: str, village: str) -> Entry:
+        fields = {
+            "title": "Đường trục thôn",
+            "tags": "",
+            "source": "",
+            "place": village,
+            "body": "Đường dài 500 m.",
+        }
+        return Entry("disclosure", doc_id, "Đường trục thôn", fields, "2026-01-01", (village,))
+
+    built = index(road("a", "Thôn A"), road("b", "Thôn B"))
+    assert built.rank("đường trục thôn dài bao nhiêu", village="Thôn A")[0].id == "a"
+    assert built.rank("đường trục thôn dài bao nhiêu", village="Thôn B")[0].id == "b"
