@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InputMediaPhoto, ReplyParameters, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
@@ -28,6 +28,16 @@ SPREAD_HEADROOM = 1.02
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _outcome(exc: TelegramError) -> SendResult:
+    """What a failed send means for the outbox: wait as told (429), give up (refused), or back off."""
+    if isinstance(exc, RetryAfter):
+        seconds = _seconds(exc.retry_after)
+        return Retry(seconds, f"429: retry after {seconds:.0f} s")
+    if isinstance(exc, Forbidden | BadRequest):
+        return Failed(f"{type(exc).__name__}: {exc}")
+    return Retry(None, f"{type(exc).__name__}: {exc}")
 
 
 class TelegramChannel:
@@ -179,13 +189,8 @@ class TelegramChannel:
                     else None,
                 )
                 first_id = first_id or str(message.message_id)
-        except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
-            return Retry(seconds, f"429: retry after {seconds:.0f} s")
-        except (Forbidden, BadRequest) as exc:
-            return Failed(f"{type(exc).__name__}: {exc}")
-        except NetworkError as exc:
-            return Retry(None, f"{type(exc).__name__}: {exc}")
+        except TelegramError as exc:
+            return _outcome(exc)
         return Sent(first_id)
 
     async def _send_photos(self, chat_id: str, refs: list[str], caption: str) -> SendResult:
@@ -200,10 +205,5 @@ class TelegramChannel:
                 return Sent(str(message.message_id))
             messages = await self.bot.send_media_group(chat_id, media)
             return Sent(str(messages[0].message_id) if messages else None)
-        except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
-            return Retry(seconds, f"429: retry after {seconds:.0f} s")
-        except (Forbidden, BadRequest) as exc:
-            return Failed(f"{type(exc).__name__}: {exc}")
-        except NetworkError as exc:
-            return Retry(None, f"{type(exc).__name__}: {exc}")
+        except TelegramError as exc:
+            return _outcome(exc)

@@ -10,19 +10,13 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from icalendar.prop import vRecur
 
+from handlers.calendar import EventLike
 from handlers.vnformat import EVENT_KINDS
 
 
-class FeedEvent(Protocol):
-    id: str
-    title: str
-    kind: str
-    host: str | None
-    location: str | None
-    start: str
-    duration_minutes: int | None
-    rrule: str | None
-    exdates: list[str]
+class FeedEvent(EventLike, Protocol):
+    """An event as the feed needs it: the calendar fields plus villages and description."""
+
     villages: list[str]
     description: str | None
 
