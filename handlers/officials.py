@@ -32,15 +32,24 @@ def _who(official: Official) -> str:
     return f"{official.name}" + (f" ({official.title})" if official.title else "")
 
 
-async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    """A button under an announcement: op:<action>:<code>."""
-    _, action, code = (msg.button or "::").split(":", 2)
+async def _load(msg: Incoming, ctx: Ctx, code: str) -> tuple[Official, Petition] | list[Reply]:
+    """The acting official and the petition, or the polite refusal to send instead."""
     official = await _official(msg, ctx)
     if official is None:
         return [Reply(NOT_ALLOWED)]
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]
+    return official, petition
+
+
+async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A button under an announcement: op:<action>:<code>."""
+    _, action, code = (msg.button or "::").split(":", 2)
+    loaded = await _load(msg, ctx, code)
+    if isinstance(loaded, list):
+        return loaded
+    official, petition = loaded
     if action in ("refuse", "forward"):
         if petition.status in CLOSED:
             return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
@@ -132,12 +141,11 @@ async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
 
 async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
     """An official's answer to the filer (reply to the announcement, or /traloi CODE text)."""
-    official = await _official(msg, ctx)
-    if official is None:
-        return [Reply(NOT_ALLOWED)]
-    petition = await ctx.uow.petitions.by_code(code)
-    if petition is None or petition.id is None:
-        return [Reply(NOT_FOUND)]
+    loaded = await _load(msg, ctx, code)
+    if isinstance(loaded, list):
+        return loaded
+    official, petition = loaded
+    assert petition.id is not None
     if len(text.strip()) < 2:
         return [Reply(f"Nội dung trả lời trống. Gõ: /traloi {code} nội dung trả lời")]
     petition.answer = text.strip()

@@ -81,24 +81,8 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
                 or doc.published_at > today
             ):
                 continue
-            for group in targets(groups, doc.villages):
-                queued += await uow.outbox.put(
-                    group.channel,
-                    group.chat_id,
-                    {"text": notice_text(doc)},
-                    now,
-                    dedupe_key=f"notice:{doc.id}:{group.id}",
-                    not_before=after_quiet_hours(now, quiet, tz),
-                )
-            for sub in await uow.subscriptions.for_topic("notices", doc.villages):
-                queued += await uow.outbox.put(
-                    sub.channel,
-                    sub.chat_id,
-                    {"text": notice_text(doc)},
-                    now,
-                    dedupe_key=f"notice:{doc.id}:sub:{sub.channel}:{sub.chat_id}",
-                    not_before=after_quiet_hours(now, quiet, tz),
-                )
+            recipients = await _recipients(uow, groups, "notices", doc.villages)
+            queued += await _post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
             doc.announced_at = now
             uow.session.add(doc)
         await uow.commit()
@@ -135,26 +119,11 @@ async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tupl
                     due = occ.start - lead
                     if not (due <= now < due + REMINDER_GRACE) or occ.start <= now:
                         continue
-                    text = reminder_text(event, occ.start)
+                    recipients = await _recipients(uow, groups, "events", event.villages, event.notify)
                     key = f"reminder:{event.id}:{occ.start.isoformat()}:{label}"
-                    for sub in await uow.subscriptions.for_topic("events", event.villages):
-                        queued += await uow.outbox.put(
-                            sub.channel,
-                            sub.chat_id,
-                            {"text": text},
-                            now,
-                            dedupe_key=f"{key}:sub:{sub.channel}:{sub.chat_id}",
-                            not_before=after_quiet_hours(now, quiet, tz),
-                        )
-                    for group in targets(groups, event.villages, event.notify):
-                        queued += await uow.outbox.put(
-                            group.channel,
-                            group.chat_id,
-                            {"text": reminder_text(event, occ.start)},
-                            now,
-                            dedupe_key=f"reminder:{event.id}:{occ.start.isoformat()}:{label}:{group.id}",
-                            not_before=after_quiet_hours(now, quiet, tz),
-                        )
+                    queued += await _post(
+                        uow, recipients, reminder_text(event, occ.start), key, now, tz, quiet
+                    )
         await uow.commit()
     return queued
 
@@ -183,14 +152,9 @@ async def queue_digests(
             for occ, ev in mine:
                 place = f" — {ev.location}" if ev.location else ""
                 lines.append(f"• {vn_datetime(occ.start)}: {ev.title}{place}")
-            queued += await uow.outbox.put(
-                group.channel,
-                group.chat_id,
-                {"text": "\n".join(lines)},
-                now,
-                dedupe_key=f"digest:{year}-W{week:02d}:{group.id}",
-                not_before=after_quiet_hours(now, quiet, tz),
-            )
+            recipient = [(group.channel, group.chat_id, group.id)]
+            key = f"digest:{year}-W{week:02d}"
+            queued += await _post(uow, recipient, "\n".join(lines), key, now, tz, quiet)
         await uow.commit()
     return queued
 
@@ -224,6 +188,39 @@ async def _announce_changes(
             {"text": text},
             now,
             dedupe_key=f"postponed:{event.id}:{start_text}:{channel}:{chat_id}",
+            not_before=after_quiet_hours(now, quiet, tz),
+        )
+    return queued
+
+
+async def _recipients(
+    uow: UnitOfWork, groups: list[Group], topic: str, villages: list[str], notify: list[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(channel, chat, dedupe suffix) of the subscribers and groups a post is for."""
+    subscribers = await uow.subscriptions.for_topic(topic, villages)
+    return [(s.channel, s.chat_id, f"sub:{s.channel}:{s.chat_id}") for s in subscribers] + [
+        (g.channel, g.chat_id, g.id) for g in targets(groups, villages, notify)
+    ]
+
+
+async def _post(
+    uow: UnitOfWork,
+    recipients: list[tuple[str, str, str]],
+    text: str,
+    key: str,
+    now: datetime,
+    tz: ZoneInfo,
+    quiet: tuple[time, time] | None,
+) -> int:
+    """Queue one text to each recipient once (`key:suffix`), after the quiet hours; how many are new."""
+    queued = 0
+    for channel, chat_id, suffix in recipients:
+        queued += await uow.outbox.put(
+            channel,
+            chat_id,
+            {"text": text},
+            now,
+            dedupe_key=f"{key}:{suffix}",
             not_before=after_quiet_hours(now, quiet, tz),
         )
     return queued
