@@ -78,16 +78,3 @@ class Reply:
         if self.meta:
             data["meta"] = self.meta
         return data
-
-    @staticmethod
-    def from_payload(data: dict[str, Any]) -> Reply:
-        """Rebuild a reply read back from the outbox."""
-        rows = tuple(tuple(Button(label, value) for label, value in row) for row in data.get("buttons", []))
-        atts = tuple(Attachment(kind=a["kind"], ref=a.get("ref", "")) for a in data.get("attachments", []))
-        return Reply(
-            text=data.get("text", ""),
-            buttons=rows,
-            attachments=atts,
-            reply_to=data.get("reply_to"),
-            meta=data.get("meta", {}),
-        )

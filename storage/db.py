@@ -24,19 +24,6 @@ def async_url(database_url: str) -> URL:
     return url
 
 
-def sync_url(database_url: str) -> URL:
-    """The same database for synchronous clients (APScheduler's job store)."""
-    url = async_url(database_url)
-    if url.drivername == "sqlite+aiosqlite":
-        return url.set(drivername="sqlite")
-    return url
-
-
-def is_sqlite(database_url: str) -> bool:
-    """True when the database is a SQLite file."""
-    return async_url(database_url).drivername.startswith("sqlite")
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

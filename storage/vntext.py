@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -30,8 +29,3 @@ def syllables(text: str) -> list[str]:
 def folded_syllables(text: str) -> list[str]:
     """Syllables with marks folded."""
     return [fold(s) for s in syllables(text)]
-
-
-def with_pairs(tokens: list[str]) -> list[str]:
-    """Syllables plus adjacent pairs ("ngan_sach"), so multi-syllable words score as units."""
-    return tokens + [f"{a}_{b}" for a, b in itertools.pairwise(tokens)]
