@@ -8,6 +8,7 @@ from handlers.calendar import occurrences
 from handlers.messages import Button, Incoming, Reply
 from handlers.services import Ctx
 from handlers.vnformat import category_name, vn_date, vn_datetime
+from storage.search_index import clip
 
 # Below this coverage of the question, we abstain rather than guess. Calibrated on the development
 # commune with a sweep (bench/qa_quality.py): 0.50 gives 0.90 top-1 but abstains on only 0.68 of the
@@ -71,7 +72,7 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     buttons = ((Button("🔎 Xem thêm kết quả khác", "more:next"),),) if has_more else ()
     doc = await ctx.uow.disclosures.get(source_id)
     if doc is not None:
-        excerpt = passage or _opening(doc.body)
+        excerpt = passage or clip(doc.body)
         lines = [excerpt, "", f"📄 Nguồn: {doc.title}"]
         if doc.source:
             lines.append(doc.source)
@@ -97,11 +98,6 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
         lines.append(event.description.strip()[:400])
     lines.append(f"\nNguồn: lịch “{event.title}” do xã công bố.")
     return Reply("\n".join(lines), buttons=buttons)
-
-
-def _opening(body: str) -> str:
-    text = body.strip()
-    return text if len(text) <= 800 else text[:800].rsplit("\n", 1)[0] + " …"
 
 
 async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[str]) -> list[Reply]:

@@ -182,14 +182,8 @@ async def _announce_changes(
         later = [o.start for o in upcoming_starts if o.start > now]
         new_time = f" Lịch mới: {vn_datetime(later[0])}." if later else ""
         text = f"⚠️ Hoãn: {event.title}, {vn_datetime(start.astimezone(tz))}.{new_time}"
-        queued += await uow.outbox.put(
-            channel,
-            chat_id,
-            {"text": text},
-            now,
-            dedupe_key=f"postponed:{event.id}:{start_text}:{channel}:{chat_id}",
-            not_before=after_quiet_hours(now, quiet, tz),
-        )
+        recipient = [(channel, chat_id, f"{channel}:{chat_id}")]
+        queued += await _post(uow, recipient, text, f"postponed:{event.id}:{start_text}", now, tz, quiet)
     return queued
 
 

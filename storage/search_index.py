@@ -347,7 +347,13 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     # A heading alone says little: take the paragraph under it as well.
     if passage.startswith("#") and best + 1 < len(paragraphs):
         passage = f"{passage}\n{paragraphs[best + 1]}"
-    if len(passage) > PASSAGE_MAX:
-        cut = passage.rfind("\n", 0, PASSAGE_MAX)
-        passage = passage[: cut if cut > PASSAGE_MAX // 2 else PASSAGE_MAX].rstrip() + " …"
-    return passage
+    return clip(passage)
+
+
+def clip(text: str, limit: int = PASSAGE_MAX) -> str:
+    """At most `limit` characters, cut at a line break when one is near the end."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip() + " …"
