@@ -1,4 +1,4 @@
-"""Group posts: notices of new disclosures and reminders of events, queued once each.
+"""Group posts: notices of new disclosures, the weekly digest and postponements, queued once each.
 
 Each post has a dedupe key (what, which occurrence, which group), so running a pass twice, after a
 restart or a re-import, queues nothing new. Posts that fall in the quiet hours wait until they end.
@@ -6,21 +6,17 @@ restart or a re-import, queues nothing new. Posts that fall in the quiet hours w
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.calendar import occurrences
-from handlers.vnformat import EVENT_KINDS, vn_date, vn_datetime
+from handlers.vnformat import vn_date, vn_datetime
 from storage.models import Disclosure, Event, Group
 from storage.store import Store
 from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
-
 NOTICE_WINDOW = timedelta(days=7)  # DESIGN.md: only disclosures published in the last 7 days
-REMINDER_GRACE = timedelta(hours=1)  # after downtime, a reminder this late still goes out
 POSTING_CHANNELS = frozenset({"telegram"})  # Zalo group posting is not open yet (ZALO.md)
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 
@@ -81,49 +77,10 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
                 or doc.published_at > today
             ):
                 continue
-            recipients = await _recipients(uow, groups, "notices", doc.villages)
-            queued += await _post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
+            recipients = await recipients_for(uow, groups, "notices", doc.villages)
+            queued += await queue_post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
             doc.announced_at = now
             uow.session.add(doc)
-        await uow.commit()
-    return queued
-
-
-def reminder_text(event: Event, start: datetime) -> str:
-    lines = [f"🔔 Nhắc lịch: {event.title}", f"Thời gian: {vn_datetime(start)}"]
-    if event.location:
-        lines.append(f"Địa điểm: {event.location}")
-    if event.host:
-        lines.append(f"Chủ trì: {event.host}")
-    lines.append(f"({EVENT_KINDS.get(event.kind, 'Sự kiện')})")
-    return "\n".join(lines)
-
-
-async def queue_reminders(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None) -> int:
-    """Reminders due now (within the grace window) for every occurrence, once per group.
-
-    An occurrence that was already announced and has since been cancelled or moved (an import
-    added an exdate or changed the time) is announced as postponed, with the new time.
-    """
-    queued = 0
-    async with store.uow() as uow:
-        groups = await uow.groups.all()
-        for event in await uow.events.all():
-            queued += await _announce_changes(uow, event, now, tz, quiet)
-            leads = [parse_duration(d) for d in event.remind_before]
-            if not leads:
-                continue
-            horizon = now + max(leads) + REMINDER_GRACE
-            for occ in occurrences(event, now - REMINDER_GRACE, horizon, tz):
-                for lead, label in zip(leads, event.remind_before, strict=True):
-                    due = occ.start - lead
-                    if not (due <= now < due + REMINDER_GRACE) or occ.start <= now:
-                        continue
-                    recipients = await _recipients(uow, groups, "events", event.villages, event.notify)
-                    key = f"reminder:{event.id}:{occ.start.isoformat()}:{label}"
-                    queued += await _post(
-                        uow, recipients, reminder_text(event, occ.start), key, now, tz, quiet
-                    )
         await uow.commit()
     return queued
 
@@ -154,7 +111,19 @@ async def queue_digests(
                 lines.append(f"• {vn_datetime(occ.start)}: {ev.title}{place}")
             recipient = [(group.channel, group.chat_id, group.id)]
             key = f"digest:{year}-W{week:02d}"
-            queued += await _post(uow, recipient, "\n".join(lines), key, now, tz, quiet)
+            queued += await queue_post(uow, recipient, "\n".join(lines), key, now, tz, quiet)
+        await uow.commit()
+    return queued
+
+
+async def queue_postponements(
+    store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None
+) -> int:
+    """'Hoãn' for reminded occurrences that no longer exist (cancelled or moved), once each."""
+    queued = 0
+    async with store.uow() as uow:
+        for event in await uow.events.all():
+            queued += await _announce_changes(uow, event, now, tz, quiet)
         await uow.commit()
     return queued
 
@@ -183,11 +152,11 @@ async def _announce_changes(
         new_time = f" Lịch mới: {vn_datetime(later[0])}." if later else ""
         text = f"⚠️ Hoãn: {event.title}, {vn_datetime(start.astimezone(tz))}.{new_time}"
         recipient = [(channel, chat_id, f"{channel}:{chat_id}")]
-        queued += await _post(uow, recipient, text, f"postponed:{event.id}:{start_text}", now, tz, quiet)
+        queued += await queue_post(uow, recipient, text, f"postponed:{event.id}:{start_text}", now, tz, quiet)
     return queued
 
 
-async def _recipients(
+async def recipients_for(
     uow: UnitOfWork, groups: list[Group], topic: str, villages: list[str], notify: list[str] | None = None
 ) -> list[tuple[str, str, str]]:
     """(channel, chat, dedupe suffix) of the subscribers and groups a post is for."""
@@ -197,7 +166,7 @@ async def _recipients(
     ]
 
 
-async def _post(
+async def queue_post(
     uow: UnitOfWork,
     recipients: list[tuple[str, str, str]],
     text: str,

@@ -1,4 +1,10 @@
-"""The scheduler set-up: AsyncIOScheduler running the housekeeping jobs on fixed intervals."""
+"""The scheduler set-up.
+
+Every process runs its own housekeeping on an in-memory AsyncIOScheduler (stale leases, stuck
+updates, expired drafts). The leader alone (storage.leader: one per deployment) also runs a
+StoreScheduler whose jobs live in the database (event reminders, the weekly digest), and a tick
+that announces new disclosures and postponements and re-plans reminder jobs when the data changed.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,17 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduled import jobs, posts
+from scheduled import jobs, posts, reminders
+from scheduled.job_store import StoreScheduler
 from storage.leader import Leadership
 from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.pipeline import Pipeline
     from handlers.services import Services
+
+
+REPLAN_EVERY = timedelta(hours=1)  # reminder jobs are planned 35 days ahead; extend the window hourly
 
 
 class Maintenance:
@@ -41,6 +51,9 @@ class Maintenance:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._leader = Leadership(store.engine)
         self._running: set[asyncio.Task[object]] = set()
+        self._jobs: StoreScheduler | None = None
+        self._planned_version: int | None = None
+        self._planned_at: datetime | None = None
 
     def start(self) -> None:
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
@@ -83,10 +96,34 @@ class Maintenance:
 
     async def stop(self) -> None:
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()  # no new runs; shutdown() would cancel the running ones
         if self._running:
             await asyncio.wait(self._running, timeout=10)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        await self._stop_jobs()
         await self._leader.release()
+
+    async def _start_jobs(self) -> None:
+        """Become the deployment's scheduler: load the stored jobs and run them."""
+        context = reminders.JobContext(
+            store=self._store,
+            clock=self._clock,
+            tz=self._svc.tz,
+            quiet=self._quiet,
+            digest_at=self._digest_at,
+            wake_outbox=self._pipeline.wake_outbox,
+        )
+        self._jobs = scheduler = StoreScheduler(self._store.database_url, context)
+        scheduler.start()
+        weekday, hour = self._digest_at
+        await reminders.install_digest(scheduler, weekday, hour, self._svc.tz)
+        self._planned_version = None
+
+    async def _stop_jobs(self) -> None:
+        if self._jobs is not None:
+            await self._jobs.close()
+            self._jobs = None
 
     async def _leases(self) -> None:
         await jobs.release_stale_leases(self._store, self._clock())
@@ -104,12 +141,23 @@ class Maintenance:
 
     async def _posts(self) -> None:
         if not await self._leader.held():  # one scheduler per deployment
+            await self._stop_jobs()
             return
+        if self._jobs is None:
+            await self._start_jobs()
+        assert self._jobs is not None
         now, tz = self._clock(), self._svc.tz
         queued = await posts.queue_notices(self._store, now, tz, self._quiet)
-        queued += await posts.queue_reminders(self._store, now, tz, self._quiet)
-        weekday, hour = self._digest_at
-        queued += await posts.queue_digests(self._store, now, tz, weekday, hour, self._quiet)
+        async with self._store.uow() as uow:
+            version = await uow.commune.data_version()
+        if (
+            version != self._planned_version
+            or self._planned_at is None
+            or now - self._planned_at >= REPLAN_EVERY
+        ):
+            await reminders.sync_reminder_jobs(self._jobs, self._store, now, tz)
+            queued += await posts.queue_postponements(self._store, now, tz, self._quiet)
+            self._planned_version, self._planned_at = version, now
         if queued:
             self._pipeline.wake_outbox()
 

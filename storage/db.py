@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
@@ -51,6 +51,23 @@ def make_engine(database_url: str) -> AsyncEngine:
     if url.drivername.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def make_sync_engine(database_url: str) -> Engine:
+    """A blocking engine on the same database, for libraries that are not async (the job store).
+
+    Use it off the event loop: with SQLite, a blocking write that waits for the lock an async
+    transaction of the same process holds would otherwise stall the loop that has to release it.
+    """
+    url = async_url(database_url)
+    if url.drivername.startswith("sqlite"):
+        engine = create_engine(
+            url.set(drivername="sqlite+pysqlite"),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

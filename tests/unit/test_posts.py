@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, queue_reminders
+from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, queue_postponements
+from scheduled.reminders import plan_reminders, queue_reminder
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
@@ -14,6 +15,19 @@ from tests.conftest import MINI, NOW
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUIET = (time(21, 30), time(6, 0))
 VILLAGE_GROUP = "-1009000000077"
+SUNDAY_CLEANUP = datetime(2026, 11, 29, 7, 0, tzinfo=VN)  # weekly, Thôn Tân Sơn, reminded P1D before
+
+
+async def remind(store: Store, now: datetime, event_id: str, start: datetime, label: str = "P1D") -> int:
+    """What the stored reminder job does when it runs at `now`."""
+    return await queue_reminder(store, now, VN, QUIET, event_id, start, label)
+
+
+async def planned(store: Store, now: datetime, days: int = 35) -> list[tuple[str, datetime, str]]:
+    async with store.uow() as uow:
+        events = await uow.events.all()
+    reminders = plan_reminders(events, now, VN, timedelta(days=days))
+    return sorted((p.event_id, p.due.astimezone(VN), p.label) for p in reminders)
 
 
 async def seed(store: Store, **changes: Any) -> dict[str, Any]:
@@ -81,19 +95,55 @@ async def test_a_notice_at_night_waits_for_the_morning(store: Store) -> None:
 
 async def test_an_event_reminder_goes_out_at_its_minute_once(store: Store) -> None:
     await seed(store)
-    # Weekly Sunday clean-up in Thôn Tân Sơn at 07:00, reminded one day before (P1D).
-    saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
-    assert await queue_reminders(store, saturday_7am - timedelta(minutes=1), VN, QUIET) == 0
-    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 0  # notify lists the Zalo group only
+    saturday_7am = SUNDAY_CLEANUP - timedelta(days=1)
+    assert ("ve-sinh-tan-son", saturday_7am, "P1D") in await planned(store, NOW)
+    assert await remind(store, saturday_7am - timedelta(minutes=5), "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
+    assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0  # notify: Zalo only
     data = load_file(MINI)
     event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
     event["notify"] = ["tg-tan-son"]
     await seed(store, events=data["events"])
-    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 1
-    assert await queue_reminders(store, saturday_7am + timedelta(minutes=5), VN, QUIET) == 0  # same key
+    assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 1
+    assert await remind(store, saturday_7am + timedelta(minutes=5), "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
     [(text, _)] = await group_texts(store)
     assert "Nhắc lịch: Tổng vệ sinh đường làng Thôn Tân Sơn" in text
     assert "Chủ Nhật, 29/11/2026, 7 giờ 00" in text
+
+
+async def test_reminders_fall_on_the_right_minutes_in_vietnam_time(store: Store) -> None:
+    data = load_file(MINI)
+    data["events"] += [
+        {
+            "id": "cuoi-thang",
+            "title": "Giao ban cuối tháng",
+            "kind": "hop",
+            "start": "2026-01-31T16:30:00+07:00",
+            "rrule": "FREQ=MONTHLY;BYMONTHDAY=-1",
+            "remind_before": ["PT2H"],
+        },
+        {
+            "id": "utc-start",
+            "title": "Họp trực tuyến",
+            "kind": "hop",
+            "start": "2026-12-01T01:00:00+00:00",  # written in UTC: 8:00 in Vietnam
+            "remind_before": ["PT30M"],
+        },
+    ]
+    await seed(store, events=data["events"])
+    plan = await planned(store, NOW, days=70)
+    month_end = [due for event_id, due, _ in plan if event_id == "cuoi-thang"]
+    assert month_end == [
+        datetime(2026, 11, 30, 14, 30, tzinfo=VN),
+        datetime(2026, 12, 31, 14, 30, tzinfo=VN),
+        datetime(2027, 1, 31, 14, 30, tzinfo=VN),
+    ]
+    assert ("utc-start", datetime(2026, 12, 1, 7, 30, tzinfo=VN), "PT30M") in plan
+    reception = [(due, label) for event_id, due, label in plan if event_id == "tiep-dan-chu-tich"]
+    # BYMONTHDAY=15 at 8:00, reminded the day before and two hours before; 15/12 is cancelled.
+    assert reception == [
+        (datetime(2027, 1, 14, 8, 0, tzinfo=VN), "P1D"),
+        (datetime(2027, 1, 15, 6, 0, tzinfo=VN), "PT2H"),
+    ]
 
 
 async def test_a_stale_reminder_after_downtime_is_skipped(store: Store) -> None:
@@ -102,9 +152,13 @@ async def test_a_stale_reminder_after_downtime_is_skipped(store: Store) -> None:
     event["notify"] = ["tg-tan-son"]
     await seed(store, events=data["events"])
     two_hours_late = datetime(2026, 11, 28, 9, 0, tzinfo=VN)
-    assert await queue_reminders(store, two_hours_late, VN, QUIET) == 0
+    assert await remind(store, two_hours_late, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
+    assert ("ve-sinh-tan-son", SUNDAY_CLEANUP - timedelta(days=1), "P1D") not in await planned(
+        store, two_hours_late
+    )
     in_grace = datetime(2026, 11, 28, 7, 40, tzinfo=VN)
-    assert await queue_reminders(store, in_grace, VN, QUIET) == 1
+    assert ("ve-sinh-tan-son", SUNDAY_CLEANUP - timedelta(days=1), "P1D") in await planned(store, in_grace)
+    assert await remind(store, in_grace, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 1
 
 
 async def test_a_cancelled_occurrence_gets_no_reminder(store: Store) -> None:
@@ -113,7 +167,13 @@ async def test_a_cancelled_occurrence_gets_no_reminder(store: Store) -> None:
     event["notify"] = ["tg-tan-son"]
     await seed(store, events=data["events"])
     day_before_cancelled = datetime(2026, 12, 14, 8, 0, tzinfo=VN)  # 15/12 is in exdates
-    assert await queue_reminders(store, day_before_cancelled, VN, QUIET) == 0
+    assert not [
+        p
+        for p in await planned(store, day_before_cancelled - timedelta(days=1))
+        if p[1].month == 12 and p[0] == "tiep-dan-chu-tich"
+    ]
+    cancelled = datetime(2026, 12, 15, 8, 0, tzinfo=VN)
+    assert await remind(store, day_before_cancelled, "tiep-dan-chu-tich", cancelled) == 0
 
 
 async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store) -> None:
@@ -154,7 +214,7 @@ async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Stor
     await press(button="sub:v:1")  # Thôn Tân Sơn
     assert "Thôn Tân Sơn" in await press(button="sub:t:1:events")
     saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
-    await queue_reminders(store, saturday_7am, VN, QUIET)
+    await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP)
     async with store.uow() as uow:
         [reminder] = await uow.outbox.for_chat("telegram", "4242")
     assert "Tổng vệ sinh đường làng Thôn Tân Sơn" in reminder.payload["text"]
@@ -185,12 +245,12 @@ async def test_a_reminded_occurrence_that_is_cancelled_is_announced_as_postponed
     event["notify"] = ["tg-tan-son"]
     await seed(store, events=data["events"])
     saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
-    assert await queue_reminders(store, saturday_7am, VN, QUIET) == 1
+    assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 1
     event["exdates"] = ["2026-11-29"]  # the commune cancels tomorrow's clean-up
     await seed(store, events=data["events"])
     later = saturday_7am + timedelta(hours=3)
-    assert await queue_reminders(store, later, VN, QUIET) == 1
-    assert await queue_reminders(store, later + timedelta(minutes=1), VN, QUIET) == 0
+    assert await queue_postponements(store, later, VN, QUIET) == 1
+    assert await queue_postponements(store, later + timedelta(minutes=1), VN, QUIET) == 0
     texts = [text for text, _ in await group_texts(store)]
     assert texts[-1].startswith(
         "⚠️ Hoãn: Tổng vệ sinh đường làng Thôn Tân Sơn, Chủ Nhật, 29/11/2026, 7 giờ 00."
