@@ -79,6 +79,11 @@ class Maintenance:
         )
         self._scheduler.start()
 
+    @property
+    def leads(self) -> bool:
+        """Whether this process runs the deployment's stored jobs now."""
+        return self._jobs is not None
+
     def _guarded(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Track a running job so stop() lets it finish before the database closes."""
 
