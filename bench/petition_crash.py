@@ -83,6 +83,7 @@ async def run(residents: int, kill_after: float) -> int:
                 "TELEGRAM_API_BASE_URL": fake.base_url,
                 "TELEGRAM_POLL_TIMEOUT": "1",
                 "TELEGRAM_MAX_PER_SECOND": "0",
+                "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0",
                 "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
                 "WEB_PORT": str(free_port()),
                 "DEMO_DATA": "false",

@@ -227,6 +227,7 @@ async def start_ours(
         TELEGRAM_WEBHOOK_URL=url,
         TELEGRAM_WEBHOOK_SECRET=secret,
         TELEGRAM_MAX_PER_SECOND=0,
+        TELEGRAM_PRIVATE_MAX_PER_SECOND=0,
         TELEGRAM_GROUP_MAX_PER_MINUTE=0,
         DEMO_DATA=False,
         LOG_LEVEL="WARNING",

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     TELEGRAM_WEBHOOK_SECRET: str = ""
     TELEGRAM_MAX_PER_SECOND: float = Field(default=30, ge=0)
     TELEGRAM_GROUP_MAX_PER_MINUTE: float = Field(default=20, ge=0)
+    TELEGRAM_PRIVATE_MAX_PER_SECOND: float = Field(default=1, ge=0)
     TELEGRAM_POLL_TIMEOUT: int = Field(default=25, ge=0, le=50)
     ZALO_BOT_TOKEN: str = ""
     ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com"

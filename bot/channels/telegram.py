@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.channels.pacing import ChatPacer
 from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from bot.config import Settings
 from bot.outbox_worker import Failed, Retry, SendResult, Sent
@@ -69,6 +70,7 @@ class TelegramChannel:
         # An empty secret in webhook mode would leave the door open: make one up for this run.
         self.secret = settings.TELEGRAM_WEBHOOK_SECRET or secrets.token_urlsafe(32)
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
+        self._private = ChatPacer(settings.TELEGRAM_PRIVATE_MAX_PER_SECOND)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         pipeline.register(CHANNEL, self.parse)
@@ -180,6 +182,7 @@ class TelegramChannel:
         try:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
+                await self._pace(chat_id)
                 message = await self.bot.send_message(
                     chat_id=chat_id,
                     text=part,
@@ -193,12 +196,18 @@ class TelegramChannel:
             return _outcome(exc)
         return Sent(first_id)
 
+    async def _pace(self, chat_id: str) -> None:
+        """Private chats (positive ids) get at most TELEGRAM_PRIVATE_MAX_PER_SECOND messages."""
+        if not chat_id.startswith("-"):
+            await self._private.wait(chat_id)
+
     async def _send_photos(self, chat_id: str, refs: list[str], caption: str) -> SendResult:
         """Photos (Telegram file ids) as one album, the caption on the first."""
         media = [
             InputMediaPhoto(ref, caption=caption[:1024] if i == 0 else None)
             for i, ref in enumerate(refs[:10])
         ]
+        await self._pace(chat_id)
         try:
             if len(media) == 1:
                 message = await self.bot.send_photo(chat_id, refs[0], caption=caption[:1024] or None)

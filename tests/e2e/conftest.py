@@ -70,6 +70,7 @@ class AppFactory:
             "TELEGRAM_WEBHOOK_SECRET": "",
             "TELEGRAM_POLL_TIMEOUT": 1,
             "TELEGRAM_MAX_PER_SECOND": 0,
+            "TELEGRAM_PRIVATE_MAX_PER_SECOND": 0,
             "WEB_HOST": "127.0.0.1",
             "WEB_PORT": 0,
             "TIMEZONE": "Asia/Ho_Chi_Minh",

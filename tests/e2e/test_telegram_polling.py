@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import Any
 
@@ -330,3 +331,16 @@ async def test_app_starts_while_telegram_is_down_and_serves_once_it_is_back(
     fake_telegram.set_down(False)
     await fake_telegram.push_text(CHAT, "/start")
     assert "Xã Tân Lập" in (await fake_telegram.next_sent(CHAT, timeout=5))["text"]
+
+
+async def test_quick_questions_in_a_private_chat_are_answered_one_per_second_without_429(
+    start_app: AppFactory, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.enforce_limits = True  # Telegram's flood limits: here, 1 message/s per private chat
+    await start_app(TELEGRAM_PRIVATE_MAX_PER_SECOND=1)
+    for text in ("/start", "/lich", "/help"):
+        await fake_telegram.push_text(CHAT, text)
+    replies = [await fake_telegram.next_sent(CHAT, timeout=10) for _ in range(3)]
+    assert fake_telegram.too_many_requests == 0
+    gaps = [later["at"] - earlier["at"] for earlier, later in itertools.pairwise(replies)]
+    assert min(gaps) >= 0.95, gaps
