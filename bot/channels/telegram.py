@@ -10,10 +10,10 @@ from typing import Any
 
 from telegram import InputMediaPhoto, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.channels.pacing import ChatPacer
+from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from bot.config import Settings
 from bot.outbox_worker import Failed, Retry, SendResult, Sent
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
-SPREAD_HEADROOM = 1.02
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -50,14 +49,10 @@ class TelegramChannel:
         self._settings = settings
         self._pipeline = pipeline
         base = settings.TELEGRAM_API_BASE_URL
-        rate = settings.TELEGRAM_MAX_PER_SECOND
-        limiter = AIORateLimiter(
-            # One message every 1/rate s (with 2 % headroom) rather than bursts of `rate`: a long
-            # broadcast is spread evenly and stays under Telegram's sliding one-second window.
-            overall_max_rate=1 if rate else 0,
-            overall_time_period=SPREAD_HEADROOM / rate if rate else 0,
-            group_max_rate=settings.TELEGRAM_GROUP_MAX_PER_MINUTE,
-            max_retries=1,
+        limiter = TelegramRateLimiter(
+            settings.TELEGRAM_MAX_PER_SECOND,
+            settings.TELEGRAM_GROUP_MAX_PER_MINUTE,
+            settings.TELEGRAM_PRIVATE_MAX_PER_SECOND,
         )
         self.bot: ExtBot[int] = ExtBot(
             settings.TELEGRAM_BOT_TOKEN,
@@ -70,7 +65,6 @@ class TelegramChannel:
         # An empty secret in webhook mode would leave the door open: make one up for this run.
         self.secret = settings.TELEGRAM_WEBHOOK_SECRET or secrets.token_urlsafe(32)
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
-        self._private = ChatPacer(settings.TELEGRAM_PRIVATE_MAX_PER_SECOND)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         pipeline.register(CHANNEL, self.parse)
@@ -182,7 +176,6 @@ class TelegramChannel:
         try:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
-                await self._pace(chat_id)
                 message = await self.bot.send_message(
                     chat_id=chat_id,
                     text=part,
@@ -196,18 +189,12 @@ class TelegramChannel:
             return _outcome(exc)
         return Sent(first_id)
 
-    async def _pace(self, chat_id: str) -> None:
-        """Private chats (positive ids) get at most TELEGRAM_PRIVATE_MAX_PER_SECOND messages."""
-        if not chat_id.startswith("-"):
-            await self._private.wait(chat_id)
-
     async def _send_photos(self, chat_id: str, refs: list[str], caption: str) -> SendResult:
         """Photos (Telegram file ids) as one album, the caption on the first."""
         media = [
             InputMediaPhoto(ref, caption=caption[:1024] if i == 0 else None)
             for i, ref in enumerate(refs[:10])
         ]
-        await self._pace(chat_id)
         try:
             if len(media) == 1:
                 message = await self.bot.send_photo(chat_id, refs[0], caption=caption[:1024] or None)

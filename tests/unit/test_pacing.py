@@ -1,0 +1,36 @@
+"""Send spacing: a broadcast runs at the configured rate and never bursts past the window."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.channels.pacing import Pacer, WindowPacer
+
+
+async def test_a_long_broadcast_is_spread_at_the_rate_and_never_exceeds_the_window() -> None:
+    pacer = WindowPacer(limit=10, window=0.2)  # 50 a second
+    stamps: list[float] = []
+
+    async def send(i: int) -> None:
+        await pacer.wait()
+        stamps.append(time.monotonic())
+        if i == 12:
+            time.sleep(0.05)  # a stall: later sends must not bunch up to catch up
+
+    started = time.monotonic()
+    for chunk in range(0, 60, 8):  # eight in flight, like the outbox
+        await asyncio.gather(*(send(i) for i in range(chunk, min(chunk + 8, 60))))
+    elapsed = time.monotonic() - started
+    stamps.sort()
+    assert all(later - first >= 0.2 - 1e-3 for first, later in zip(stamps, stamps[10:], strict=False))
+    assert 59 * 0.02 - 0.01 <= elapsed < 59 * 0.02 + 0.15  # the rate, not a little under it
+
+
+async def test_a_private_chat_waits_its_turn_and_other_chats_do_not() -> None:
+    pacer = Pacer(per_second=5)
+    started = time.monotonic()
+    for _ in range(3):
+        await pacer.wait("42")
+    await pacer.wait("43")
+    assert 0.38 <= time.monotonic() - started < 0.5
