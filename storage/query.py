@@ -26,7 +26,8 @@ MARKED_STOPWORDS: frozenset[str] = frozenset(
     """a à á ạ ah ad bạn cho của có không là gì thế nào như nhiêu nhiều bao tôi mình em anh chị ơi
     nhé vậy và với được ở tại thì mà để đến này nay đó do những các một xin hỏi xem biết muốn cần về
     trong ra vào lên khi đâu sao rồi mọi người nhà ai ư ừ hả nhỉ thường hay phải làm ấy kia đây mấy
-    hôm hằng hàng chưa đã sẽ đang cũng ông bà dạ vâng nhỉ nữa lắm rất bị cả mỗi""".split()
+    hôm hằng hàng chưa đã sẽ đang cũng ông bà dạ vâng nhỉ nữa lắm rất bị cả mỗi mới chồng vợ
+    m m2 km mét""".split()
 )
 STOPWORDS: frozenset[str] = frozenset(fold(w) for w in MARKED_STOPWORDS)  # folded forms
 MARKED_QUESTION_SHARE = 1 / 3  # a question with at least this share of marked syllables is typed with marks
@@ -47,8 +48,24 @@ WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "thoi gian nao",
     )
 )
-# Question phrases whose words are topic words elsewhere ("giờ làm việc", "lâu dài"): glue here.
-GLUE_PHRASES: tuple[tuple[str, ...], ...] = (("bao", "gio"), ("bao", "lau"), ("ra", "sao"), ("the", "nao"))
+# Question phrases whose words are topic words elsewhere ("giờ làm việc", "tổ chức bộ máy", "ngày
+# 25"): glue in a question ("tổ chức ngày nào?"), not what it is about (folded syllables).
+GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "bao gio",
+        "bao lau",
+        "ra sao",
+        "the nao",
+        "to chuc",
+        "dien ra",
+        "ngay nao",
+        "hom nao",
+        "buoi nao",
+        "luc nao",
+        "thoi gian nao",
+    )
+)
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
@@ -64,7 +81,7 @@ class Query:
     marked: frozenset[str]
     names: tuple[tuple[str, ...], ...] = ()  # places, bodies, years the answer must mention
     asks_when: bool = False  # "khi nào", "hôm nào", "mấy giờ": a schedule answers best
-    topic_pairs: frozenset[str] = frozenset()  # pairs of two topic words of the question
+    topic_pairs: frozenset[str] = frozenset()  # pairs of two topic words (not numbers) of the question
     # phrases of the question with the synonyms that may stand in for them in a document
     stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
 
@@ -113,8 +130,9 @@ class Analyzer:
                 core[token] = max(core.get(token, 0.0), weight)
         for pair in pairs(folded):
             core.setdefault(pair, 1.0)
+        topic = [not (is_stop or token.isdigit()) for token, is_stop in zip(folded, stop, strict=True)]
         topic_pairs = frozenset(
-            f"{folded[i]}_{folded[i + 1]}" for i in range(len(folded) - 1) if not (stop[i] or stop[i + 1])
+            f"{folded[i]}_{folded[i + 1]}" for i in range(len(folded) - 1) if topic[i] and topic[i + 1]
         )
         terms = dict(core)
         stand_ins = tuple(self._lexicon.stand_ins(folded))

@@ -53,7 +53,7 @@ SIGNALS = (
     "margin",  # how far its score is ahead of the next hit's, relative to its own
     "novel pairs",  # share of the question's word pairs no document uses (see `_novel_pairs`)
 )
-CONFIDENCE_MODEL = (2.78, 3.05, 2.82, -4.69, -3.33)
+CONFIDENCE_MODEL = (2.81, 3.14, 2.17, -4.25, -3.96)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -288,11 +288,11 @@ class SearchIndex:
         """Share of the question's adjacent topic-word pairs that no document uses, 0..1.
 
         "giá điện", "máy cày", "thẻ căn cước": two words the documents know, put together into a
-        thing they never speak of. Pairs inside a phrase of the synonym list are the resident's
-        own words for a known thing ("lấy ruộng"), so they do not count.
+        thing they never speak of. Pairs touching a phrase of the synonym list are the resident's
+        own words for a known thing ("lấy ruộng", "giúp tiền"), so they do not count.
         """
-        own = {p for phrase, _ in query.stand_ins for p in pairs(list(phrase))}
-        topic = [t for t in query.topic_pairs if t not in own]
+        own = {word for phrase, _ in query.stand_ins for word in phrase}
+        topic = [t for t in query.topic_pairs if not own.intersection(t.split("_"))]
         if not topic:
             return 0.0
         return sum(t not in self._docs.vocab for t in topic) / len(query.topic_pairs)
