@@ -69,7 +69,6 @@ GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
-SHORT_TYPO_LENGTH = 3  # up to this length, a typo is corrected only when its neighbours agree
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ class Analyzer:
         )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
-        """The closest known syllable (one edit away), preferring one that fits its neighbours."""
+        """The closest known syllable (one edit away) that fits its neighbours, if any."""
         found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
         if not found:
             return None
@@ -162,9 +161,10 @@ class Analyzer:
             return context, self._vocab.get(candidate, 0)
 
         best = max((c for c, _, _ in found), key=fit)
-        # A short syllable has many neighbours one edit away ("sai" -> "tai", "cai", "sao"): guess
-        # only when the guess forms a word the documents use with the next or previous syllable.
-        if len(token) <= SHORT_TYPO_LENGTH and fit(best)[0] == 0:
+        # A syllable has many others one edit away ("sai" -> "tai", "khích" -> "khách"): guess only
+        # when the guess forms a word the documents use with the next or previous syllable ("ngân
+        # xách" -> "sách"). Guessing without that support cost more than it gained on both communes.
+        if fit(best)[0] == 0:
             return None
         return best
 

@@ -53,7 +53,7 @@ SIGNALS = (
     "margin",  # how far its score is ahead of the next hit's, relative to its own
     "novel pairs",  # share of the question's word pairs no document uses (see `_novel_pairs`)
 )
-CONFIDENCE_MODEL = (2.81, 3.14, 2.17, -4.25, -3.96)
+CONFIDENCE_MODEL = (2.81, 3.13, 2.19, -4.27, -3.95)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
