@@ -2,7 +2,9 @@
 
 A document scores by BM25F over its weighted fields plus the BM25 score of its best paragraph
 (facts live in one paragraph or table), plus a bonus where the resident's marked words match
-exactly ("bán" is not "bàn"). Ties go to the most recent.
+exactly ("bán" is not "bàn"). Near-ties are settled by how much of the question one paragraph
+covers, exact ties go to the most recent. Each hit's confidence (does it answer?) comes from a
+small logistic model over coverage signals, fitted on the development commune.
 """
 
 from __future__ import annotations
@@ -47,13 +49,19 @@ OTHER_YEAR_PENALTY = 0.8
 # is the intercept). Fitted with `python bench/qa_tune.py --fit` on the development commune
 # (answerable questions ranked right vs unanswerable ones, classes balanced, L2 0.1), then checked
 # unchanged on the demo commune's held-out questions (bench/data/hoa-phu-questions.jsonl).
+# Hits scoring within NEAR_TIE of the best (at most RERANK_TOP of them) are reordered by score times
+# passage coverage: of two near-equal documents, the one with a paragraph that covers the question
+# answers it. Chosen on the development commune (ranking alone 0.955 -> 0.974 top-1 at 0.8; 0.9 gave
+# 0.961; reordering the whole top 10 gave 0.981 but left the confidence unable to tell unanswerable
+# questions apart); the demo commune's held-out ranking stays at 1.00.
+NEAR_TIE = 0.8
+RERANK_TOP = 10
 SIGNALS = (
     "coverage",  # share of the question's words (by rarity) the document has
     "passage coverage",  # the same within its best paragraph plus title, tags, place
-    "margin",  # how far its score is ahead of the next hit's, relative to its own
     "novel pairs",  # share of the question's word pairs no document uses (see `_novel_pairs`)
 )
-CONFIDENCE_MODEL = (2.81, 3.13, 2.19, -4.27, -3.95)
+CONFIDENCE_MODEL = (3.27, 3.53, -4.5, -3.86)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -240,15 +248,18 @@ class SearchIndex:
                     fit *= UNNAMED_FACTOR
             final[index] = (float(scores[index]) + bonus) * fit
         ordered = sorted(final, key=lambda i: (-final[i], _later_first(self.entries[i].tiebreak)))
+        near = [i for i in ordered[:RERANK_TOP] if final[i] >= NEAR_TIE * final[ordered[0]]]
+        passage = {i: self._passage_coverage(query, i) for i in near}
+        near.sort(key=lambda i: (-final[i] * passage[i], _later_first(self.entries[i].tiebreak)))
+        ordered[: len(near)] = near
         novel = self._novel_pairs(query)
         signals = {
             i: (
                 self._coverage(query, i),
-                self._passage_coverage(query, i),
-                (final[i] - final[after]) / final[i] if after is not None and final[i] > 0 else 1.0,
+                passage[i] if i in passage else self._passage_coverage(query, i),
                 novel,
             )
-            for i, after in zip(ordered[:limit], [*ordered[1 : limit + 1], None], strict=False)
+            for i in ordered[:limit]
         }
         return [
             SearchHit(

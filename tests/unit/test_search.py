@@ -174,3 +174,16 @@ def test_a_residents_own_village_wins_a_tie() -> None:
     built = index(road("a", "Thôn A"), road("b", "Thôn B"))
     assert built.rank("đường trục thôn dài bao nhiêu", village="Thôn A")[0].id == "a"
     assert built.rank("đường trục thôn dài bao nhiêu", village="Thôn B")[0].id == "b"
+
+
+def test_of_two_close_documents_the_one_whose_paragraph_answers_wins() -> None:
+    # the notice repeats the road's name more often; only the road's own page says how long and wide
+    notice = entry(
+        "notice",
+        "Đường trục thôn Tân Sơn: thông báo thi công",
+        "Đường trục thôn Tân Sơn tạm cấm xe tải từ tháng 10.\n\n"
+        "Nhà thầu Hưng Thịnh thi công ban ngày, đường trục thôn Tân Sơn thông xe cuối năm.",
+    )
+    built = index(ROAD, notice, BUDGET, POOR)
+    [hit, *_] = built.rank("đường trục thôn Tân Sơn dài, rộng bao nhiêu")
+    assert hit.id == "road" and "850 m" in hit.passage
