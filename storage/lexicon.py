@@ -30,9 +30,10 @@ class Lexicon:
 
     def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
         """Phrases meaning the same as a phrase found in the folded question."""
-        present = {phrase for phrase, _ in self.stand_ins(folded)}
-        found = [m for _, alternatives in self.stand_ins(folded) for m in alternatives]
-        return [m for m in dict.fromkeys(found) if m not in present]
+        found = self.stand_ins(folded)
+        present = {phrase for phrase, _ in found}
+        others = [m for _, alternatives in found for m in alternatives]
+        return [m for m in dict.fromkeys(others) if m not in present]
 
     def stand_ins(self, folded: list[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
         """Each phrase of the folded question found in the list, with the phrases that may replace it."""
