@@ -30,14 +30,20 @@ class Lexicon:
 
     def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
         """Phrases meaning the same as a phrase found in the folded question."""
-        present: set[tuple[str, ...]] = set()
-        groups: set[int] = set()
+        found = self.stand_ins(folded)
+        present = {phrase for phrase, _ in found}
+        others = [m for _, alternatives in found for m in alternatives]
+        return [m for m in dict.fromkeys(others) if m not in present]
+
+    def stand_ins(self, folded: list[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """Each phrase of the folded question found in the list, with the phrases that may replace it."""
+        out: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
         for i, token in enumerate(folded):  # one pass over the question, phrases by first word
             for phrase, owners in self._by_first.get(token, ()):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
-                    present.add(phrase)
-                    groups.update(owners)
-        return [m for g in sorted(groups) for m in self.groups[g] if m not in present]
+                    others = (m for g in owners for m in self.groups[g] if m != phrase)
+                    out.append((phrase, tuple(dict.fromkeys(others))))
+        return out
 
     @cached_property
     def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:

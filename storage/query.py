@@ -18,13 +18,19 @@ _WORD_RE = re.compile(r"\w+(?:-\w+)*")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 _SENTENCE_END = frozenset(".?!\n:;")
 
-# Words that carry no topic in a question (folded forms).
-STOPWORDS: frozenset[str] = frozenset(
-    """a ah a_oi ad ban cho cua co khong la gi the nao nhu nhieu bao toi minh em anh chi oi nhe vay
-    va voi duoc o tai thi ma de den nay do nhung cac mot xin hoi xem biet muon can ve trong ra vao len
-    khi dau sao roi moi nguoi nha ai u ha nhi thuong hay phai lam sao the vay ay kia day nao
-    may hom hang muon biet""".split()
+# Words that carry no topic in a question, with their marks: question words, particles, pronouns,
+# glue. A question typed with marks is matched on the marked form, so "thẻ" (a card) is not "thế",
+# "chó" not "cho", "đền" (compensate) not "đến", "hội" (association) not "hỏi", "chi" (spend) not
+# "chị", "vay" (borrow) not "vậy". A question typed without marks can only be matched folded.
+MARKED_STOPWORDS: frozenset[str] = frozenset(
+    """a à á ạ ah ad bạn cho của có không là gì thế nào như nhiêu nhiều bao tôi mình em anh chị ơi
+    nhé vậy và với được ở tại thì mà để đến này nay đó do những các một xin hỏi xem biết muốn cần về
+    trong ra vào lên khi đâu sao rồi mọi người nhà ai ư ừ hả nhỉ thường hay phải làm ấy kia đây mấy
+    hôm hằng hàng chưa đã sẽ đang cũng ông bà dạ vâng nhỉ nữa lắm rất bị cả mỗi mới chồng vợ
+    m m2 km mét""".split()
 )
+STOPWORDS: frozenset[str] = frozenset(fold(w) for w in MARKED_STOPWORDS)  # folded forms
+MARKED_QUESTION_SHARE = 1 / 3  # a question with at least this share of marked syllables is typed with marks
 # Question phrases asking for a date or time (folded syllables).
 WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     tuple(p.split())
@@ -42,6 +48,24 @@ WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "thoi gian nao",
     )
 )
+# Question phrases whose words are topic words elsewhere ("giờ làm việc", "tổ chức bộ máy", "ngày
+# 25"): glue in a question ("tổ chức ngày nào?"), not what it is about (folded syllables).
+GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "bao gio",
+        "bao lau",
+        "ra sao",
+        "the nao",
+        "to chuc",
+        "dien ra",
+        "ngay nao",
+        "hom nao",
+        "buoi nao",
+        "luc nao",
+        "thoi gian nao",
+    )
+)
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
@@ -56,6 +80,9 @@ class Query:
     marked: frozenset[str]
     names: tuple[tuple[str, ...], ...] = ()  # places, bodies, years the answer must mention
     asks_when: bool = False  # "khi nào", "hôm nào", "mấy giờ": a schedule answers best
+    topic_pairs: frozenset[str] = frozenset()  # pairs of two topic words (not numbers) of the question
+    # phrases of the question with the synonyms that may stand in for them in a document
+    stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
 
     @property
     def years(self) -> list[str]:
@@ -78,12 +105,18 @@ class Analyzer:
 
     def analyze(self, question: str) -> Query:
         """The weighted terms of a question."""
-        tokens = self._lexicon.expand_shorthand(syllables(question))
+        typed = syllables(question)
+        tokens = self._lexicon.expand_shorthand(typed)
         marked = frozenset(t for t in tokens if t != fold(t))
         folded = [fold(t) for t in tokens]
+        stop = stopword_flags(tokens, typed_with_marks(typed))
+        for phrase in GLUE_PHRASES:
+            for i in range(len(folded) - len(phrase) + 1):
+                if tuple(folded[i : i + len(phrase)]) == phrase:
+                    stop[i : i + len(phrase)] = [True] * len(phrase)
         weights = [1.0] * len(folded)
         for i, token in enumerate(folded):
-            if token in self._vocab or token in STOPWORDS or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
+            if token in self._vocab or stop[i] or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
                 continue
             fixed = self._correct(
                 token, folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(folded) else ""
@@ -91,21 +124,34 @@ class Analyzer:
             if fixed:
                 folded[i], weights[i] = fixed, CORRECTED_WEIGHT
         core: dict[str, float] = {}
-        for token, weight in zip(folded, weights, strict=True):
-            if token not in STOPWORDS:
+        for token, weight, is_stop in zip(folded, weights, stop, strict=True):
+            if not is_stop:
                 core[token] = max(core.get(token, 0.0), weight)
         for pair in pairs(folded):
             core.setdefault(pair, 1.0)
+        topic = [not (is_stop or token.isdigit()) for token, is_stop in zip(folded, stop, strict=True)]
+        topic_pairs = frozenset(
+            f"{folded[i]}_{folded[i + 1]}" for i in range(len(folded) - 1) if topic[i] and topic[i + 1]
+        )
         terms = dict(core)
+        stand_ins = tuple(self._lexicon.stand_ins(folded))
         for phrase in self._lexicon.synonyms(folded):
             words = list(phrase)
             for term in [w for w in words if w not in STOPWORDS] + pairs(words):
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
         when = any(_contains(folded, phrase) for phrase in WHEN_PHRASES)
-        return Query(terms=terms, core=core, marked=marked, names=named_things(question), asks_when=when)
+        return Query(
+            terms=terms,
+            core=core,
+            marked=marked,
+            names=named_things(question),
+            asks_when=when,
+            topic_pairs=topic_pairs,
+            stand_ins=stand_ins,
+        )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
-        """The closest known syllable (one edit away), preferring one that fits its neighbours."""
+        """The closest known syllable (one edit away) that fits its neighbours, if any."""
         found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
         if not found:
             return None
@@ -114,7 +160,26 @@ class Analyzer:
             context = (f"{before}_{candidate}" in self._pairs) + (f"{candidate}_{after}" in self._pairs)
             return context, self._vocab.get(candidate, 0)
 
-        return max((c for c, _, _ in found), key=fit)
+        best = max((c for c, _, _ in found), key=fit)
+        # A syllable has many others one edit away ("sai" -> "tai", "khích" -> "khách"): guess only
+        # when the guess forms a word the documents use with the next or previous syllable ("ngân
+        # xách" -> "sách"). Guessing without that support cost more than it gained on both communes.
+        if fit(best)[0] == 0:
+            return None
+        return best
+
+
+def typed_with_marks(typed: list[str]) -> bool:
+    """Whether the resident types with tone and vowel marks (then an unmarked "thi" is not "thì")."""
+    words = [t for t in typed if not t.isdigit()]
+    return bool(words) and sum(t != fold(t) for t in words) >= MARKED_QUESTION_SHARE * len(words)
+
+
+def stopword_flags(tokens: list[str], with_marks: bool) -> list[bool]:
+    """Which tokens carry no topic: by their marked form when the question has marks."""
+    if with_marks:
+        return [t in MARKED_STOPWORDS for t in tokens]
+    return [fold(t) in STOPWORDS for t in tokens]
 
 
 def named_things(question: str) -> tuple[tuple[str, ...], ...]:

@@ -7,11 +7,13 @@ import unicodedata
 from functools import lru_cache
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A code typed run together ("DT02") is the same as the published "ĐT-02": letters then digits split.
+_CODE_RE = re.compile(r"^([^\W\d_]{2,})(\d+)$")
 
 
 def normalize(text: str) -> str:
-    """NFC and lower case: the form exact matches are compared in."""
-    return unicodedata.normalize("NFC", text).lower()
+    """NFKC (composed, and "m²" is "m2") and lower case: the form exact matches are compared in."""
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 @lru_cache(maxsize=65536)
@@ -22,8 +24,16 @@ def fold(word: str) -> str:
 
 
 def syllables(text: str) -> list[str]:
-    """Normalized syllables (Vietnamese words are written as space-separated syllables)."""
-    return _WORD_RE.findall(normalize(text))
+    """Normalized syllables (Vietnamese words are written as space-separated syllables).
+
+    A code of two or more letters followed by digits is split ("dt02" -> "dt", "02"), so that it
+    matches the same code written with a hyphen; "t2" (chat for "thứ hai") stays whole.
+    """
+    out: list[str] = []
+    for word in _WORD_RE.findall(normalize(text)):
+        code = _CODE_RE.match(word)
+        out.extend(code.groups() if code else (word,))
+    return out
 
 
 def folded_syllables(text: str) -> list[str]:
