@@ -29,7 +29,7 @@ class TelegramRateLimiter(AIORateLimiter):
         super().__init__(overall_max_rate=0, group_max_rate=group_per_minute, max_retries=1)
         limit = math.ceil(per_second)
         self._overall = WindowPacer(limit, SPREAD_WINDOW * limit / per_second if per_second else 0)
-        self._private = Pacer(private_per_second)
+        self._private = Pacer(private_per_second / SPREAD_WINDOW)
 
     async def process_request(
         self,
