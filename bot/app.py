@@ -22,7 +22,6 @@ from handlers.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
 from scheduled.scheduler import Maintenance
-from storage.importer import import_data, load_file
 from storage.search_index import SearchIndex
 from storage.store import Store
 
@@ -119,6 +118,8 @@ class App:
         async with self.store.uow() as uow:
             if await uow.commune.get() is not None:
                 return
+            from storage.importer import import_data, load_file  # jsonschema: only for the demo seed
+
             await import_data(uow, load_file(DEMO_FILE), self.clock())
         log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def alembic_config() -> Config:
     """An Alembic config pointing at our migrations folder (no alembic.ini needed)."""
+    from alembic.config import Config  # imported when needed: a restart is that much quicker
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
@@ -23,6 +27,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     cfg = alembic_config()
 
     def _run(connection: object) -> None:
+        from alembic import command
+
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
