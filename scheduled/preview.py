@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from handlers.calendar import occurrences
 from handlers.vnformat import vn_datetime
-from scheduled.posts import after_quiet_hours, parse_duration, targets
+from scheduled.posts import after_quiet_hours, targets
+from scheduled.reminders import plan_reminders
 from storage.store import Store
 
 
@@ -26,17 +26,14 @@ async def preview(
     rows: list[tuple[datetime, str, str]] = []
     async with store.uow() as uow:
         groups = await uow.groups.all()
-        for event in await uow.events.all():
-            leads = [(parse_duration(d), d) for d in event.remind_before]
-            longest = max((lead for lead, _ in leads), default=timedelta(0))
-            for occ in occurrences(event, now, until + longest, tz):
-                for lead, label in leads:
-                    due = after_quiet_hours(occ.start - lead, quiet, tz)
-                    if not now <= due < until:
-                        continue
-                    for group in targets(groups, event.villages, event.notify):
-                        what = f"nhắc ({label}) {event.title} — {vn_datetime(occ.start)}"
-                        rows.append((due, group.name, what))
+        events = {event.id: event for event in await uow.events.all()}
+        for planned in plan_reminders(list(events.values()), now, tz, timedelta(days=days)):
+            due = after_quiet_hours(planned.due, quiet, tz)
+            if not now <= due < until:
+                continue
+            event = events[planned.event_id]
+            what = f"nhắc ({planned.label}) {event.title} — {vn_datetime(planned.start)}"
+            rows += [(due, group.name, what) for group in targets(groups, event.villages, event.notify)]
         for message in await uow.outbox.pending():
             due = message.next_attempt_at or now
             if due < until:

@@ -79,35 +79,14 @@ async def test_two_processes_on_one_database_post_each_reminder_once_and_take_ov
 
 async def test_a_reminder_due_in_seconds_reaches_its_group_once(database_url: str) -> None:
     async with FakeTelegram() as fake:
-        settings = Settings(
-            _env_file=None,
-            DATABASE_URL=database_url,
-            TELEGRAM_BOT_TOKEN=fake.token,
-            TELEGRAM_API_BASE_URL=fake.base_url,
-            TELEGRAM_POLL_TIMEOUT=1,
-            TELEGRAM_MAX_PER_SECOND=0,
-            WEB_PORT=0,
-            QUIET_HOURS="",
-            POSTS_TICK_SECONDS=0.5,
-            DEMO_DATA=False,
-        )
-        app = App(settings)  # the real clock
+        app = App(settings_for(database_url, fake))  # the real clock
         await app.start()
         try:
-            start = (datetime.now(UTC) + timedelta(days=1, seconds=2)).astimezone(VN).replace(microsecond=0)
             data = load_file(MINI)
             data["groups"].append({"id": "tg-xom", "name": "Xóm", "channel": "telegram", "chat_id": GROUP})
-            data["events"].append(
-                {
-                    "id": "hop-dot-xuat",
-                    "title": "Họp dân đột xuất về nước sạch",
-                    "kind": "hop",
-                    "start": start.isoformat(),
-                    "location": "Nhà văn hóa Thôn Tân Sơn",
-                    "remind_before": ["P1D"],
-                    "notify": ["tg-xom"],
-                }
-            )
+            event = meeting("hop-dot-xuat", 2)
+            event.update(title="Họp dân đột xuất về nước sạch", location="Nhà văn hóa Thôn Tân Sơn")
+            data["events"].append(event)
             async with app.store.uow() as uow:
                 await import_data(uow, data, datetime.now(UTC))
             sent = await fake.next_sent(GROUP, timeout=10)

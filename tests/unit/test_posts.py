@@ -48,6 +48,14 @@ async def seed(store: Store, **changes: Any) -> dict[str, Any]:
     return dict(data)
 
 
+async def seed_posting(store: Store, event_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The mini commune with one event posted to the Thôn Tân Sơn Telegram group: (data, event)."""
+    data = load_file(MINI)
+    event = next(e for e in data["events"] if e["id"] == event_id)
+    event["notify"] = ["tg-tan-son"]
+    return await seed(store, events=data["events"]), event
+
+
 async def group_texts(store: Store) -> list[tuple[str, datetime | None]]:
     async with store.uow() as uow:
         rows = await uow.outbox.for_chat("telegram", VILLAGE_GROUP)
@@ -99,10 +107,7 @@ async def test_an_event_reminder_goes_out_at_its_minute_once(store: Store) -> No
     assert ("ve-sinh-tan-son", saturday_7am, "P1D") in await planned(store, NOW)
     assert await remind(store, saturday_7am - timedelta(minutes=5), "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
     assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0  # notify: Zalo only
-    data = load_file(MINI)
-    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
-    event["notify"] = ["tg-tan-son"]
-    await seed(store, events=data["events"])
+    await seed_posting(store, "ve-sinh-tan-son")
     assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 1
     assert await remind(store, saturday_7am + timedelta(minutes=5), "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
     [(text, _)] = await group_texts(store)
@@ -147,10 +152,7 @@ async def test_reminders_fall_on_the_right_minutes_in_vietnam_time(store: Store)
 
 
 async def test_a_stale_reminder_after_downtime_is_skipped(store: Store) -> None:
-    data = load_file(MINI)
-    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
-    event["notify"] = ["tg-tan-son"]
-    await seed(store, events=data["events"])
+    await seed_posting(store, "ve-sinh-tan-son")
     two_hours_late = datetime(2026, 11, 28, 9, 0, tzinfo=VN)
     assert await remind(store, two_hours_late, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 0
     assert ("ve-sinh-tan-son", SUNDAY_CLEANUP - timedelta(days=1), "P1D") not in await planned(
@@ -162,10 +164,7 @@ async def test_a_stale_reminder_after_downtime_is_skipped(store: Store) -> None:
 
 
 async def test_a_cancelled_occurrence_gets_no_reminder(store: Store) -> None:
-    data = load_file(MINI)
-    event = next(e for e in data["events"] if e["id"] == "tiep-dan-chu-tich")
-    event["notify"] = ["tg-tan-son"]
-    await seed(store, events=data["events"])
+    await seed_posting(store, "tiep-dan-chu-tich")
     day_before_cancelled = datetime(2026, 12, 14, 8, 0, tzinfo=VN)  # 15/12 is in exdates
     assert not [
         p
@@ -181,10 +180,7 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
 
     from scheduled.preview import preview
 
-    data = load_file(MINI)
-    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
-    event["notify"] = ["tg-tan-son"]
-    await seed(store, events=data["events"])
+    await seed_posting(store, "ve-sinh-tan-son")
     out = io.StringIO()
     await preview(store, NOW, 10, VN, QUIET, out)
     lines = out.getvalue().splitlines()
@@ -240,10 +236,7 @@ async def test_the_weekly_digest_is_one_message_per_group_once_a_week(store: Sto
 
 
 async def test_a_reminded_occurrence_that_is_cancelled_is_announced_as_postponed(store: Store) -> None:
-    data = load_file(MINI)
-    event = next(e for e in data["events"] if e["id"] == "ve-sinh-tan-son")
-    event["notify"] = ["tg-tan-son"]
-    await seed(store, events=data["events"])
+    data, event = await seed_posting(store, "ve-sinh-tan-son")
     saturday_7am = datetime(2026, 11, 28, 7, 0, tzinfo=VN)
     assert await remind(store, saturday_7am, "ve-sinh-tan-son", SUNDAY_CLEANUP) == 1
     event["exdates"] = ["2026-11-29"]  # the commune cancels tomorrow's clean-up
