@@ -1,30 +1,39 @@
 """Spacing sends: Telegram allows about 30 messages a second overall and one per private chat.
 
-Each send reserves the next free slot of its key before it sleeps, and slots follow a fixed grid
+Each send reserves the next free slot before it sleeps, and slots follow a fixed grid
 (`slot = max(previous + interval, now)`), so timer lateness is not added to every later message:
-a long broadcast runs at the configured rate, not a little under it.
+a long broadcast runs at the configured rate, not a little under it. Limits are checked against
+the moments earlier sends were answered, which the server's count can never be later than.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 PRUNE_AT = 10_000  # keys remembered before forgetting the ones whose slot has passed
 
 
 class Pacer:
-    """`await pacer.wait(key)` returns at the key's next slot; `per_second=0` never waits."""
+    """Per-key spacing (one private chat): `async with pacer.slot(key): await send()`.
+
+    A send starts no sooner than the key's reserved slot, and the next slot is also no sooner than
+    one interval after this send was answered, so the server never sees two closer than that.
+    `per_second=0` never waits.
+    """
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._interval = 1 / per_second if per_second > 0 else 0.0
         self._clock = clock
         self._next: dict[str, float] = {}
 
-    async def wait(self, key: str = "") -> None:
+    @contextlib.asynccontextmanager
+    async def slot(self, key: str = "") -> AsyncIterator[None]:
         if not self._interval:
+            yield
             return
         now = self._clock()
         if len(self._next) >= PRUNE_AT:
@@ -33,14 +42,23 @@ class Pacer:
         self._next[key] = slot + self._interval
         if slot > now:
             await asyncio.sleep(slot - now)
+        try:
+            yield
+        finally:
+            self._next[key] = max(self._next.get(key, 0.0), self._clock() + self._interval)
 
 
 class WindowPacer:
     """Bot-wide spacing: one send per `window / limit` s on a fixed grid, and never more than
-    `limit` sends in any `window` s of actual send times.
+    `limit` sends in any `window` s as the server counts them.
 
-    The grid keeps timer lateness from slowing a long broadcast; the window check keeps a late
-    send followed by on-time ones from bunching up past Telegram's limit.
+    The grid keeps timer lateness from slowing a long broadcast. The window check counts from the
+    moment each earlier request was *answered*: the server saw it before then, so however late a
+    stalled event loop put a request on the wire, send n + limit reaches the server at least
+    `window` after send n did. The price is one round trip per `limit` sends.
+
+        async with pacer.slot():
+            await send()
     """
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -49,18 +67,25 @@ class WindowPacer:
         self._interval = window / limit if limit > 0 else 0.0
         self._clock = clock
         self._grid = 0.0
-        self._sent: deque[float] = deque(maxlen=max(limit, 1))
+        self._answered: deque[asyncio.Future[float]] = deque(maxlen=max(limit, 1))
         self._gate = asyncio.Lock()
 
-    async def wait(self) -> None:
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
         if not self._interval:
+            yield
             return
+        answered: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         async with self._gate:
+            earliest = self._grid
+            if len(self._answered) == self._limit:
+                earliest = max(earliest, await asyncio.shield(self._answered[0]) + self._window)
             now = self._clock()
-            slot = max(self._grid, now)
-            if len(self._sent) == self._limit:
-                slot = max(slot, self._sent[0] + self._window)
-            if slot > now:
-                await asyncio.sleep(slot - now)
-            self._sent.append(self._clock())
-            self._grid = slot + self._interval
+            if earliest > now:
+                await asyncio.sleep(earliest - now)
+            self._grid = max(earliest, now) + self._interval
+            self._answered.append(answered)
+        try:
+            yield
+        finally:
+            answered.set_result(self._clock())

@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
 
 from bot.channels.pacing import Pacer, WindowPacer
-
-SPREAD_WINDOW = 1.02  # s: Telegram counts 30 per second; 20 ms spare for network jitter
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
@@ -28,8 +27,8 @@ class TelegramRateLimiter(AIORateLimiter):
     def __init__(self, per_second: float, group_per_minute: float, private_per_second: float) -> None:
         super().__init__(overall_max_rate=0, group_max_rate=group_per_minute, max_retries=1)
         limit = math.ceil(per_second)
-        self._overall = WindowPacer(limit, SPREAD_WINDOW * limit / per_second if per_second else 0)
-        self._private = Pacer(private_per_second / SPREAD_WINDOW)
+        self._overall = WindowPacer(limit, limit / per_second if per_second else 0)
+        self._private = Pacer(private_per_second)
 
     async def process_request(
         self,
@@ -48,9 +47,10 @@ class TelegramRateLimiter(AIORateLimiter):
             private = int(chat_id) > 0
 
         async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            if private:
-                await self._private.wait(str(chat_id))
-            await self._overall.wait()
-            return await callback(*call_args, **call_kwargs)
+            per_chat: AbstractAsyncContextManager[None] = (
+                self._private.slot(str(chat_id)) if private else contextlib.nullcontext()
+            )
+            async with per_chat, self._overall.slot():
+                return await callback(*call_args, **call_kwargs)
 
         return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)

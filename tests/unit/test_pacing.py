@@ -13,10 +13,10 @@ async def test_a_long_broadcast_is_spread_at_the_rate_and_never_exceeds_the_wind
     stamps: list[float] = []
 
     async def send(i: int) -> None:
-        await pacer.wait()
-        stamps.append(time.monotonic())
-        if i == 12:
-            time.sleep(0.05)  # a stall: later sends must not bunch up to catch up
+        async with pacer.slot():
+            stamps.append(time.monotonic())
+            if i == 12:
+                time.sleep(0.05)  # a stall: later sends must not bunch up to catch up
 
     started = time.monotonic()
     for chunk in range(0, 60, 8):  # eight in flight, like the outbox
@@ -31,6 +31,27 @@ async def test_a_private_chat_waits_its_turn_and_other_chats_do_not() -> None:
     pacer = Pacer(per_second=5)
     started = time.monotonic()
     for _ in range(3):
-        await pacer.wait("42")
-    await pacer.wait("43")
+        async with pacer.slot("42"):
+            pass
+    async with pacer.slot("43"):
+        pass
     assert 0.38 <= time.monotonic() - started < 0.5
+
+
+async def test_the_window_counts_from_when_a_slow_request_was_answered() -> None:
+    """A request stuck on the way (a stalled loop, a slow network) reached the server late: the
+    send one window later must wait for its answer, or the server would count too many at once."""
+    pacer = WindowPacer(limit=3, window=0.1)
+    started: dict[int, float] = {}
+    answered: dict[int, float] = {}
+
+    async def send(i: int) -> None:
+        async with pacer.slot():
+            started[i] = time.monotonic()
+            await asyncio.sleep(0.08 if i == 0 else 0)
+            answered[i] = time.monotonic()
+
+    await asyncio.gather(*(send(i) for i in range(5)))
+    assert started[3] >= answered[0] + 0.1 - 1e-3
+    assert started[4] >= answered[1] + 0.1 - 1e-3
+    assert started[1] - started[0] < 0.05  # the others did not wait for the slow one
