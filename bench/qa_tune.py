@@ -1,13 +1,18 @@
 """In-process ranking diagnostics for tuning the method: no subprocess, one index per commune.
 
-    python bench/qa_tune.py [--data DIR] [--questions FILE] [--dump] [--fit]
+    python bench/qa_tune.py [--set DIR QUESTIONS ...] [--dump] [--fit]
 
-Imports the commune into a temporary SQLite database, builds the search index as the bot does, and
-prints for every question the top hits with their confidence, then a sweep of the abstention
-threshold (top-1 on answerable vs abstention on unanswerable). `--fit` fits the logistic confidence
-model (storage/search_index.py CONFIDENCE_MODEL) on the top hits' signals: answerable questions
-ranked right against unanswerable ones, classes balanced, L2 0.1. A development tool: the real
-figures come from bench/qa_quality.py, which goes through `python -m bot ask`.
+Each `--set` is a commune folder (with `commune.yaml`) and a questions file; by default the
+development commune (`../shared/data/dong-tien`) and the demo commune's held-out questions. Each
+commune is imported into a temporary SQLite database and indexed as the bot does. Printed per
+commune: top-1 of the ranking alone and a sweep of the abstention threshold (top-1 on answerable vs
+abstention on unanswerable); `--dump` adds every question with its top hits and signals.
+
+`--fit` fits the logistic confidence model (storage/search_index.py CONFIDENCE_MODEL) on the top
+hits' signals (answerable questions ranked right against unanswerable ones, classes balanced, L2
+0.1): first on each commune alone, scored on the others (how well the signals carry over to a commune
+they were not fitted on), then on all of them together. A development tool: the real figures come
+from bench/qa_quality.py, which goes through `python -m bot ask`.
 """
 
 from __future__ import annotations
@@ -71,51 +76,86 @@ def fit(signals: list[tuple[float, ...]], labels: list[bool], l2: float = 0.1) -
     return [round(float(v), 2) for v in w]
 
 
+Ranked = list[tuple[dict[str, Any], list[SearchHit]]]
+
+
+def sweep(ranked: Ranked, score: Any, thresholds: list[float], current: float | None = None) -> None:
+    """Top-1 (answerable) and abstention (unanswerable) at each threshold; `score(hit)` is 0..1."""
+    answerable = [(q, h) for q, h in ranked if q["expect"]]
+    unanswerable = [(q, h) for q, h in ranked if not q["expect"]]
+    for t in thresholds:
+        top1 = sum(bool(h) and score(h[0]) >= t and h[0].id in q["expect"] for q, h in answerable)
+        abstained = sum(not h or score(h[0]) < t for _, h in unanswerable)
+        mark = " <- current" if current is not None and abs(t - current) < 1e-9 else ""
+        print(f"    threshold {t:.2f}: top-1 {top1 / max(len(answerable), 1):.3f}  "
+              f"abstention {abstained / max(len(unanswerable), 1):.3f}{mark}")  # fmt: skip
+
+
+def fit_on(ranked: Ranked) -> list[float]:
+    rows = [
+        (hits[0].signals, bool(q["expect"]))
+        for q, hits in ranked
+        if hits and (not q["expect"] or hits[0].id in q["expect"])
+    ]
+    return fit([r[0] for r in rows], [r[1] for r in rows])
+
+
+def model(weights: list[float]) -> Any:
+    def score(hit: SearchHit) -> float:
+        z = weights[-1] + sum(w * v for w, v in zip(weights, hit.signals, strict=False))
+        return 1 / (1 + math.exp(-z))
+
+    return score
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--questions", type=Path, default=None)
+    parser.add_argument("--set", nargs=2, action="append", type=Path, metavar=("DIR", "QUESTIONS"))
     parser.add_argument("--dump", action="store_true", help="every question with its top hits")
-    parser.add_argument("--fit", action="store_true", help="fit the confidence model on these questions")
+    parser.add_argument("--fit", action="store_true", help="fit the confidence model (see above)")
     args = parser.parse_args()
-    questions_file = args.questions or args.data / "questions.jsonl"
-    questions = [json.loads(line) for line in questions_file.read_text("utf-8").splitlines() if line]
-    index = asyncio.run(build(args.data / "commune.yaml"))
-    ranked = [index.rank(q["q"], 5) for q in questions]
-    answerable = [i for i, q in enumerate(questions) if q["expect"]]
-    ranking = sum(bool(ranked[i]) and ranked[i][0].id in questions[i]["expect"] for i in answerable)
-    print(f"ranking alone (no abstention): {ranking / len(answerable):.3f} top-1")
-    for t in [x / 100 for x in range(30, 91, 5)]:
-        top1 = sum(correct(questions[i], ranked[i], t) for i in answerable) / len(answerable)
-        un = [i for i, q in enumerate(questions) if not q["expect"]]
-        ab = sum(correct(questions[i], ranked[i], t) for i in un) / max(len(un), 1)
-        mark = " <- current" if abs(t - CONFIDENCE_THRESHOLD) < 1e-9 else ""
-        print(f"threshold {t:.2f}: top-1 {top1:.3f}  abstention {ab:.3f}{mark}")
+    sets = args.set or [
+        (DEFAULT_DATA, DEFAULT_DATA / "questions.jsonl"),
+        (ROOT / "bot" / "demo", ROOT / "bench" / "data" / "hoa-phu-questions.jsonl"),
+    ]
+    communes: dict[str, Ranked] = {}
+    for folder, questions_file in sets:
+        if not (folder / "commune.yaml").is_file():
+            print(f"skipped {folder}: no commune.yaml")
+            continue
+        questions = [json.loads(line) for line in questions_file.read_text("utf-8").splitlines() if line]
+        index = asyncio.run(build(folder / "commune.yaml"))
+        communes[folder.name] = [(q, index.rank(q["q"], 5)) for q in questions]
+    thresholds = [x / 100 for x in range(20, 71, 5)]
+    for name, ranked in communes.items():
+        answerable = [(q, h) for q, h in ranked if q["expect"]]
+        ranking = sum(bool(h) and h[0].id in q["expect"] for q, h in answerable)
+        print(f"{name}: ranking alone (no abstention) {ranking / len(answerable):.3f} top-1")
+        sweep(ranked, lambda hit: hit.confidence, thresholds, CONFIDENCE_THRESHOLD)
     if args.fit:
-        rows = [
-            (hits[0].signals, bool(q["expect"]))
-            for q, hits in zip(questions, ranked, strict=True)
-            if hits and (not q["expect"] or hits[0].id in q["expect"])
-        ]
-        weights = fit([r[0] for r in rows], [r[1] for r in rows])
+        for name, ranked in communes.items():
+            weights = fit_on(ranked)
+            print(f"fitted on {name} alone: {tuple(weights)}")
+            for other, other_ranked in communes.items():
+                if other != name:
+                    print(f"  scored on {other}:")
+                    sweep(other_ranked, model(weights), thresholds)
+        weights = fit_on([row for ranked in communes.values() for row in ranked])
         print(f"CONFIDENCE_MODEL = {tuple(weights)}  # {', '.join(SIGNALS)}, intercept")
-        for t in [x / 100 for x in range(20, 71, 5)]:
-            z = [weights[-1] + sum(w * v for w, v in zip(weights, r[0], strict=False)) for r in rows]
-            p = [1 / (1 + math.exp(-v)) for v in z]
-            top1 = sum(pi >= t for pi, r in zip(p, rows, strict=True) if r[1]) / len(answerable)
-            ab = sum(pi < t for pi, r in zip(p, rows, strict=True) if not r[1]) / max(
-                1, len(questions) - len(answerable)
-            )
-            print(f"  refitted, threshold {t:.2f}: top-1 {top1:.3f}  abstention {ab:.3f}")
+        for name, ranked in communes.items():
+            print(f"  fitted on all, scored on {name}:")
+            sweep(ranked, model(weights), thresholds)
     if args.dump:
-        for q, hits in zip(questions, ranked, strict=True):
-            ok = correct(q, hits, CONFIDENCE_THRESHOLD)
-            top = " ".join(f"{h.id}:{h.score:.1f}/{h.confidence:.2f}" for h in hits[:3])
-            if hits:
-                top += "  signals " + " ".join(f"{v:.2f}" for v in hits[0].signals)
-            print(f"{'  ' if ok else 'X '}[{q['kind']}] {q['q']}\n     expect={q['expect']} got {top}")
+        for name, ranked in communes.items():
+            print(f"== {name}")
+            for q, hits in ranked:
+                ok = correct(q, hits, CONFIDENCE_THRESHOLD)
+                top = " ".join(f"{h.id}:{h.score:.1f}/{h.confidence:.2f}" for h in hits[:3])
+                if hits:
+                    top += "  signals " + " ".join(f"{v:.2f}" for v in hits[0].signals)
+                print(f"{'  ' if ok else 'X '}[{q['kind']}] {q['q']}\n     expect={q['expect']} got {top}")
 
 
 if __name__ == "__main__":

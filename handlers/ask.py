@@ -11,10 +11,9 @@ from handlers.vnformat import category_name, vn_date, vn_datetime
 from storage.search_index import clip
 
 # Below this confidence (the logistic model of storage/search_index.py), we abstain rather than guess.
-# Chosen with a sweep on the development commune (bench/qa_tune.py): 0.25 gives 0.94 top-1 and 0.84
-# abstention, 0.30 gives 0.93 and 0.92, 0.35 gives 0.92 and 0.92, 0.45 gives 0.90 and 0.92.
-# Confirmed on the demo commune's held-out questions: 0.30 and 0.35 both give 0.95 and 0.78 (7 of 9),
-# 0.40 gives 0.92 and 0.78.
+# Chosen with a sweep over two communes (bench/qa_tune.py; top-1 on answerable / abstention):
+# 0.25 gives 0.95/0.72 and 0.90/0.88, 0.30 gives 0.94/0.76 and 0.90/0.88, 0.40 gives 0.93/0.76 and
+# 0.87/0.88, 0.55 gives 0.84/0.80 and 0.77/1.00.
 CONFIDENCE_THRESHOLD = 0.30
 MORE_FLOW = "ask"
 SOURCES_KEY = "sources"
