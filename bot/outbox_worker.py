@@ -81,8 +81,14 @@ class OutboxWorker:
 
     async def run(self) -> None:
         """Loop until stopped: send due messages, then sleep until woken or the next one is due."""
+        # SQLite serves one process: every lease left is ours from before a crash, so it is taken
+        # back at once. On PostgreSQL other live processes hold leases too; those of a dead one
+        # go back when they expire (scheduled/jobs.py), never while their owner may still send.
+        now = self._clock()
         async with self._store.uow() as uow:
-            released = await uow.outbox.release_expired(self._clock() + LEASE * 2)
+            released = await uow.outbox.release_expired(
+                now + LEASE * 2 if self._store.dialect == "sqlite" else now
+            )
             await uow.commit()
         if released:
             log.info("outbox: %d messages from a previous run go out again", released)

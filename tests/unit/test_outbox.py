@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,6 +116,28 @@ async def test_a_lease_of_a_dead_worker_is_released_and_sent(store: Store) -> No
         await uow.commit()
     await worker.run_once()
     assert sender.delivered == [("1", "m")]
+
+
+async def test_a_starting_worker_takes_back_leases_only_where_no_other_process_can_hold_them(
+    store: Store,
+) -> None:
+    """SQLite: a lease left at start-up is this process's own, from before a crash: sent again
+    at once. PostgreSQL: another live process may be sending it right now: left alone."""
+    clock = Clock()
+    await put(store, "1", "m")
+    async with store.uow() as uow:
+        await uow.outbox.claim_due(["telegram"], clock(), 10, timedelta(minutes=2))
+        await uow.commit()
+    sender = RecordingSender()
+    worker = OutboxWorker(store, {"telegram": sender}, clock)
+    running = asyncio.create_task(worker.run())
+    for _ in range(50):
+        if sender.delivered:
+            break
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await running
+    assert sender.delivered == ([("1", "m")] if store.dialect == "sqlite" else [])
 
 
 async def test_rows_read_in_a_unit_of_work_stay_readable_after_it_ends(store: Store) -> None:
