@@ -115,6 +115,7 @@ class Analyzer:
                 if tuple(folded[i : i + len(phrase)]) == phrase:
                     stop[i : i + len(phrase)] = [True] * len(phrase)
         weights = [1.0] * len(folded)
+        corrected: dict[str, str] = {}
         for i, token in enumerate(folded):
             if token in self._vocab or stop[i] or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
                 continue
@@ -123,6 +124,7 @@ class Analyzer:
             )
             if fixed:
                 folded[i], weights[i] = fixed, CORRECTED_WEIGHT
+                corrected[token] = fixed
         core: dict[str, float] = {}
         for token, weight, is_stop in zip(folded, weights, stop, strict=True):
             if not is_stop:
@@ -144,7 +146,8 @@ class Analyzer:
             terms=terms,
             core=core,
             marked=marked,
-            names=named_things(question),
+            # a name typed with a typo ("Bàu Xen") is checked as corrected ("Bàu Sen")
+            names=tuple(tuple(corrected.get(s, s) for s in name) for name in named_things(question)),
             asks_when=when,
             topic_pairs=topic_pairs,
             stand_ins=stand_ins,

@@ -145,6 +145,14 @@ def test_a_name_the_document_lacks_lowers_confidence() -> None:
     assert named_things("học phí THCS năm 2024 ở Yên Phú") == (("thcs",), ("2024",), ("yen", "phu"))
 
 
+def test_a_name_typed_with_a_typo_counts_as_the_name_it_corrects_to() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES)
+    right = built.rank("công trình đường trục thôn ở Thôn Tân Sơn")[0]
+    typo = built.rank("công trình đường trục thôn ở Thôn Tân Xơn")[0]
+    assert typo.id == "road" and typo.confidence >= CONFIDENCE_THRESHOLD
+    assert typo.signals[0] == right.signals[0]  # coverage: the name counts as mentioned
+
+
 def test_equal_scores_go_to_the_most_recent_document() -> None:
     old = entry("old", "Danh sách hộ nghèo", "Danh sách hộ nghèo của xã.", date="2025-01-10")
     new = entry("new", "Danh sách hộ nghèo", "Danh sách hộ nghèo của xã.", date="2026-01-10")
