@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from handlers import ask
 from handlers.messages import Incoming, Reply
-from handlers.router import pick, routes
-from handlers.services import Ctx, Services
+from handlers.services import Services
 from storage.importer import import_data, load_file
-from storage.search_index import SearchIndex
 from storage.store import Store
 from tests.conftest import MINI, NOW
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def services(store: Store) -> Services:
-    return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
-
-
-async def seeded(store: Store) -> Services:
-    async with store.uow() as uow:
-        await import_data(uow, load_file(MINI), NOW)
-    return services(store)
+from tests.handler_calls import handle, seeded
 
 
 async def say(svc: Services, text: str = "", *, button: str | None = None, user: str = "42") -> list[Reply]:
     msg = Incoming(channel="telegram", chat_id=user, user_id=user, text=text, button=button, user_name="Lan")
-    handler = pick(routes(), msg)
-    assert handler is not None
-    async with svc.uow() as uow:
-        replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
-        await uow.commit()
-    return replies
+    return await handle(svc, msg)
 
 
 async def test_start_greets_with_the_commune_name_and_a_menu(store: Store) -> None:
@@ -137,8 +117,4 @@ async def test_plain_text_in_a_group_is_left_to_the_people_there(store: Store) -
     svc = await seeded(store)
     for text, answered in (("ngân sách", False), ("/lich", True)):
         msg = Incoming(channel="telegram", chat_id="-100", user_id="5", text=text, chat_type="group")
-        handler = pick(routes(), msg)
-        assert handler is not None
-        async with svc.uow() as uow:
-            replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
-        assert bool(replies) is answered
+        assert bool(await handle(svc, msg)) is answered

@@ -5,27 +5,17 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.petitions_cli import export_petitions
 from handlers.messages import Incoming, Reply
-from handlers.router import pick, routes
-from handlers.services import Ctx, Services
+from handlers.services import Services
 from scheduled.jobs import petition_deadlines
-from storage.importer import import_data, load_file
-from storage.search_index import SearchIndex
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import NOW
+from tests.handler_calls import VN, handle, seeded
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICIALS_GROUP = "-1009000000001"
 CODE = re.compile(r"\b(PA|KN|KH|TC)-[23456789A-HJ-NP-Z]{6}\b")
-
-
-async def seeded(store: Store) -> Services:
-    async with store.uow() as uow:
-        await import_data(uow, load_file(MINI), NOW)
-    return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
 
 
 async def say(
@@ -40,12 +30,7 @@ async def say(
         button=button,
         chat_type="group" if chat_id.startswith("-") else "private",
     )
-    handler = pick(routes(), msg)
-    assert handler is not None
-    async with svc.uow() as uow:
-        replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
-        await uow.commit()
-    return replies
+    return await handle(svc, msg)
 
 
 async def file(svc: Services, kind: str, content: str, *, consent: bool = True) -> tuple[str, list[Reply]]:

@@ -190,20 +190,14 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
 
 async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Store) -> None:
     from handlers.messages import Incoming
-    from handlers.router import pick, routes
-    from handlers.services import Ctx, Services
-    from storage.search_index import SearchIndex
+    from tests.handler_calls import handle, services
 
     await seed(store)
-    svc = Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
+    svc = services(store)
 
     async def press(text: str = "", button: str | None = None) -> str:
         msg = Incoming(channel="telegram", chat_id="4242", user_id="4242", text=text, button=button)
-        handler = pick(routes(), msg)
-        assert handler is not None
-        async with store.uow() as uow:
-            [reply] = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
-            await uow.commit()
+        [reply] = await handle(svc, msg)
         return reply.text
 
     await press("/dangky")

@@ -1,0 +1,37 @@
+"""Driving handlers directly in unit tests: the mini commune's services, one message in, replies out."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from handlers.messages import Incoming, Reply
+from handlers.router import pick, routes
+from handlers.services import Ctx, Services
+from storage.importer import import_data, load_file
+from storage.search_index import SearchIndex
+from storage.store import Store
+from tests.conftest import MINI, NOW
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def services(store: Store) -> Services:
+    """Handler services on the store, with the clock stopped at NOW."""
+    return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
+
+
+async def seeded(store: Store) -> Services:
+    """The mini commune imported, then its services."""
+    async with store.uow() as uow:
+        await import_data(uow, load_file(MINI), NOW)
+    return services(store)
+
+
+async def handle(svc: Services, msg: Incoming) -> list[Reply]:
+    """Route the message as the pipeline does and run its handler in one committed unit of work."""
+    handler = pick(routes(), msg)
+    assert handler is not None
+    async with svc.uow() as uow:
+        replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
+        await uow.commit()
+    return replies
