@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -93,6 +94,11 @@ class Entry:
     fields: dict[str, str]
     tiebreak: str  # ISO date; later first on equal scores
     villages: tuple[str, ...] = ()  # empty: the whole commune
+
+    @cached_property
+    def title_years(self) -> frozenset[str]:
+        """The years the title names ("Dự toán ngân sách năm 2026": 2026)."""
+        return frozenset(_YEAR_IN_TEXT.findall(self.title))
 
 
 def _terms(text: str) -> list[str]:
@@ -264,7 +270,7 @@ class SearchIndex:
                 passage[i] if i in passage else self._passage_coverage(query, i),
                 max(0.0, 1 - (top_two[1] if final[i] >= top_two[0] else top_two[0]) / final[i]),
                 final[i] / ideal,
-                float(_other_year(query, self.entries[i].title)),
+                float(_other_year(query, self.entries[i])),
             )
             for i in ordered[:limit]
         }
@@ -294,11 +300,10 @@ class SearchIndex:
             factor *= OWN_VILLAGE_BOOST
         if query.asks_when and entry.kind == "event":
             factor *= WHEN_EVENT_BOOST
-        title_years = set(_YEAR_IN_TEXT.findall(entry.title))
         for year in query.years:
-            if year in title_years:
+            if year in entry.title_years:
                 factor *= SAME_YEAR_BOOST
-            elif title_years:
+            elif entry.title_years:
                 factor *= OTHER_YEAR_PENALTY
         return factor
 
@@ -418,10 +423,10 @@ async def load_entries(uow: UnitOfWork) -> list[Entry]:
     return entries
 
 
-def _other_year(query: Query, title: str) -> bool:
+def _other_year(query: Query, entry: Entry) -> bool:
     """The question asks about a year and the title is about other years only (2025 vs 2026)."""
-    title_years = set(_YEAR_IN_TEXT.findall(title))
-    return bool(query.years) and bool(title_years) and not title_years.intersection(query.years)
+    years = entry.title_years
+    return bool(query.years) and bool(years) and not years.intersection(query.years)
 
 
 def _later_first(text: str) -> tuple[int, ...]:
