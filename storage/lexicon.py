@@ -13,20 +13,49 @@ LEXICON_DIR = Path(__file__).parent / "lexicon"
 
 @dataclass(frozen=True)
 class Lexicon:
-    """`shorthand`: folded short form -> full syllables; `groups`: folded phrases that mean the same."""
+    """`shorthand`: short or regional form -> standard syllables; `groups`: folded phrases that mean the same.
 
-    shorthand: dict[str, tuple[str, ...]]
+    A key is matched on the syllables as typed ("đc" and "dc" are two keys), longest first. A key of
+    two or more syllables (a regional phrase: "chừng nào") also matches when typed without any
+    marks: a phrase, unlike a single syllable ("hông" vs "hồng"), stays unambiguous folded.
+    """
+
+    shorthand: dict[tuple[str, ...], tuple[str, ...]]
     groups: tuple[tuple[tuple[str, ...], ...], ...]
 
     def expand_shorthand(self, tokens: list[str]) -> list[str]:
-        """Replace shorthand syllables by their full form (an empty form drops the syllable)."""
+        """Replace shorthand and regional forms by their standard form (an empty form drops them)."""
         out: list[str] = []
-        for token in tokens:
-            full = self.shorthand.get(token)
-            if full is None:
-                full = self.shorthand.get(fold(token)) if token == fold(token) else None
-            out.extend(full if full is not None else (token,))
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                full = self._lookup(tokens[i : i + n])
+                if full is not None:
+                    out.extend(full)
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
         return out
+
+    def _lookup(self, window: list[str]) -> tuple[str, ...] | None:
+        found = self.shorthand.get(tuple(window))
+        if found is None and len(window) > 1 and all(t == fold(t) for t in window):
+            found = self._folded_phrases.get(tuple(window))
+        return found
+
+    @cached_property
+    def _longest(self) -> int:
+        return max(map(len, self.shorthand), default=1)
+
+    @cached_property
+    def _folded_phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for key, full in self.shorthand.items():
+            if len(key) > 1:
+                phrases.setdefault(tuple(fold(s) for s in key), full)
+        return phrases
 
     def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
         """Phrases meaning the same as a phrase found in the folded question."""
@@ -72,11 +101,14 @@ def _lines(path: Path) -> list[str]:
 
 @cache
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
-    """Read shorthand.tsv and synonyms.tsv (cached: the files do not change while running)."""
-    shorthand: dict[str, tuple[str, ...]] = {}
-    for line in _lines(directory / "shorthand.tsv"):
-        short, _, full = line.partition("\t")
-        shorthand[short.strip().lower()] = tuple(syllables(full))
+    """Read the shorthand, regional and synonym lists (cached: they do not change while running)."""
+    shorthand: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for name in ("shorthand.tsv", "dialect.tsv"):
+        for line in _lines(directory / name):
+            short, _, full = line.partition("\t")
+            key = tuple(syllables(short))
+            if key:
+                shorthand.setdefault(key, tuple(syllables(full)))
     groups = []
     for line in _lines(directory / "synonyms.tsv"):
         members = tuple(tuple(fold(s) for s in syllables(m)) for m in line.split("|"))

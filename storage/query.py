@@ -26,7 +26,7 @@ MARKED_STOPWORDS: frozenset[str] = frozenset(
     """a à á ạ ah ad bạn cho của có không là gì thế nào như nhiêu nhiều bao tôi mình em anh chị ơi
     nhé vậy và với được ở tại thì mà để đến này nay đó do những các một xin hỏi xem biết muốn cần về
     trong ra vào lên khi đâu sao rồi mọi người nhà ai ư ừ hả nhỉ thường hay phải làm ấy kia đây mấy
-    hôm hằng hàng chưa đã sẽ đang cũng ông bà dạ vâng nhỉ nữa lắm rất bị cả mỗi mới chồng vợ
+    hôm hằng hàng chưa đã sẽ đang cũng ông bà dạ vâng nhỉ nữa lắm rất bị cả mỗi mới chồng vợ đi
     m m2 km mét""".split()
 )
 STOPWORDS: frozenset[str] = frozenset(fold(w) for w in MARKED_STOPWORDS)  # folded forms
@@ -83,6 +83,14 @@ class Query:
     topic_pairs: frozenset[str] = frozenset()  # pairs of two topic words (not numbers) of the question
     # phrases of the question with the synonyms that may stand in for them in a document
     stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
+
+    @property
+    def name_terms(self) -> frozenset[str]:
+        """The syllables and pairs of the names: checked as names, not counted as topic words."""
+        return frozenset(
+            [s for name in self.names for s in name]
+            + [f"{a}_{b}" for name in self.names for a, b in itertools.pairwise(name)]
+        )
 
     @property
     def years(self) -> list[str]:

@@ -4,7 +4,7 @@ A document scores by BM25F over its weighted fields plus the BM25 score of its b
 (facts live in one paragraph or table), plus a bonus where the resident's marked words match
 exactly ("bán" is not "bàn"). Near-ties are settled by how much of the question one paragraph
 covers, exact ties go to the most recent. Each hit's confidence (does it answer?) comes from a
-small logistic model over coverage and score signals, fitted on two communes' questions.
+small logistic model over coverage and score signals, fitted on three communes' questions.
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ OTHER_YEAR_PENALTY = 0.8
 NEAR_TIE = 0.8
 RERANK_TOP = 10
 # What the confidence of a hit is computed from, and the weights of its logistic model (the last is
-# the intercept). Fitted with `python bench/qa_tune.py --fit` on two communes' questions together
+# the intercept). Fitted with `python bench/qa_tune.py --fit` on three communes' questions together
 # (answerable ones ranked right vs unanswerable ones, classes balanced, L2 0.1). The signals were
-# chosen by fitting on one commune and scoring the other, both ways: a fourth signal, the share of
-# the question's word pairs no document uses, separated the first commune's unanswerable questions
-# well but took the second commune's paraphrases for them (0.00 paraphrase top-1), so it was dropped.
+# chosen by fitting on some communes and scoring another: a sixth signal, the share of the
+# question's word pairs no document uses, separated the first commune's unanswerable questions well
+# but took the second commune's paraphrases for them (0.00 paraphrase top-1), so it was dropped.
 SIGNALS = (
     "coverage",  # share of the question's words (by rarity) the document has
     "passage coverage",  # the same within its best paragraph plus title, tags, place
@@ -66,7 +66,7 @@ SIGNALS = (
     "strength",  # the score against what a document holding every question word would score
     "other year",  # 1 when the question names a year and the title names only other years
 )
-CONFIDENCE_MODEL = (2.61, 3.4, 2.63, 4.3, -2.0, -6.24)
+CONFIDENCE_MODEL = (1.71, 3.79, 3.79, 3.92, -2.21, -5.65)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -259,7 +259,8 @@ class SearchIndex:
             final[index] = (float(scores[index]) + bonus) * fit
         ordered = sorted(final, key=lambda i: (-final[i], _later_first(self.entries[i].tiebreak)))
         near = [i for i in ordered[:RERANK_TOP] if final[i] >= NEAR_TIE * final[ordered[0]]]
-        passage = {i: self._passage_coverage(query, i) for i in near}
+        # a paragraph that names the place asked about is the better answer: names count here
+        passage = {i: self._passage_coverage(query, i, with_names=True) for i in near}
         near.sort(key=lambda i: (-final[i] * passage[i], _later_first(self.entries[i].tiebreak)))
         ordered[: len(near)] = near
         ideal = self._ideal_score(query)
@@ -267,7 +268,7 @@ class SearchIndex:
         signals = {
             i: (
                 self._coverage(query, i),
-                passage[i] if i in passage else self._passage_coverage(query, i),
+                self._passage_coverage(query, i),
                 max(0.0, 1 - (top_two[1] if final[i] >= top_two[0] else top_two[0]) / final[i]),
                 final[i] / ideal,
                 float(_other_year(query, self.entries[i])),
@@ -316,7 +317,7 @@ class SearchIndex:
         """How much of the resident's own words the document covers, 0..1 (see `_share`)."""
         return self._share(query, index, lambda term: self._docs.has(term, index))
 
-    def _passage_coverage(self, query: Query, index: int) -> float:
+    def _passage_coverage(self, query: Query, index: int, with_names: bool = False) -> float:
         """The same, within the best single paragraph plus the title, tags, place and source.
 
         An answer sits in one place (a paragraph, a table); a document that matches the question's
@@ -328,10 +329,10 @@ class SearchIndex:
             return lambda term: term in head or self._paragraphs.has(term, chunk)
 
         chunks = range(self._first_chunk[index], self._first_chunk[index + 1])
-        best = max((self._share(query, index, in_passage(c)) for c in chunks), default=0.0)
-        return best or self._share(query, index, head.__contains__)
+        best = max((self._share(query, index, in_passage(c), with_names) for c in chunks), default=0.0)
+        return best or self._share(query, index, head.__contains__, with_names)
 
-    def _share(self, query: Query, index: int, has: Callable[[str], bool]) -> float:
+    def _share(self, query: Query, index: int, has: Callable[[str], bool], with_names: bool = False) -> float:
         """How much of the resident's own words a text (`has`) covers, 0..1.
 
         Words count by rarity; a word the corpus never uses counts as the rarest (it is what the
@@ -371,10 +372,23 @@ class SearchIndex:
                 found += weight * idf * max(credit(term), standing.get(term, 0.0))
             return found / total if total > 0 else -1.0
 
-        words = {t: w for t, w in query.core.items() if "_" not in t}
-        # Only pairs of two topic words the corpus knows measure coverage ("dự toán"), not
-        # "bao nhiêu"-style glue nor where two words of the question happen to meet.
-        twins = {t: w for t, w in query.core.items() if t in query.topic_pairs and t in self._docs.vocab}
+        # Names (places, bodies, years) are checked by `_mentions`: a document naming the place
+        # asked about does not, by that, answer what is asked about it ("xe buýt lên Cao Lãnh").
+        named = frozenset() if with_names else query.name_terms
+        words = {t: w for t, w in query.core.items() if "_" not in t and t not in named}
+        if not words:  # the question is a name alone
+            words = {t: w for t, w in query.core.items() if "_" not in t}
+        vocab = self._docs.vocab
+        # Only pairs of two topic words measure coverage, not "bao nhiêu"-style glue; and only
+        # pairs the corpus knows ("dự toán"), or that hold a word it never uses ("xổ số"), not
+        # where two known words of the question happen to meet in the resident's own phrasing.
+        twins = {
+            t: w
+            for t, w in query.core.items()
+            if t in query.topic_pairs
+            and t not in named
+            and (t in vocab or any(p not in vocab for p in t.split("_")))
+        }
         word_share = share(words)
         if word_share < 0:
             return 0.0

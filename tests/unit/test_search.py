@@ -62,6 +62,17 @@ def test_chat_shorthand_is_expanded() -> None:
     assert index(BUDGET, ROAD, POOR).rank("đg thôn tân sơn dài bn v ad")[0].id == "road"
 
 
+def test_regional_words_are_read_as_standard_ones() -> None:
+    lexicon = load_lexicon()
+    # a regional phrase matches with or without marks; a lone syllable only as typed ("hồng" stays)
+    assert lexicon.expand_shorthand(["chừng", "nào"]) == ["khi", "nào"]
+    assert lexicon.expand_shorthand(["chung", "nao"]) == ["khi", "nào"]
+    assert lexicon.expand_shorthand(["sổ", "hồng"]) == ["sổ", "hồng"]
+    # "cất nhà" (build a house, in the South) is the building permit's "xây dựng nhà ở"
+    hits = index(BUDGET, ROAD, POOR, FEES, PERMIT, HEALTH_STATION).rank("cất nhà mới cần gì")
+    assert hits and hits[0].id == "permit"
+
+
 def test_typos_and_wrong_tones_are_tolerated() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     assert built.rank("danh sách hộ ngèo")[0].id == "poor"
@@ -88,6 +99,28 @@ def test_the_passage_is_the_paragraph_that_answers() -> None:
     assert "Hưng Thịnh" in hit.passage
 
 
+# Two more documents on health, so that the vaccination plan is not the only one of its kind: the
+# confidence model was fitted on communes with dozens of documents, where a topic rarely has one.
+HEALTH_STATION = entry(
+    "health-station",
+    "Công trình nâng cấp trạm y tế xã",
+    "Xây mới khu khám bệnh và phòng tiêm, tổng mức đầu tư 3.200 triệu đồng.\n\n"
+    "Trong thời gian thi công, trạm y tế khám bệnh tại nhà văn hóa thôn 2.",
+)
+INSURANCE = entry(
+    "insurance",
+    "Mức đóng bảo hiểm y tế hộ gia đình năm 2026",
+    "Người thứ nhất đóng 4,5% mức lương cơ sở; từ người thứ hai giảm dần.\n\n"
+    "Đăng ký tại bưu điện xã hoặc đại lý thu bảo hiểm ở thôn.",
+)
+
+PERMIT = entry(
+    "permit",
+    "Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ",
+    "Hồ sơ gồm đơn đề nghị, bản vẽ thiết kế và giấy chứng nhận quyền sử dụng đất.",
+)
+
+
 def test_unrelated_questions_get_low_confidence() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     hits = built.rank("xổ số miền bắc hôm nay")
@@ -96,7 +129,7 @@ def test_unrelated_questions_get_low_confidence() -> None:
 
 
 def test_the_bot_abstains_on_things_no_document_speaks_of() -> None:
-    built = index(BUDGET, ROAD, POOR, FEES, COMPENSATION, VACCINATION)
+    built = index(BUDGET, ROAD, POOR, FEES, COMPENSATION, VACCINATION, HEALTH_STATION, INSURANCE)
     for question in (
         "giá vàng hôm nay bao nhiêu một chỉ",
         "bị chó cắn thì đi tiêm phòng dại ở đâu",  # "chó" is not "cho", "dại" is not "dài"
@@ -143,6 +176,14 @@ def test_a_name_the_document_lacks_lowers_confidence() -> None:
     plain = built.rank("công trình đường trục thôn ở Thôn Tân Sơn")[0]
     assert named.confidence < plain.confidence
     assert named_things("học phí THCS năm 2024 ở Yên Phú") == (("thcs",), ("2024",), ("yen", "phu"))
+
+
+def test_naming_the_place_asked_about_does_not_answer_the_question() -> None:
+    built = index(BUDGET, ROAD, POOR, FEES, COMPENSATION, VACCINATION, HEALTH_STATION, INSURANCE)
+    # the road document names Thôn Tân Sơn, but says nothing of buses
+    hits = built.rank("xe buýt từ Thôn Tân Sơn lên tỉnh bao nhiêu tiền")
+    assert not hits or hits[0].confidence < CONFIDENCE_THRESHOLD
+    assert built.rank("đường trục Thôn Tân Sơn dài bao nhiêu")[0].confidence >= CONFIDENCE_THRESHOLD
 
 
 def test_a_name_typed_with_a_typo_counts_as_the_name_it_corrects_to() -> None:
