@@ -7,8 +7,8 @@ from datetime import timedelta
 from handlers.calendar import occurrences
 from handlers.messages import Button, Incoming, Reply
 from handlers.services import Ctx
-from handlers.vnformat import category_name, vn_date, vn_datetime
-from storage.search_index import clip
+from handlers.vnformat import button_title, category_name, vn_date, vn_datetime
+from storage.search_index import SearchHit, clip
 
 # Below this confidence (the logistic model of storage/search_index.py), we abstain rather than guess.
 # Chosen with a sweep over three communes (bench/qa_tune.py; top-1 on answerable / abstention on
@@ -16,6 +16,10 @@ from storage.search_index import clip
 # 0.87/0.88, 0.79/0.93; 0.50 gives 0.87/0.80, 0.85/1.00, 0.79/0.93. An abstention still offers the
 # closest documents to open, so a wrong answer costs more than a missed one.
 CONFIDENCE_THRESHOLD = 0.40
+# Below the threshold but above this, a document is still offered to open ("Có thể liên quan"):
+# residents' own words often rank the right document first with too little confidence to quote it.
+SUGGEST_FLOOR = 0.05
+SUGGESTIONS = 2
 MORE_FLOW = "ask"
 SOURCES_KEY = "sources"
 
@@ -30,7 +34,7 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     village = subscription.village if subscription is not None else None
     hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village)
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
-        return await _abstain(msg, ctx, question, [h.id for h in hits])
+        return await _abstain(msg, ctx, question, hits)
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
     await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
@@ -102,20 +106,28 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     return Reply("\n".join(lines), buttons=buttons)
 
 
-async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[str]) -> list[Reply]:
+async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit]) -> list[Reply]:
+    """Say honestly that nothing published answers; record the question; offer what is closest."""
     await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
     await _remember(msg, ctx, "unanswered", {"unanswered": question})
+    maybe = [h for h in near if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
     categories: list[str] = []
-    for doc_id in near:
-        doc = await ctx.uow.disclosures.get(doc_id)
+    for hit in near:
+        doc = await ctx.uow.disclosures.get(hit.id)
         if doc is not None and doc.category not in categories:
             categories.append(doc.category)
     rows: tuple[tuple[Button, ...], ...] = ((Button("📨 Gửi câu hỏi này cho xã (kiến nghị)", "gui:fromq"),),)
+    rows += tuple((Button(f"📄 {button_title(h.title)}", f"doc:{h.id}"),) for h in maybe)
     rows += tuple((Button(category_name(c), f"cat:{c}"),) for c in categories[:3])
     rows += ((Button("📋 Tất cả lĩnh vực", "cats"),),)
     text = (
         "Xin lỗi bà con, tôi chưa tìm thấy thông tin nào xã đã công khai trả lời được câu hỏi này.\n"
         "Câu hỏi đã được ghi lại để cán bộ xã xem xét. Bà con có thể gửi câu hỏi thành kiến nghị "
-        "để xã trả lời, hoặc xem các lĩnh vực gần nhất dưới đây."
+        "để xã trả lời"
+    )
+    text += (
+        ", mở văn bản có thể liên quan, hoặc xem các lĩnh vực gần nhất dưới đây."
+        if maybe
+        else ", hoặc xem các lĩnh vực gần nhất dưới đây."
     )
     return [Reply(text, buttons=rows, meta={SOURCES_KEY: [], "unanswered": question})]

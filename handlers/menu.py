@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.messages import Button, Incoming, Reply
 from handlers.services import Ctx
-from handlers.vnformat import category_name, vn_date
+from handlers.vnformat import button_title, category_name, vn_date
 
 MAIN_BUTTONS = (
     (Button("📅 Lịch tiếp dân, lịch họp", "cmd:lich"),),
@@ -82,5 +82,5 @@ async def category(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply("Lĩnh vực này chưa có văn bản công khai nào.")]
     lines = [f"{category_name(key)}:"]
     lines += [f"• {d.title} ({vn_date(d.published_at)})" for d in docs]
-    rows = tuple((Button(d.title[:60], f"doc:{d.id}"),) for d in docs)
+    rows = tuple((Button(button_title(d.title), f"doc:{d.id}"),) for d in docs)
     return [Reply("\n".join(lines), buttons=rows)]

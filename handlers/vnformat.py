@@ -48,3 +48,8 @@ def vn_datetime(moment: datetime) -> str:
 def category_name(key: str) -> str:
     """Readable name of a disclosure category key."""
     return CATEGORY_NAMES.get(key, key)
+
+
+def button_title(title: str, limit: int = 60) -> str:
+    """A document title short enough for a button, cut with an ellipsis."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -63,6 +63,18 @@ async def test_an_unrelated_question_gets_an_honest_no_and_is_recorded(store: St
         [question] = await uow.unanswered.recent()
         assert question.question == "xổ số miền bắc hôm nay ra con gì"
 
+    assert not any(b.data.startswith("doc:") for row in reply.buttons for b in row)  # nothing is close
+
+
+async def test_an_unsure_answer_still_offers_the_closest_document_to_open(store: Store) -> None:
+    svc = await seeded(store)
+    [reply] = await say(svc, "đường làng chỗ tôi đổ bê tông bao giờ xong")
+    assert "chưa tìm thấy" in reply.text and reply.meta[ask.SOURCES_KEY] == []
+    offered = [b.data for row in reply.buttons for b in row if b.data.startswith("doc:")]
+    assert offered[0] == "doc:duong-thon-2"
+    [opened] = await say(svc, button=offered[0])
+    assert "Nguồn: Công khai công trình bê tông hóa đường trục thôn số 2, Thôn Tân Sơn" in opened.text
+
 
 async def test_more_results_come_one_by_one_then_end(store: Store) -> None:
     svc = await seeded(store)
