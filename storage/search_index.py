@@ -66,7 +66,7 @@ SIGNALS = (
     "strength",  # the score against what a document holding every question word would score
     "other year",  # 1 when the question names a year and the title names only other years
 )
-CONFIDENCE_MODEL = (1.71, 3.79, 3.79, 3.92, -2.21, -5.65)
+CONFIDENCE_MODEL = (1.61, 3.13, 3.59, 4.31, -2.23, -5.9)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -309,8 +309,12 @@ class SearchIndex:
         return factor
 
     def _ideal_score(self, query: Query) -> float:
-        """What a document holding every question word many times would score (BM25's ceiling)."""
-        ceiling = sum(w * self._docs.idf.get(t, self._max_idf) for t, w in query.terms.items())
+        """What a document holding every question word many times would score (BM25's ceiling).
+
+        Only the resident's own words count: no document holds every synonym the list adds, and a
+        question in everyday words (which adds many) would otherwise look weak however well it matched.
+        """
+        ceiling = sum(w * self._docs.idf.get(t, self._max_idf) for t, w in query.core.items())
         return ceiling * (K1 + 1) * (1 + PASSAGE_WEIGHT) or 1.0
 
     def _coverage(self, query: Query, index: int) -> float:
