@@ -12,7 +12,9 @@ abstention on unanswerable); `--dump` adds every question with its top hits and 
 `--fit` fits the logistic confidence model (storage/search_index.py CONFIDENCE_MODEL) on the top
 hits' signals (answerable questions ranked right against unanswerable ones, classes balanced, L2
 0.1): first on each commune alone, scored on the others (how well the signals carry over to a commune
-they were not fitted on), then on all of them together. A development tool: the real figures come
+they were not fitted on); then each commune scored by a model fitted on the others, with the mean of
+(top-1 + abstention) / 2 over communes (the figure to compare methods by); then on all of them
+together. A development tool: the real figures come
 from bench/qa_quality.py, which goes through `python -m bot ask`.
 """
 
@@ -80,16 +82,21 @@ def fit(signals: list[tuple[float, ...]], labels: list[bool], l2: float = 0.1) -
 Ranked = list[tuple[dict[str, Any], list[SearchHit]]]
 
 
-def sweep(ranked: Ranked, score: Any, thresholds: list[float], current: float | None = None) -> None:
-    """Top-1 (answerable) and abstention (unanswerable) at each threshold; `score(hit)` is 0..1."""
+def rates(ranked: Ranked, score: Any, threshold: float) -> tuple[float, float]:
+    """Top-1 on answerable questions and abstention on unanswerable ones; `score(hit)` is 0..1."""
     answerable = [(q, h) for q, h in ranked if q["expect"]]
     unanswerable = [(q, h) for q, h in ranked if not q["expect"]]
+    top1 = sum(bool(h) and score(h[0]) >= threshold and h[0].id in q["expect"] for q, h in answerable)
+    abstained = sum(not h or score(h[0]) < threshold for _, h in unanswerable)
+    return top1 / max(len(answerable), 1), abstained / max(len(unanswerable), 1)
+
+
+def sweep(ranked: Ranked, score: Any, thresholds: list[float], current: float | None = None) -> None:
+    """Top-1 (answerable) and abstention (unanswerable) at each threshold."""
     for t in thresholds:
-        top1 = sum(bool(h) and score(h[0]) >= t and h[0].id in q["expect"] for q, h in answerable)
-        abstained = sum(not h or score(h[0]) < t for _, h in unanswerable)
+        top1, abstention = rates(ranked, score, t)
         mark = " <- current" if current is not None and abs(t - current) < 1e-9 else ""
-        print(f"    threshold {t:.2f}: top-1 {top1 / max(len(answerable), 1):.3f}  "
-              f"abstention {abstained / max(len(unanswerable), 1):.3f}{mark}")  # fmt: skip
+        print(f"    threshold {t:.2f}: top-1 {top1:.3f}  abstention {abstention:.3f}{mark}")
 
 
 def fit_on(ranked: Ranked) -> list[float]:
@@ -137,27 +144,45 @@ def main() -> None:
         print(f"{name}: ranking alone (no abstention) {ranking / len(answerable):.3f} top-1")
         sweep(ranked, lambda hit: hit.confidence, thresholds, CONFIDENCE_THRESHOLD)
     if args.fit:
-        for name, ranked in communes.items():
-            weights = fit_on(ranked)
-            print(f"fitted on {name} alone: {tuple(weights)}")
-            for other, other_ranked in communes.items():
-                if other != name:
-                    print(f"  scored on {other}:")
-                    sweep(other_ranked, model(weights), thresholds)
-        weights = fit_on([row for ranked in communes.values() for row in ranked])
-        print(f"CONFIDENCE_MODEL = {tuple(weights)}  # {', '.join(SIGNALS)}, intercept")
-        for name, ranked in communes.items():
-            print(f"  fitted on all, scored on {name}:")
-            sweep(ranked, model(weights), thresholds)
+        fit_report(communes, thresholds)
     if args.dump:
-        for name, ranked in communes.items():
-            print(f"== {name}")
-            for q, hits in ranked:
-                ok = correct(q, hits, CONFIDENCE_THRESHOLD)
-                top = " ".join(f"{h.id}:{h.score:.1f}/{h.confidence:.2f}" for h in hits[:3])
-                if hits:
-                    top += "  signals " + " ".join(f"{v:.2f}" for v in hits[0].signals)
-                print(f"{'  ' if ok else 'X '}[{q['kind']}] {q['q']}\n     expect={q['expect']} got {top}")
+        dump(communes)
+
+
+def fit_report(communes: dict[str, Ranked], thresholds: list[float]) -> None:
+    """Fits on each commune, on all but one, and on all: see the module's docstring."""
+    for name, ranked in communes.items():
+        weights = fit_on(ranked)
+        print(f"fitted on {name} alone: {tuple(weights)}")
+        for other, other_ranked in communes.items():
+            if other != name:
+                print(f"  scored on {other}:")
+                sweep(other_ranked, model(weights), thresholds)
+    print(f"leave one commune out (fitted on the others, threshold {CONFIDENCE_THRESHOLD:.2f}):")
+    balanced = []
+    for name, ranked in communes.items():
+        others = [row for other, rows in communes.items() if other != name for row in rows]
+        top1, abstention = rates(ranked, model(fit_on(others)), CONFIDENCE_THRESHOLD)
+        balanced.append((top1 + abstention) / 2)
+        print(f"  {name}: top-1 {top1:.3f}  abstention {abstention:.3f}")
+    print(f"  mean of (top-1 + abstention) / 2: {sum(balanced) / len(balanced):.3f}")
+    weights = fit_on([row for ranked in communes.values() for row in ranked])
+    print(f"CONFIDENCE_MODEL = {tuple(weights)}  # {', '.join(SIGNALS)}, intercept")
+    for name, ranked in communes.items():
+        print(f"  fitted on all, scored on {name}:")
+        sweep(ranked, model(weights), thresholds)
+
+
+def dump(communes: dict[str, Ranked]) -> None:
+    """Every question with its top hits and the signals of the first."""
+    for name, ranked in communes.items():
+        print(f"== {name}")
+        for q, hits in ranked:
+            ok = correct(q, hits, CONFIDENCE_THRESHOLD)
+            top = " ".join(f"{h.id}:{h.score:.1f}/{h.confidence:.2f}" for h in hits[:3])
+            if hits:
+                top += "  signals " + " ".join(f"{v:.2f}" for v in hits[0].signals)
+            print(f"{'  ' if ok else 'X '}[{q['kind']}] {q['q']}\n     expect={q['expect']} got {top}")
 
 
 if __name__ == "__main__":
