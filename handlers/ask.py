@@ -32,7 +32,8 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
     subscription = await ctx.uow.subscriptions.get(msg.channel, msg.chat_id)
     village = subscription.village if subscription is not None else None
-    hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village)
+    today = ctx.now.astimezone(ctx.svc.tz).date()
+    hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village, today=today)
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, hits)
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,12 @@ class Searcher(Protocol):
     """The question-answering index (kept fresh by data_version)."""
 
     async def search(
-        self, uow: UnitOfWork, query: str, limit: int = 5, village: str | None = None
+        self,
+        uow: UnitOfWork,
+        query: str,
+        limit: int = 5,
+        village: str | None = None,
+        today: date | None = None,
     ) -> list[SearchHit]: ...
 
 

@@ -6,6 +6,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -66,6 +67,16 @@ GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "thoi gian nao",
     )
 )
+# Years said relative to today (folded syllables -> offset). "Năm ngoái" is as good as typing the
+# year: it names it. "Năm nay" is often said in passing, so it only prefers this year's documents.
+NAMED_RELATIVE_YEARS: dict[tuple[str, ...], int] = {
+    ("nam", "ngoai"): -1,
+    ("nam", "truoc"): -1,
+    ("nam", "roi"): -1,
+    ("nam", "sau"): 1,
+    ("nam", "toi"): 1,
+}
+THIS_YEAR: tuple[str, ...] = ("nam", "nay")
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
@@ -83,6 +94,7 @@ class Query:
     topic_pairs: frozenset[str] = frozenset()  # pairs of two topic words (not numbers) of the question
     # phrases of the question with the synonyms that may stand in for them in a document
     stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
+    this_year: str | None = None  # "năm nay" said: this year's documents are preferred
 
     @property
     def name_terms(self) -> frozenset[str]:
@@ -94,7 +106,9 @@ class Query:
 
     @property
     def years(self) -> list[str]:
-        return [name[0] for name in self.names if len(name) == 1 and _YEAR_RE.match(name[0])]
+        """The years asked about: typed, said relative to today, or "năm nay"."""
+        named = [name[0] for name in self.names if len(name) == 1 and _YEAR_RE.match(name[0])]
+        return named or ([self.this_year] if self.this_year else [])
 
 
 def pairs(tokens: list[str]) -> list[str]:
@@ -111,8 +125,8 @@ class Analyzer:
         self._vocab_list = [w for w in vocabulary if len(w) >= MIN_TYPO_LENGTH - 1]
         self._pairs = pair_vocabulary
 
-    def analyze(self, question: str) -> Query:
-        """The weighted terms of a question."""
+    def analyze(self, question: str, today: date | None = None) -> Query:
+        """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
         typed = syllables(question)
         tokens = self._lexicon.expand_shorthand(typed)
         marked = frozenset(t for t in tokens if t != fold(t))
@@ -122,6 +136,7 @@ class Analyzer:
             for i in range(len(folded) - len(phrase) + 1):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
                     stop[i : i + len(phrase)] = [True] * len(phrase)
+        said_years, this_year = relative_years(folded, stop, today)
         weights = [1.0] * len(folded)
         corrected: dict[str, str] = {}
         for i, token in enumerate(folded):
@@ -155,10 +170,16 @@ class Analyzer:
             core=core,
             marked=marked,
             # a name typed with a typo ("Bàu Xen") is checked as corrected ("Bàu Sen")
-            names=tuple(tuple(corrected.get(s, s) for s in name) for name in named_things(question)),
+            names=tuple(
+                dict.fromkeys(
+                    [tuple(corrected.get(s, s) for s in name) for name in named_things(question)]
+                    + [(year,) for year in said_years]
+                )
+            ),
             asks_when=when,
             topic_pairs=topic_pairs,
             stand_ins=stand_ins,
+            this_year=this_year,
         )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
@@ -178,6 +199,28 @@ class Analyzer:
         if fit(best)[0] == 0:
             return None
         return best
+
+
+def relative_years(folded: list[str], stop: list[bool], today: date | None) -> tuple[list[str], str | None]:
+    """Years said relative to today ("năm ngoái": last year), and this year if "năm nay" is said.
+
+    The phrase's words become glue (`stop`): the year they stand for is what is looked for.
+    """
+    if today is None:
+        return [], None
+    said: list[str] = []
+    this_year = None
+    for i in range(len(folded) - 1):
+        pair = (folded[i], folded[i + 1])
+        offset = NAMED_RELATIVE_YEARS.get(pair)
+        if offset is not None:
+            said.append(str(today.year + offset))
+        elif pair == THIS_YEAR:
+            this_year = str(today.year)
+        else:
+            continue
+        stop[i] = stop[i + 1] = True
+    return said, this_year
 
 
 def typed_with_marks(typed: list[str]) -> bool:

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ SIGNALS = (
     "strength",  # the score against what a document holding every question word would score
     "other year",  # 1 when the question names a year and the title names only other years
 )
-CONFIDENCE_MODEL = (1.61, 3.13, 3.59, 4.31, -2.23, -5.9)
+CONFIDENCE_MODEL = (1.59, 3.08, 3.74, 4.37, -2.23, -5.92)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -184,7 +185,12 @@ class SearchIndex:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def search(
-        self, uow: UnitOfWork, query: str, limit: int = 5, village: str | None = None
+        self,
+        uow: UnitOfWork,
+        query: str,
+        limit: int = 5,
+        village: str | None = None,
+        today: date | None = None,
     ) -> list[SearchHit]:
         """Ranked hits for a question; documents of the resident's own village are preferred."""
         version = await uow.commune.data_version()
@@ -193,7 +199,7 @@ class SearchIndex:
                 if version != self.version:
                     self.build(await load_entries(uow))
                     self.version = version
-        return self.rank(query, limit, village)
+        return self.rank(query, limit, village, today)
 
     def build(self, entries: list[Entry]) -> None:
         """Index the entries (documents, their paragraphs, their exact words)."""
@@ -233,11 +239,16 @@ class SearchIndex:
         self._analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
         self._max_idf = max(self._docs.idf.values(), default=1.0)
 
-    def rank(self, question: str, limit: int = 5, village: str | None = None) -> list[SearchHit]:
-        """Ranked hits; confidence says how much of the question the best documents cover."""
+    def rank(
+        self, question: str, limit: int = 5, village: str | None = None, today: date | None = None
+    ) -> list[SearchHit]:
+        """Ranked hits; confidence says how much of the question the best documents cover.
+
+        `today` (the commune's date) resolves years said relative to it ("năm ngoái").
+        """
         if not self.entries:
             return []
-        query = self._analyzer.analyze(question)
+        query = self._analyzer.analyze(question, today)
         scores = self._docs.scores(query.terms)
         chunk_scores = self._paragraphs.scores(query.terms)
         if len(chunk_scores):

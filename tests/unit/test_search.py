@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from handlers.ask import CONFIDENCE_THRESHOLD
 from storage.lexicon import load_lexicon
 from storage.query import named_things, stopword_flags
@@ -207,6 +209,19 @@ def test_the_year_asked_about_picks_the_document_of_that_year() -> None:
     built = index(y2026, y2027)
     assert built.rank("ngân sách năm 2026")[0].id == "y2026"
     assert built.rank("ngân sách năm 2027")[0].id == "y2027"
+
+
+def test_a_year_said_relative_to_today_is_that_year() -> None:
+    y2025 = entry("y2025", "Quyết toán ngân sách năm 2025", "Tổng thu, tổng chi và kết dư ngân sách xã.")
+    y2026 = entry("y2026", "Dự toán ngân sách năm 2026", "Tổng thu, tổng chi ngân sách xã.")
+    y2027 = entry("y2027", "Dự thảo dự toán ngân sách năm 2027", "Tổng thu, tổng chi ngân sách xã.")
+    built = index(y2025, y2026, y2027)
+    today = date(2026, 11, 25)
+    assert built.rank("ngân sách năm ngoái thu chi bao nhiêu", today=today)[0].id == "y2025"
+    assert built.rank("ngan sach nam sau thu chi bao nhieu", today=today)[0].id == "y2027"
+    assert built.rank("ngân sách năm nay thu chi bao nhiêu", today=today)[0].id == "y2026"
+    # the next year, "năm ngoái" is 2026
+    assert built.rank("ngân sách năm ngoái thu chi bao nhiêu", today=date(2027, 3, 1))[0].id == "y2026"
 
 
 def test_a_residents_own_village_wins_a_tie() -> None:
