@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -22,6 +23,9 @@ class Lexicon:
 
     shorthand: dict[tuple[str, ...], tuple[str, ...]]
     groups: tuple[tuple[tuple[str, ...], ...], ...]
+    # folded phrase -> how the list writes it with marks ("tiến độ"), so that a question typed with
+    # marks ("tiền đó") does not take one phrase for another that folds the same
+    spellings: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = field(default_factory=dict)
 
     def expand_shorthand(self, tokens: list[str]) -> list[str]:
         """Replace shorthand and regional forms by their standard form (an empty form drops them)."""
@@ -57,22 +61,46 @@ class Lexicon:
                 phrases.setdefault(tuple(fold(s) for s in key), full)
         return phrases
 
-    def synonyms(self, folded: list[str]) -> list[tuple[str, ...]]:
-        """Phrases meaning the same as a phrase found in the folded question."""
-        found = self.stand_ins(folded)
+    def synonyms(self, folded: list[str], typed: list[str] | None = None) -> list[tuple[str, ...]]:
+        """Phrases meaning the same as a phrase found in the question (see `stand_ins`)."""
+        found = self.stand_ins(folded, typed)
         present = {phrase for phrase, _ in found}
         others = [m for _, alternatives in found for m in alternatives]
         return [m for m in dict.fromkeys(others) if m not in present]
 
-    def stand_ins(self, folded: list[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-        """Each phrase of the folded question found in the list, with the phrases that may replace it."""
+    def stand_ins(
+        self, folded: list[str], typed: list[str] | None = None
+    ) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """Each phrase of the question found in the list, with the phrases that may replace it.
+
+        Phrases are found on folded syllables; where `typed` (the same syllables with the marks the
+        resident typed) has marks, they must be the list's marks: "tiền đó" is not "tiến độ".
+        """
         out: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
         for i, token in enumerate(folded):  # one pass over the question, phrases by first word
             for phrase, owners in self._by_first.get(token, ()):
-                if tuple(folded[i : i + len(phrase)]) == phrase:
-                    others = (m for g in owners for m in self.groups[g] if m != phrase)
-                    out.append((phrase, tuple(dict.fromkeys(others))))
+                if tuple(folded[i : i + len(phrase)]) != phrase:
+                    continue
+                if typed is not None and not self._spelled_alike(typed[i : i + len(phrase)], phrase):
+                    continue
+                others = (m for g in owners for m in self.groups[g] if m != phrase)
+                out.append((phrase, tuple(dict.fromkeys(others))))
         return out
+
+    def _spelled_alike(self, typed: list[str], phrase: tuple[str, ...]) -> bool:
+        """Whether the syllables typed with marks have the marks of some spelling of the phrase.
+
+        One wrong tone among right ones is a typo ("chứng thức" for "chứng thực"); every marked
+        syllable wrong is another phrase ("tiền đó" is not "tiến độ", "số đó" not "sổ đỏ").
+        """
+        spellings = self.spellings.get(phrase)
+        if not spellings:
+            return True
+        for spelling in spellings:
+            same = [marks(t) == marks(s) for t, s in zip(typed, spelling, strict=True) if t != fold(t)]
+            if all(same) or same.count(True) >= same.count(False):
+                return True
+        return False
 
     @cached_property
     def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:
@@ -84,6 +112,12 @@ class Lexicon:
         for phrase, gs in owners.items():
             index.setdefault(phrase[0], []).append((phrase, tuple(gs)))
         return index
+
+
+def marks(syllable: str) -> tuple[str, str]:
+    """A syllable's letters and marks, whichever vowel the tone sits on ("hoá" and "hóa" alike)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return fold(syllable), "".join(sorted(ch for ch in decomposed if unicodedata.combining(ch)))
 
 
 def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
@@ -110,7 +144,16 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
             if key:
                 shorthand.setdefault(key, tuple(syllables(full)))
     groups = []
+    spellings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _lines(directory / "synonyms.tsv"):
-        members = tuple(tuple(fold(s) for s in syllables(m)) for m in line.split("|"))
-        groups.append(tuple(m for m in members if m))
-    return Lexicon(shorthand=shorthand, groups=tuple(groups))
+        written = [tuple(syllables(m)) for m in line.split("|")]
+        members = tuple(tuple(fold(s) for s in w) for w in written if w)
+        groups.append(members)
+        for w in written:
+            if w:
+                spellings.setdefault(tuple(fold(s) for s in w), set()).add(w)
+    return Lexicon(
+        shorthand=shorthand,
+        groups=tuple(groups),
+        spellings={k: frozenset(v) for k, v in spellings.items()},
+    )

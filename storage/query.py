@@ -159,8 +159,10 @@ class Analyzer:
             f"{folded[i]}_{folded[i + 1]}" for i in range(len(folded) - 1) if topic[i] and topic[i + 1]
         )
         terms = dict(core)
-        stand_ins = tuple(self._lexicon.stand_ins(folded))
-        for phrase in self._lexicon.synonyms(folded):
+        # the marks typed, where the syllable was not replaced by a typo correction
+        spelled = [t if fold(t) == f else f for t, f in zip(tokens, folded, strict=True)]
+        stand_ins = tuple(self._lexicon.stand_ins(folded, spelled))
+        for phrase in self._lexicon.synonyms(folded, spelled):
             words = list(phrase)
             for term in [w for w in words if w not in STOPWORDS] + pairs(words):
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)

@@ -86,6 +86,19 @@ def test_synonyms_bridge_residents_words_and_official_words() -> None:
     assert built.rank("photo công chứng giấy tờ mất bao nhiêu")[0].id == "fees"
 
 
+def test_a_synonym_is_not_taken_for_another_phrase_that_folds_the_same() -> None:
+    lexicon = load_lexicon()
+
+    def found(question: str) -> set[str]:
+        typed = syllables(question)
+        return {" ".join(p) for p, _ in lexicon.stand_ins([fold(t) for t in typed], typed)}
+
+    assert "tien do" not in found("tiền đó lấy ở đâu ra")  # "that money", not "progress"
+    assert "tien do" in found("tiến độ làm đường")
+    assert "tien do" in found("tien do lam duong")  # without marks, it may be either
+    assert "chung thuc" in found("chứng thức chữ ký")  # one wrong tone is a typo
+
+
 def test_exact_marks_score_higher_when_the_resident_typed_them() -> None:
     sell = entry("sell", "Bán đấu giá tài sản", "Phiên bán tài sản công.")
     table = entry("table", "Bàn giao tài sản", "Biên bản bàn giao tài sản công.")
