@@ -7,7 +7,7 @@ from types import TracebackType
 from bot.app import make_services, utc_now
 from bot.config import Settings
 from handlers import ask
-from handlers.messages import Incoming
+from handlers.messages import Incoming, Reply
 from handlers.services import Ctx
 from storage.store import Store
 
@@ -28,13 +28,26 @@ class Asker:
     ) -> None:
         await self._store.close()
 
-    async def ask(self, question: str) -> tuple[str, list[str]]:
-        """The reply text and the ranked source ids ([] when the bot abstains)."""
+    async def replies(self, question: str) -> list[Reply]:
+        """The replies the chat would get, buttons included."""
         msg = Incoming(channel="cli", chat_id="cli", user_id="cli", text=question)
         async with self._store.uow() as uow:  # never committed: asking leaves no trace
-            replies = await ask.answer(msg, Ctx(uow=uow, svc=self._svc, now=utc_now()))
+            return await ask.answer(msg, Ctx(uow=uow, svc=self._svc, now=utc_now()))
+
+    async def ask(self, question: str) -> tuple[str, list[str]]:
+        """The reply text and the ranked source ids ([] when the bot abstains)."""
+        replies = await self.replies(question)
         text = "\n\n".join(r.text for r in replies)
         sources: list[str] = []
         for reply in replies:
             sources.extend(reply.meta.get(ask.SOURCES_KEY, []))
         return text, sources
+
+
+def with_choices(replies: list[Reply]) -> str:
+    """The replies as a terminal shows them: each text, then its buttons as choices."""
+    parts = []
+    for reply in replies:
+        choices = [f"  ▸ {b.label}" for row in reply.buttons for b in row]
+        parts.append("\n".join([reply.text, *choices]))
+    return "\n\n".join(parts)

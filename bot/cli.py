@@ -139,11 +139,10 @@ async def _petitions(settings: Settings, action: str, code: str | None) -> int:
 
 
 async def _ask_one(settings: Settings, question: str) -> int:
-    from bot.ask_cli import Asker
+    from bot.ask_cli import Asker, with_choices
 
     async with Asker(settings) as asker:
-        text, _ = await asker.ask(question)
-    print(text)
+        print(with_choices(await asker.replies(question)))
     return 0
 
 

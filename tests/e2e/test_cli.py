@@ -135,6 +135,16 @@ async def test_ask_one_question_prints_the_answer(tmp_path: Path, database_url: 
     assert "Nguồn: Thủ tục chứng thực" in result.out
 
 
+async def test_ask_one_question_lists_the_choices_the_chat_would_offer(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    await import_mini(store)
+    result = await bot_cli(tmp_path, "ask", "xổ số hôm nay", DATABASE_URL=database_url)
+    assert result.code == 0, result.err
+    assert "chưa tìm thấy" in result.out
+    assert "▸ 📨 Gửi câu hỏi này cho xã (kiến nghị)" in result.out
+
+
 async def test_wrong_setting_exits_2_naming_it(tmp_path: Path) -> None:
     result = await bot_cli(tmp_path, "ask", "x", WEB_PORT="abc", DATABASE_URL="sqlite:///x.db")
     assert result.code == 2
