@@ -4,7 +4,7 @@
 
 Each `--set` is a commune folder (with `commune.yaml`) and a questions file; by default the
 development commune (`../shared/data/dong-tien`), the demo commune's held-out questions and the
-third commune (`bench/data/tan-lap`). Each
+communes in `bench/data/` (tan-lap, ky-son). Each
 commune is imported into a temporary SQLite database and indexed as the bot does. Printed per
 commune: top-1 of the ranking alone and a sweep of the abstention threshold (top-1 on answerable vs
 abstention on unanswerable); `--dump` adds every question with its top hits and signals.
@@ -128,6 +128,7 @@ def main() -> None:
         (DEFAULT_DATA, DEFAULT_DATA / "questions.jsonl"),
         (ROOT / "bot" / "demo", ROOT / "bench" / "data" / "hoa-phu-questions.jsonl"),
         (ROOT / "bench" / "data" / "tan-lap", ROOT / "bench" / "data" / "tan-lap" / "questions.jsonl"),
+        (ROOT / "bench" / "data" / "ky-son", ROOT / "bench" / "data" / "ky-son" / "questions.jsonl"),
     ]
     communes: dict[str, Ranked] = {}
     for folder, questions_file in sets:
