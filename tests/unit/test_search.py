@@ -70,6 +70,10 @@ def test_regional_words_are_read_as_standard_ones() -> None:
     assert lexicon.expand_shorthand(["chừng", "nào"]) == ["khi", "nào"]
     assert lexicon.expand_shorthand(["chung", "nao"]) == ["khi", "nào"]
     assert lexicon.expand_shorthand(["sổ", "hồng"]) == ["sổ", "hồng"]
+    # Central "mô" is "đâu", but not in a word it is part of, nor typed without marks
+    assert lexicon.expand_shorthand(["ở", "mô"]) == ["ở", "đâu"]
+    assert lexicon.expand_shorthand(["quy", "mô", "dự", "án"]) == ["quy", "mô", "dự", "án"]
+    assert lexicon.expand_shorthand(["mo"]) == ["mo"]
     # "cất nhà" (build a house, in the South) is the building permit's "xây dựng nhà ở"
     hits = index(BUDGET, ROAD, POOR, FEES, PERMIT, HEALTH_STATION).rank("cất nhà mới cần gì")
     assert hits and hits[0].id == "permit"
