@@ -67,16 +67,20 @@ GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "thoi gian nao",
     )
 )
-# Years said relative to today (folded syllables -> offset). "Năm ngoái" is as good as typing the
-# year: it names it. "Năm nay" is often said in passing, so it only prefers this year's documents.
-NAMED_RELATIVE_YEARS: dict[tuple[str, ...], int] = {
-    ("nam", "ngoai"): -1,
-    ("nam", "truoc"): -1,
-    ("nam", "roi"): -1,
-    ("nam", "sau"): 1,
-    ("nam", "toi"): 1,
+# Years said relative to today (offset from this year). "Năm ngoái" is as good as typing the year:
+# it names it. "Năm nay" is often said in passing, so it only prefers this year's documents. Typed
+# with marks, the marks must be these ("năm sáu" is "five or six", "năm tôi" is not "năm tới").
+RELATIVE_YEARS: dict[str, int] = {
+    "năm ngoái": -1,
+    "năm trước": -1,
+    "năm rồi": -1,
+    "năm nay": 0,
+    "năm sau": 1,
+    "năm tới": 1,
 }
-THIS_YEAR: tuple[str, ...] = ("nam", "nay")
+_RELATIVE_YEARS = {
+    tuple(fold(s) for s in k.split()): (tuple(k.split()), v) for k, v in RELATIVE_YEARS.items()
+}
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
@@ -136,7 +140,7 @@ class Analyzer:
             for i in range(len(folded) - len(phrase) + 1):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
                     stop[i : i + len(phrase)] = [True] * len(phrase)
-        said_years, this_year = relative_years(folded, stop, today)
+        said_years, this_year = relative_years(tokens, stop, today)
         weights = [1.0] * len(folded)
         corrected: dict[str, str] = {}
         for i, token in enumerate(folded):
@@ -203,7 +207,7 @@ class Analyzer:
         return best
 
 
-def relative_years(folded: list[str], stop: list[bool], today: date | None) -> tuple[list[str], str | None]:
+def relative_years(tokens: list[str], stop: list[bool], today: date | None) -> tuple[list[str], str | None]:
     """Years said relative to today ("năm ngoái": last year), and this year if "năm nay" is said.
 
     The phrase's words become glue (`stop`): the year they stand for is what is looked for.
@@ -212,15 +216,17 @@ def relative_years(folded: list[str], stop: list[bool], today: date | None) -> t
         return [], None
     said: list[str] = []
     this_year = None
-    for i in range(len(folded) - 1):
-        pair = (folded[i], folded[i + 1])
-        offset = NAMED_RELATIVE_YEARS.get(pair)
-        if offset is not None:
-            said.append(str(today.year + offset))
-        elif pair == THIS_YEAR:
-            this_year = str(today.year)
-        else:
+    for i in range(len(tokens) - 1):
+        found = _RELATIVE_YEARS.get((fold(tokens[i]), fold(tokens[i + 1])))
+        if found is None:
             continue
+        spelled, offset = found
+        if any(t != fold(t) and t != w for t, w in zip(tokens[i : i + 2], spelled, strict=True)):
+            continue  # typed with other marks: another phrase
+        if offset:
+            said.append(str(today.year + offset))
+        else:
+            this_year = str(today.year)
         stop[i] = stop[i + 1] = True
     return said, this_year
 

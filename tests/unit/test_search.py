@@ -6,7 +6,7 @@ from datetime import date
 
 from handlers.ask import CONFIDENCE_THRESHOLD
 from storage.lexicon import load_lexicon
-from storage.query import named_things, stopword_flags
+from storage.query import Analyzer, named_things, stopword_flags
 from storage.search_index import Entry, SearchIndex
 from storage.vntext import fold, syllables
 
@@ -237,6 +237,8 @@ def test_a_year_said_relative_to_today_is_that_year() -> None:
     assert built.rank("ngân sách năm ngoái thu chi bao nhiêu", today=today)[0].id == "y2025"
     assert built.rank("ngan sach nam sau thu chi bao nhieu", today=today)[0].id == "y2027"
     assert built.rank("ngân sách năm nay thu chi bao nhiêu", today=today)[0].id == "y2026"
+    # "năm sáu" (five or six) is not "năm sau" (next year)
+    assert Analyzer(load_lexicon(), {}, set()).analyze("năm sáu hộ được hỗ trợ", today).years == []
     # the next year, "năm ngoái" is 2026
     assert built.rank("ngân sách năm ngoái thu chi bao nhiêu", today=date(2027, 3, 1))[0].id == "y2026"
 
