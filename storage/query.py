@@ -81,6 +81,57 @@ RELATIVE_YEARS: dict[str, int] = {
 _RELATIVE_YEARS = {
     tuple(fold(s) for s in k.split()): (tuple(k.split()), v) for k, v in RELATIVE_YEARS.items()
 }
+# What kind of answer a question asks for, from its question phrases (folded syllables): the
+# passage quoted should hold one ("bao nhiêu tiền": an amount of money; "ai làm": a name).
+ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    kind: tuple(tuple(p.split()) for p in phrases)
+    for kind, phrases in {
+        "money": (
+            "bao nhieu tien",
+            "mat bao nhieu",
+            "het bao nhieu",
+            "ton bao nhieu",
+            "le phi",
+            "phi",
+            "muc thu",
+            "muc dong",
+            "muc ho tro",
+            "gia",
+            "kinh phi",
+            "bao nhieu dong",
+            "may tram",
+            "may trieu",
+            "bao nhieu trieu",
+            "duoc bao nhieu",
+            "tien",
+        ),
+        "date": (
+            "khi nao",
+            "bao gio",
+            "ngay nao",
+            "hom nao",
+            "luc nao",
+            "thang nao",
+            "nam nao",
+            "thoi han",
+            "han chot",
+            "den bao gio",
+            "tu ngay",
+        ),
+        "time": ("may gio", "gio lam viec", "gio nao", "buoi nao"),
+        "length": (
+            "dai bao nhieu",
+            "rong bao nhieu",
+            "bao nhieu met",
+            "bao nhieu km",
+            "dien tich",
+            "bao nhieu ha",
+        ),
+        "percent": ("phan tram", "bao nhieu %", "ty le"),
+        "who": ("ai", "cong ty nao", "nha thau nao", "don vi nao", "ten gi", "nguoi nao"),
+        "count": ("bao nhieu", "may"),
+    }.items()
+}
 CORRECTED_WEIGHT = 0.8  # a syllable we had to guess from a typo
 SYNONYM_WEIGHT = 0.6  # a phrase added from the synonym list
 MIN_TYPO_LENGTH = 3
@@ -99,6 +150,7 @@ class Query:
     # phrases of the question with the synonyms that may stand in for them in a document
     stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
     this_year: str | None = None  # "năm nay" said: this year's documents are preferred
+    answer_kinds: frozenset[str] = frozenset()  # what the answer is: "money", "date", "who"... (ANSWER_KINDS)
 
     @property
     def name_terms(self) -> frozenset[str]:
@@ -186,6 +238,9 @@ class Analyzer:
             topic_pairs=topic_pairs,
             stand_ins=stand_ins,
             this_year=this_year,
+            answer_kinds=frozenset(
+                kind for kind, phrases in ANSWER_KINDS.items() if any(_contains(folded, p) for p in phrases)
+            ),
         )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:

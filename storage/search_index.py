@@ -37,7 +37,11 @@ PASSAGE_WEIGHT = 0.3
 RERANK_POOL = 200  # documents whose exact-marks bonus and year/schedule fit are weighed
 EXACT_BONUS = 0.3
 PASSAGE_MAX = 800
-TITLE_TERM_WEIGHT = 0.25
+TITLE_TERM_WEIGHT = 0.1
+NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title marks the passage
+ROW_SHARE = 0.5  # table rows scoring at least this share of the best row are part of the answer
+PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
+COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
 WRONG_MARKS_CREDIT = 0.3
 SYNONYM_CREDIT = 0.8  # a phrase of the question covered by one of its synonyms
 MISSING_NAME_FACTOR = 0.5
@@ -69,6 +73,19 @@ SIGNALS = (
     "other year",  # 1 when the question names a year and the title names only other years
 )
 CONFIDENCE_MODEL = (1.59, 3.08, 3.74, 4.37, -2.23, -5.92)
+# What an answer of each kind looks like in a passage (see storage/query.py ANSWER_KINDS).
+ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "money": re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu", re.IGNORECASE),
+    "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
+    "time": re.compile(r"\b\d{1,2}\s*(?:giờ|h\d|:\d\d)", re.IGNORECASE),
+    "length": re.compile(r"\d[\d.,]*\s*(?:m\b|km\b|m2|m²|ha\b|mét)", re.IGNORECASE),
+    "percent": re.compile(r"\d[\d.,]*\s*%"),
+    "who": re.compile(
+        r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
+    ),
+    "count": re.compile(r"\d"),
+}
+ANSWER_KIND_BOOST = 1.5
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -469,29 +486,103 @@ def split_paragraphs(body: str) -> list[str]:
 
 
 def best_passage(body: str, query: Query, idf: dict[str, float], title: str = "") -> str:
-    """The paragraph (or table) of the body that answers the question best, at most ~800 chars.
+    """The paragraphs (or table rows) of the body that answer the question best, at most ~800 chars.
 
-    Words of the question already in the title chose the document; the passage should answer the
-    rest ("how long" in "how long is the road of village X"), so they count less.
+    Blocks (a paragraph under its heading, a table's matching rows: `table_rows`) score by the
+    resident's own words they hold, by rarity. Words of the question already in the title chose the
+    document; the passage should answer the rest ("how long" in "how long is the road of village
+    X"), so they count less. A place the question names and the title does not marks where the
+    answer is: it counts more. A block holding the kind of answer asked for (an amount for "bao
+    nhiêu tiền", a date for "khi nào") scores higher. A question asking two things ("dài bao nhiêu,
+    khi nào xong") may be answered in two places: a block holding enough of the rest is added.
     """
     paragraphs = split_paragraphs(body)
     if not paragraphs:
         return ""
     in_title = set(_terms(title))
+    names = query.name_terms
     weight = {
-        t: w * idf.get(t, 0.0) * (TITLE_TERM_WEIGHT if t in in_title else 1.0) for t, w in query.terms.items()
+        t: w
+        * idf.get(t, 0.0)
+        * (TITLE_TERM_WEIGHT if t in in_title else NAME_PASSAGE_WEIGHT if t in names else 1.0)
+        for t, w in query.core.items()
     }
+    blocks = with_headings([table_rows(p, weight) if is_table(p) else p for p in paragraphs])
+    held = [set(_terms(b)) for b in blocks]
 
-    def score(paragraph: str) -> float:
-        tokens = set(_terms(paragraph))
-        return sum(w for t, w in weight.items() if t in tokens)
+    def gain(i: int, have: set[str]) -> float:
+        found = sum(w for t, w in weight.items() if t in held[i] and t not in have)
+        if any(ANSWER_PATTERNS[kind].search(blocks[i]) for kind in query.answer_kinds):
+            found *= ANSWER_KIND_BOOST
+        return found
 
-    best = max(range(len(paragraphs)), key=lambda i: (score(paragraphs[i]), -i))
-    passage = paragraphs[best]
-    # A heading alone says little: take the paragraph under it as well.
-    if passage.startswith("#") and best + 1 < len(paragraphs):
-        passage = f"{passage}\n{paragraphs[best + 1]}"
-    return clip(passage)
+    first = max(range(len(blocks)), key=lambda i: (gain(i, set()), -i))
+    chosen, have, size = [first], set(held[first]), len(blocks[first])
+    enough = COMPLEMENT_SHARE * gain(first, set())
+    while len(chosen) < PASSAGE_BLOCKS:
+        fits = [i for i in range(len(blocks)) if i not in chosen and size + len(blocks[i]) <= PASSAGE_MAX]
+        best = max(fits, key=lambda i: (gain(i, have), -abs(i - first)), default=None)
+        if best is None or gain(best, have) <= max(enough, 0.0):
+            break
+        chosen.append(best)
+        have |= held[best]
+        size += len(blocks[best])
+    chosen.sort()
+    parts = [blocks[chosen[0]]]
+    for before, i in itertools.pairwise(chosen):
+        parts.append(blocks[i] if i == before + 1 else f"…\n{blocks[i]}")
+    return clip("\n".join(parts))
+
+
+def with_headings(blocks: list[str]) -> list[str]:
+    """Each heading joined to the block under it: a heading alone says little."""
+    out: list[str] = []
+    pending = ""
+    for block in blocks:
+        if is_heading(block):
+            pending = f"{pending}{block}\n"
+            continue
+        out.append(pending + block)
+        pending = ""
+    if pending:
+        out.append(pending.rstrip())
+    return out
+
+
+def is_heading(block: str) -> bool:
+    """A Markdown heading, or a single line in bold or ending with a colon ("**2. Lịch:**")."""
+    text = block.strip()
+    if "\n" in text:
+        return False
+    return text.startswith("#") or (text.startswith("**") and text.endswith("**")) or text.endswith(":")
+
+
+def is_table(paragraph: str) -> bool:
+    """A Markdown table: every line a row between pipes, a header and a rule at least."""
+    lines = paragraph.splitlines()
+    return len(lines) >= 3 and all(line.lstrip().startswith("|") for line in lines)
+
+
+def table_rows(table: str, weight: dict[str, float]) -> str:
+    """The header and the rows a question picks out of a table ("thôn X": the rows of thôn X).
+
+    A row is picked by the question's words it has and the header lacks, weighted as in
+    `best_passage`; rows scoring at least half the best one are kept, in order. When no row stands
+    out, or every row does, the whole table is the answer ("the list of poor households").
+    """
+    lines = table.splitlines()
+    header, rows = lines[:2], lines[2:]
+    in_header = set(_terms("\n".join(header)))
+
+    def row_score(row: str) -> float:
+        return sum(w for t, w in weight.items() if t in set(_terms(row)) and t not in in_header)
+
+    scores = [row_score(row) for row in rows]
+    top = max(scores, default=0.0)
+    kept = [row for row, sc in zip(rows, scores, strict=True) if top > 0 and sc >= ROW_SHARE * top]
+    if not kept or len(kept) == len(rows):
+        return table
+    return "\n".join([*header, *kept])
 
 
 def clip(text: str, limit: int = PASSAGE_MAX) -> str:

@@ -118,6 +118,38 @@ def test_the_passage_is_the_paragraph_that_answers() -> None:
     assert "Hưng Thịnh" in hit.passage
 
 
+def test_a_table_answers_with_its_header_and_the_rows_asked_about() -> None:
+    villages = ["Tân Sơn", "Khe Mát", "Đồng Chùa", "Bến Đò", "Gò Mả", "Bãi Sậy", "Cây Đa", "Đá Bạc"]
+    rows = "\n".join(f"| Thôn {v} | {i + 3} | {i + 9} |" for i, v in enumerate(villages))
+    poor = entry(
+        "poor-list",
+        "Danh sách hộ nghèo, hộ cận nghèo năm 2026",
+        "Xã công nhận danh sách hộ nghèo, hộ cận nghèo năm 2026 theo từng thôn.\n\n"
+        f"| Thôn | Hộ nghèo | Hộ cận nghèo |\n|---|---:|---:|\n{rows}\n\n"
+        "Mọi ý kiến về danh sách gửi công chức văn hóa – xã hội.",
+    )
+    [hit, *_] = index(poor, BUDGET, ROAD).rank("thôn Bến Đò có bao nhiêu hộ cận nghèo")
+    assert "| Thôn | Hộ nghèo | Hộ cận nghèo |" in hit.passage
+    assert "| Thôn Bến Đò | 6 | 12 |" in hit.passage
+    assert "Khe Mát" not in hit.passage and "Đá Bạc" not in hit.passage
+
+
+def test_a_question_asking_two_things_is_answered_from_both_places() -> None:
+    works = entry(
+        "works",
+        "Công trình đường bê tông Thôn Khe Mát",
+        "UBND xã là chủ đầu tư công trình, vốn ngân sách tỉnh hỗ trợ.\n\n"
+        "**1. Quy mô**\n\nTuyến đường dài **1.240 m**, mặt đường rộng 3,5 m.\n\n"
+        "**2. Nhà thầu**\n\nCông ty TNHH Xây dựng Phú Cường, giá trúng thầu 2.150 triệu đồng.\n\n"
+        "**3. Tiến độ**\n\nKhởi công tháng 5/2026, dự kiến hoàn thành ngày 30/11/2026.\n\n"
+        "Người dân phản ánh chất lượng công trình với Ban giám sát đầu tư của cộng đồng.",
+    )
+    [hit, *_] = index(works, BUDGET, POOR).rank("đường Khe Mát dài bao nhiêu, bao giờ hoàn thành")
+    assert "1.240 m" in hit.passage and "30/11/2026" in hit.passage
+    assert "**1. Quy mô**" in hit.passage  # a heading goes with what it heads
+    assert "Phú Cường" not in hit.passage and len(hit.passage) <= 800
+
+
 # Two more documents on health, so that the vaccination plan is not the only one of its kind: the
 # confidence model was fitted on communes with dozens of documents, where a topic rarely has one.
 HEALTH_STATION = entry(
