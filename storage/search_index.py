@@ -40,6 +40,7 @@ PASSAGE_MAX = 800
 TITLE_TERM_WEIGHT = 0.1
 NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title marks the passage
 ROW_SHARE = 0.5  # table rows scoring at least this share of the best row are part of the answer
+PASSAGE_SYNONYM_WEIGHT = 0.3  # words the synonym list added count this much towards a passage
 PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
 WRONG_MARKS_CREDIT = 0.3
@@ -505,7 +506,8 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         t: w
         * idf.get(t, 0.0)
         * (TITLE_TERM_WEIGHT if t in in_title else NAME_PASSAGE_WEIGHT if t in names else 1.0)
-        for t, w in query.core.items()
+        * (1.0 if t in query.core else PASSAGE_SYNONYM_WEIGHT)
+        for t, w in query.terms.items()
     }
     blocks = with_headings([table_rows(p, weight) if is_table(p) else p for p in paragraphs])
     held = [set(_terms(b)) for b in blocks]
@@ -567,8 +569,9 @@ def table_rows(table: str, weight: dict[str, float]) -> str:
     """The header and the rows a question picks out of a table ("thôn X": the rows of thôn X).
 
     A row is picked by the question's words it has and the header lacks, weighted as in
-    `best_passage`; rows scoring at least half the best one are kept, in order. When no row stands
-    out, or every row does, the whole table is the answer ("the list of poor households").
+    `best_passage`; rows scoring at least half the best one are kept, in order, the best first
+    while they fit in a passage. When no row stands out, or every row does and the table is short,
+    the whole table is the answer ("the list of poor households").
     """
     lines = table.splitlines()
     header, rows = lines[:2], lines[2:]
@@ -579,10 +582,18 @@ def table_rows(table: str, weight: dict[str, float]) -> str:
 
     scores = [row_score(row) for row in rows]
     top = max(scores, default=0.0)
-    kept = [row for row, sc in zip(rows, scores, strict=True) if top > 0 and sc >= ROW_SHARE * top]
-    if not kept or len(kept) == len(rows):
+    if top <= 0:
         return table
-    return "\n".join([*header, *kept])
+    picked = [i for i, sc in enumerate(scores) if sc >= ROW_SHARE * top]
+    if len(picked) == len(rows) and len(table) <= PASSAGE_MAX:
+        return table
+    size, kept = len("\n".join(header)), list[int]()
+    for i in sorted(picked, key=lambda i: -scores[i]):
+        if kept and size + 1 + len(rows[i]) > PASSAGE_MAX:
+            break
+        kept.append(i)
+        size += 1 + len(rows[i])
+    return "\n".join([*header, *(rows[i] for i in sorted(kept))])
 
 
 def clip(text: str, limit: int = PASSAGE_MAX) -> str:
