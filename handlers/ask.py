@@ -12,9 +12,9 @@ from storage.search_index import SearchHit, clip
 
 # Below this confidence (the logistic model of storage/search_index.py), we abstain rather than guess.
 # Chosen with a sweep over four communes (bench/qa_tune.py; top-1 on answerable / abstention on
-# dong-tien, Hòa Phú, Tân Lập, Kỳ Sơn): 0.30 gives 0.96/0.68, 0.89/0.75, 0.80/0.71, 0.80/0.86;
-# 0.40 gives 0.94/0.76, 0.87/1.00, 0.80/0.86, 0.80/0.86; 0.50 gives 0.87/0.84, 0.87/1.00,
-# 0.77/0.93, 0.79/0.86. An abstention still offers the closest documents to open, so a wrong
+# dong-tien, Hòa Phú, Tân Lập, Kỳ Sơn): 0.30 gives 0.96/0.76, 0.89/0.75, 0.80/0.86, 0.80/0.86;
+# 0.40 gives 0.94/0.84, 0.87/1.00, 0.80/0.93, 0.80/0.86; 0.50 gives 0.87/0.92, 0.87/1.00,
+# 0.77/1.00, 0.79/0.86. An abstention still offers the closest documents to open, so a wrong
 # answer costs more than a missed one.
 CONFIDENCE_THRESHOLD = 0.40
 # Below the threshold but above this, a document is still offered to open ("Có thể liên quan"):

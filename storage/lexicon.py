@@ -1,4 +1,4 @@
-"""Chat shorthand and administrative synonyms, read from the data files in storage/lexicon/."""
+"""Chat shorthand, regional words, synonyms and out-of-scope topics: data files in storage/lexicon/."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ class Lexicon:
     # folded phrase -> how the list writes it with marks ("tiến độ"), so that a question typed with
     # marks ("tiền đó") does not take one phrase for another that folds the same
     spellings: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    # topics a commune does not publish about (electricity prices, ID cards, lottery): as written
+    out_of_scope: tuple[tuple[str, ...], ...] = ()
 
     def expand_shorthand(self, tokens: list[str]) -> list[str]:
         """Replace shorthand and regional forms by their standard form (an empty form drops them)."""
@@ -102,6 +104,20 @@ class Lexicon:
                 return True
         return False
 
+    def off_topic(self, folded: list[str], typed: list[str]) -> list[tuple[str, ...]]:
+        """The out-of-scope topics the question names (folded), typed with their marks or none."""
+        found = []
+        for phrase in self.out_of_scope:
+            key = tuple(fold(s) for s in phrase)
+            for i in range(len(folded) - len(key) + 1):
+                window = typed[i : i + len(key)]
+                if tuple(folded[i : i + len(key)]) == key and all(
+                    t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True)
+                ):
+                    found.append(key)
+                    break
+        return found
+
     @cached_property
     def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:
         owners: dict[tuple[str, ...], list[int]] = {}
@@ -152,8 +168,14 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         for w in written:
             if w:
                 spellings.setdefault(tuple(fold(s) for s in w), set()).add(w)
+    out_of_scope = tuple(
+        dict.fromkeys(
+            tuple(syllables(line.partition("\t")[0])) for line in _lines(directory / "out-of-scope.tsv")
+        )
+    )
     return Lexicon(
         shorthand=shorthand,
         groups=tuple(groups),
         spellings={k: frozenset(v) for k, v in spellings.items()},
+        out_of_scope=tuple(p for p in out_of_scope if p),
     )

@@ -150,6 +150,7 @@ class Query:
     # phrases of the question with the synonyms that may stand in for them in a document
     stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
     this_year: str | None = None  # "năm nay" said: this year's documents are preferred
+    off_topic: tuple[tuple[str, ...], ...] = ()  # topics the commune does not publish about, named
     answer_kinds: frozenset[str] = frozenset()  # what the answer is: "money", "date", "who"... (ANSWER_KINDS)
 
     @property
@@ -238,6 +239,7 @@ class Analyzer:
             topic_pairs=topic_pairs,
             stand_ins=stand_ins,
             this_year=this_year,
+            off_topic=tuple(self._lexicon.off_topic(folded, spelled)),
             answer_kinds=frozenset(
                 kind for kind, phrases in ANSWER_KINDS.items() if any(_contains(folded, p) for p in phrases)
             ),

@@ -46,6 +46,7 @@ COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's 
 WRONG_MARKS_CREDIT = 0.3
 SYNONYM_CREDIT = 0.8  # a phrase of the question covered by one of its synonyms
 MISSING_NAME_FACTOR = 0.5
+OFF_TOPIC_FACTOR = 0.25  # confidence kept when the question's out-of-scope topic is not in the document
 # A document that never mentions a place, body or code the question names ranks lower. Chosen on
 # the development commune (0.7 to 0.9 all fix the same rank-2 misses), kept mild: confirmed on the demo commune.
 UNNAMED_FACTOR = 0.85
@@ -311,7 +312,7 @@ class SearchIndex:
                 id=self.entries[i].id,
                 title=self.entries[i].title,
                 score=final[i],
-                confidence=confidence(signals[i]),
+                confidence=confidence(signals[i]) * self._in_scope(query, i),
                 signals=signals[i],
                 # only the top hit's passage is shown ("more" and lists show the opening)
                 passage=best_passage(
@@ -431,6 +432,15 @@ class SearchIndex:
         if any(not self._mentions(index, name) for name in query.names):
             coverage *= MISSING_NAME_FACTOR
         return coverage
+
+    def _in_scope(self, query: Query, index: int) -> float:
+        """OFF_TOPIC_FACTOR when the question is about something communes do not publish ("giá
+        điện", "căn cước", "xổ số": storage/lexicon/out-of-scope.tsv) and the document never names
+        it: its other words matching ("sinh hoạt", "bao nhiêu") do not make it the answer."""
+        for phrase in query.off_topic:
+            if not all(self._docs.has(t, index) for t in [*phrase, *pairs(list(phrase))]):
+                return OFF_TOPIC_FACTOR
+        return 1.0
 
     def _mentions(self, index: int, name: tuple[str, ...]) -> bool:
         """True when the document's text has the (folded) name, syllable by syllable."""

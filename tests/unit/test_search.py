@@ -237,6 +237,25 @@ def test_naming_the_place_asked_about_does_not_answer_the_question() -> None:
     assert built.rank("đường trục Thôn Tân Sơn dài bao nhiêu")[0].confidence >= CONFIDENCE_THRESHOLD
 
 
+def test_a_topic_communes_do_not_publish_is_answered_only_where_it_is_named() -> None:
+    garbage = entry(
+        "garbage",
+        "Thông báo thu gom rác thải sinh hoạt và giá dịch vụ thu gom",
+        "Giá dịch vụ thu gom rác thải sinh hoạt: 20.000 đồng/hộ/tháng.\n\n"
+        "Phản ánh gửi qua điện thoại 0222 3861 389.",
+    )
+    support = entry(
+        "power-support",
+        "Hỗ trợ tiền điện cho hộ nghèo năm 2026",
+        "Mỗi hộ nghèo được hỗ trợ tiền điện 46.000 đồng/tháng, chi trả theo quý.",
+    )
+    built = index(garbage, BUDGET, ROAD, POOR)
+    hits = built.rank("giá điện sinh hoạt bậc 1 hiện nay là bao nhiêu")
+    assert not hits or hits[0].confidence < CONFIDENCE_THRESHOLD  # "điện thoại" is not electricity
+    [hit, *_] = index(garbage, support, BUDGET, ROAD, POOR).rank("hộ nghèo được hỗ trợ tiền điện bao nhiêu")
+    assert hit.id == "power-support" and hit.confidence >= CONFIDENCE_THRESHOLD
+
+
 def test_a_name_typed_with_a_typo_counts_as_the_name_it_corrects_to() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     right = built.rank("công trình đường trục thôn ở Thôn Tân Sơn")[0]
