@@ -117,6 +117,7 @@ ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
             "han chot",
             "den bao gio",
             "tu ngay",
+            "lich",
         ),
         "time": ("may gio", "gio lam viec", "gio nao", "buoi nao"),
         "length": (

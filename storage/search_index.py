@@ -506,6 +506,7 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     answer is: it counts more. A block holding the kind of answer asked for (an amount for "bao
     nhiêu tiền", a date for "khi nào") scores higher. A question asking two things ("dài bao nhiêu,
     khi nào xong") may be answered in two places: a block holding enough of the rest is added.
+    A question whose every word is in the title is answered by the opening of the body.
     """
     paragraphs = split_paragraphs(body)
     if not paragraphs:
@@ -528,6 +529,11 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
             found *= ANSWER_KIND_BOOST
         return found
 
+    # When every word the resident typed is in the title ("lịch tiếp dân"), the question asks for
+    # the document itself: its opening answers, not a block that merely shares a synonym.
+    asked = [t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0]
+    if not any(t in words for t in asked for words in held):
+        return clip("\n\n".join(paragraphs))
     first = max(range(len(blocks)), key=lambda i: (gain(i, set()), -i))
     chosen, have, size = [first], set(held[first]), len(blocks[first])
     enough = COMPLEMENT_SHARE * gain(first, set())

@@ -134,6 +134,19 @@ def test_a_table_answers_with_its_header_and_the_rows_asked_about() -> None:
     assert "Khe Mát" not in hit.passage and "Đá Bạc" not in hit.passage
 
 
+def test_a_question_about_the_document_itself_gets_its_opening() -> None:
+    schedule = entry(
+        "reception",
+        "Lịch tiếp công dân của lãnh đạo xã tháng 12/2026",
+        "| Thời gian | Người tiếp |\n|---|---|\n| Thứ Năm 03/12/2026, 14:00 | Bí thư Đảng ủy xã |\n"
+        "| Thứ Năm 10/12/2026, 07:30 | Chủ tịch UBND xã |\n\n"
+        "Ngoài lịch trên, công chức Văn phòng tiếp công dân thường xuyên trong giờ hành chính; "
+        "trường hợp khẩn cấp, Chủ tịch tiếp trực tiếp.",
+    )
+    [hit, *_] = index(schedule, BUDGET, ROAD, POOR).rank("lich tiep dan")
+    assert hit.id == "reception" and "Thứ Năm 03/12/2026" in hit.passage
+
+
 def test_a_question_asking_two_things_is_answered_from_both_places() -> None:
     works = entry(
         "works",
