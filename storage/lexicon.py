@@ -106,17 +106,25 @@ class Lexicon:
 
     def off_topic(self, folded: list[str], typed: list[str]) -> list[tuple[str, ...]]:
         """The out-of-scope topics the question names (folded), typed with their marks or none."""
-        found = []
-        for phrase in self.out_of_scope:
-            key = tuple(fold(s) for s in phrase)
-            for i in range(len(folded) - len(key) + 1):
+        found: list[tuple[str, ...]] = []
+        for i, token in enumerate(folded):
+            for key, phrase in self._scope_by_first.get(token, ()):
                 window = typed[i : i + len(key)]
-                if tuple(folded[i : i + len(key)]) == key and all(
-                    t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True)
+                if (
+                    key not in found
+                    and tuple(folded[i : i + len(key)]) == key
+                    and all(t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True))
                 ):
                     found.append(key)
-                    break
         return found
+
+    @cached_property
+    def _scope_by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for phrase in self.out_of_scope:
+            key = tuple(fold(s) for s in phrase)
+            index.setdefault(key[0], []).append((key, phrase))
+        return index
 
     @cached_property
     def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:
