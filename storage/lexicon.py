@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from storage.vntext import fold, syllables
+
+_V = TypeVar("_V")
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 
@@ -63,13 +67,6 @@ class Lexicon:
                 phrases.setdefault(tuple(fold(s) for s in key), full)
         return phrases
 
-    def synonyms(self, folded: list[str], typed: list[str] | None = None) -> list[tuple[str, ...]]:
-        """Phrases meaning the same as a phrase found in the question (see `stand_ins`)."""
-        found = self.stand_ins(folded, typed)
-        present = {phrase for phrase, _ in found}
-        others = [m for _, alternatives in found for m in alternatives]
-        return [m for m in dict.fromkeys(others) if m not in present]
-
     def stand_ins(
         self, folded: list[str], typed: list[str] | None = None
     ) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
@@ -79,14 +76,11 @@ class Lexicon:
         resident typed) has marks, they must be the list's marks: "tiền đó" is not "tiến độ".
         """
         out: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
-        for i, token in enumerate(folded):  # one pass over the question, phrases by first word
-            for phrase, owners in self._by_first.get(token, ()):
-                if tuple(folded[i : i + len(phrase)]) != phrase:
-                    continue
-                if typed is not None and not self._spelled_alike(typed[i : i + len(phrase)], phrase):
-                    continue
-                others = (m for g in owners for m in self.groups[g] if m != phrase)
-                out.append((phrase, tuple(dict.fromkeys(others))))
+        for i, phrase, owners in _occurrences(folded, self._by_first):
+            if typed is not None and not self._spelled_alike(typed[i : i + len(phrase)], phrase):
+                continue
+            others = (m for g in owners for m in self.groups[g] if m != phrase)
+            out.append((phrase, tuple(dict.fromkeys(others))))
         return out
 
     def _spelled_alike(self, typed: list[str], phrase: tuple[str, ...]) -> bool:
@@ -107,15 +101,12 @@ class Lexicon:
     def off_topic(self, folded: list[str], typed: list[str]) -> list[tuple[str, ...]]:
         """The out-of-scope topics the question names (folded), typed with their marks or none."""
         found: list[tuple[str, ...]] = []
-        for i, token in enumerate(folded):
-            for key, phrase in self._scope_by_first.get(token, ()):
-                window = typed[i : i + len(key)]
-                if (
-                    key not in found
-                    and tuple(folded[i : i + len(key)]) == key
-                    and all(t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True))
-                ):
-                    found.append(key)
+        for i, key, phrase in _occurrences(folded, self._scope_by_first):
+            window = typed[i : i + len(key)]
+            if key not in found and all(
+                t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True)
+            ):
+                found.append(key)
         return found
 
     @cached_property
@@ -136,6 +127,25 @@ class Lexicon:
         for phrase, gs in owners.items():
             index.setdefault(phrase[0], []).append((phrase, tuple(gs)))
         return index
+
+
+def _occurrences(
+    folded: list[str], by_first: dict[str, list[tuple[tuple[str, ...], _V]]]
+) -> Iterator[tuple[int, tuple[str, ...], _V]]:
+    """Where each phrase of an index (folded phrases by their first syllable) occurs in the question."""
+    for i, token in enumerate(folded):  # one pass over the question, phrases by first word
+        for phrase, value in by_first.get(token, ()):
+            if tuple(folded[i : i + len(phrase)]) == phrase:
+                yield i, phrase, value
+
+
+def alternatives(
+    stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...],
+) -> list[tuple[str, ...]]:
+    """The phrases that may replace those found in a question (`Lexicon.stand_ins`), not already in it."""
+    present = {phrase for phrase, _ in stand_ins}
+    others = [m for _, replacements in stand_ins for m in replacements]
+    return [m for m in dict.fromkeys(others) if m not in present]
 
 
 def marks(syllable: str) -> tuple[str, str]:

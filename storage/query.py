@@ -11,7 +11,7 @@ from datetime import date
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from storage.lexicon import Lexicon
+from storage.lexicon import Lexicon, alternatives
 from storage.lexicon import contains as _contains
 from storage.vntext import fold, syllables
 
@@ -32,40 +32,41 @@ MARKED_STOPWORDS: frozenset[str] = frozenset(
 )
 STOPWORDS: frozenset[str] = frozenset(fold(w) for w in MARKED_STOPWORDS)  # folded forms
 MARKED_QUESTION_SHARE = 1 / 3  # a question with at least this share of marked syllables is typed with marks
+
+
+def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
+    """Phrases written as space-separated folded syllables, as syllable tuples."""
+    return tuple(tuple(text.split()) for text in texts)
+
+
 # Question phrases asking for a date or time (folded syllables).
-WHEN_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split())
-    for p in (
-        "khi nao",
-        "bao gio",
-        "hom nao",
-        "ngay nao",
-        "buoi nao",
-        "may gio",
-        "thu may",
-        "lich",
-        "luc nao",
-        "vao ngay",
-        "thoi gian nao",
-    )
+WHEN_PHRASES = _phrases(
+    "khi nao",
+    "bao gio",
+    "hom nao",
+    "ngay nao",
+    "buoi nao",
+    "may gio",
+    "thu may",
+    "lich",
+    "luc nao",
+    "vao ngay",
+    "thoi gian nao",
 )
 # Question phrases whose words are topic words elsewhere ("giờ làm việc", "tổ chức bộ máy", "ngày
 # 25"): glue in a question ("tổ chức ngày nào?"), not what it is about (folded syllables).
-GLUE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split())
-    for p in (
-        "bao gio",
-        "bao lau",
-        "ra sao",
-        "the nao",
-        "to chuc",
-        "dien ra",
-        "ngay nao",
-        "hom nao",
-        "buoi nao",
-        "luc nao",
-        "thoi gian nao",
-    )
+GLUE_PHRASES = _phrases(
+    "bao gio",
+    "bao lau",
+    "ra sao",
+    "the nao",
+    "to chuc",
+    "dien ra",
+    "ngay nao",
+    "hom nao",
+    "buoi nao",
+    "luc nao",
+    "thoi gian nao",
 )
 # Years said relative to today (offset from this year). "Năm ngoái" is as good as typing the year:
 # it names it. "Năm nay" is often said in passing, so it only prefers this year's documents. Typed
@@ -84,7 +85,7 @@ _RELATIVE_YEARS = {
 # What kind of answer a question asks for, from its question phrases (folded syllables): the
 # passage quoted should hold one ("bao nhiêu tiền": an amount of money; "ai làm": a name).
 ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    kind: tuple(tuple(p.split()) for p in phrases)
+    kind: _phrases(*phrases)
     for kind, phrases in {
         "money": (
             "bao nhieu tien",
@@ -220,7 +221,7 @@ class Analyzer:
         # the marks typed, where the syllable was not replaced by a typo correction
         spelled = [t if fold(t) == f else f for t, f in zip(tokens, folded, strict=True)]
         stand_ins = tuple(self._lexicon.stand_ins(folded, spelled))
-        for phrase in self._lexicon.synonyms(folded, spelled):
+        for phrase in alternatives(stand_ins):
             words = list(phrase)
             for term in [w for w in words if w not in STOPWORDS] + pairs(words):
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
