@@ -522,25 +522,27 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     }
     blocks = with_headings([table_rows(p, weight) if is_table(p) else p for p in paragraphs])
     held = [set(_terms(b)) for b in blocks]
+    boost = [
+        ANSWER_KIND_BOOST if any(ANSWER_PATTERNS[kind].search(b) for kind in query.answer_kinds) else 1.0
+        for b in blocks
+    ]
 
     def gain(i: int, have: set[str]) -> float:
-        found = sum(w for t, w in weight.items() if t in held[i] and t not in have)
-        if any(ANSWER_PATTERNS[kind].search(blocks[i]) for kind in query.answer_kinds):
-            found *= ANSWER_KIND_BOOST
-        return found
+        return boost[i] * sum(w for t, w in weight.items() if t in held[i] and t not in have)
 
     # When every word the resident typed is in the title ("lịch tiếp dân"), the question asks for
     # the document itself: its opening answers, not a block that merely shares a synonym.
     asked = [t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0]
     if not any(t in words for t in asked for words in held):
         return clip("\n\n".join(paragraphs))
-    first = max(range(len(blocks)), key=lambda i: (gain(i, set()), -i))
+    alone = [gain(i, set()) for i in range(len(blocks))]
+    first = max(range(len(blocks)), key=lambda i: (alone[i], -i))
     chosen, have, size = [first], set(held[first]), len(blocks[first])
-    enough = COMPLEMENT_SHARE * gain(first, set())
+    enough = COMPLEMENT_SHARE * alone[first]
     while len(chosen) < PASSAGE_BLOCKS:
         fits = [i for i in range(len(blocks)) if i not in chosen and size + len(blocks[i]) <= PASSAGE_MAX]
         best = max(fits, key=lambda i: (gain(i, have), -abs(i - first)), default=None)
-        if best is None or gain(best, have) <= max(enough, 0.0):
+        if best is None or gain(best, have) <= enough:
             break
         chosen.append(best)
         have |= held[best]
@@ -594,7 +596,8 @@ def table_rows(table: str, weight: dict[str, float]) -> str:
     in_header = set(_terms("\n".join(header)))
 
     def row_score(row: str) -> float:
-        return sum(w for t, w in weight.items() if t in set(_terms(row)) and t not in in_header)
+        terms = set(_terms(row)) - in_header
+        return sum(w for t, w in weight.items() if t in terms)
 
     scores = [row_score(row) for row in rows]
     top = max(scores, default=0.0)
