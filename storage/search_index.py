@@ -437,16 +437,17 @@ class SearchIndex:
         """OFF_TOPIC_FACTOR when the question is about something communes do not publish ("giá
         điện", "căn cước", "xổ số": storage/lexicon/out-of-scope.tsv) and the document never names
         it: its other words matching ("sinh hoạt", "bao nhiêu") do not make it the answer."""
-        for phrase in query.off_topic:
-            if not all(self._docs.has(t, index) for t in [*phrase, *pairs(list(phrase))]):
-                return OFF_TOPIC_FACTOR
+        if any(not self._mentions(index, phrase) for phrase in query.off_topic):
+            return OFF_TOPIC_FACTOR
         return 1.0
 
     def _mentions(self, index: int, name: tuple[str, ...]) -> bool:
-        """True when the document's text has the (folded) name, syllable by syllable."""
-        if len(name) == 1:
-            return self._docs.has(name[0], index)
-        return all(self._docs.has(f"{a}_{b}", index) for a, b in itertools.pairwise(name))
+        """True when the document's text has the (folded) name, syllable by syllable.
+
+        Its adjacent pairs first (a miss is found at once), then its syllables: a pair of two
+        glue words ("Chợ Mới") is not indexed, so its syllables must stand for it.
+        """
+        return all(self._docs.has(t, index) for t in [*pairs(list(name)), *name])
 
 
 def confidence(signals: tuple[float, ...]) -> float:

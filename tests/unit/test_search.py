@@ -269,6 +269,15 @@ def test_a_topic_communes_do_not_publish_is_answered_only_where_it_is_named() ->
     assert hit.id == "power-support" and hit.confidence >= CONFIDENCE_THRESHOLD
 
 
+def test_a_name_made_of_glue_words_counts_as_mentioned() -> None:
+    # "chợ" and "mới" fold to glue words ("cho", "mới"), whose pair the index does not keep
+    market = entry("market-road", "Công trình đường bê tông Chợ Mới", "Đường Chợ Mới dài 640 m, rộng 3 m.")
+    built = index(market, BUDGET, ROAD, POOR)
+    named = built.rank("đường ở Chợ Mới dài bao nhiêu")[0]
+    plain = built.rank("đường bê tông dài bao nhiêu")[0]
+    assert named.id == "market-road" and named.signals[0] >= plain.signals[0]
+
+
 def test_a_name_typed_with_a_typo_counts_as_the_name_it_corrects_to() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     right = built.rank("công trình đường trục thôn ở Thôn Tân Sơn")[0]
