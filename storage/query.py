@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -154,6 +155,14 @@ class Query:
     this_year: str | None = None  # "năm nay" said: this year's documents are preferred
     off_topic: tuple[tuple[str, ...], ...] = ()  # topics the commune does not publish about, named
     answer_kinds: frozenset[str] = frozenset()  # what the answer is: "money", "date", "who"... (ANSWER_KINDS)
+
+    @cached_property
+    def marked_forms(self) -> dict[str, frozenset[str]]:
+        """Folded syllable -> every marked form typed for it ("cụ thể như thế nào": "the" twice)."""
+        forms: dict[str, set[str]] = {}
+        for word in self.marked:
+            forms.setdefault(fold(word), set()).add(word)
+        return {folded: frozenset(words) for folded, words in forms.items()}
 
     @property
     def name_terms(self) -> frozenset[str]:

@@ -378,14 +378,12 @@ class SearchIndex:
         phrase of the synonym list is covered when the text has one of its synonyms.
         """
         exact = self._exact[index]
-        marked_folded = {fold(w): w for w in query.marked}
+        typed_forms = query.marked_forms
 
         def credit(term: str) -> float:
             if not has(term):
                 return 0.0
-            parts = term.split("_")
-            typed = [marked_folded.get(p) for p in parts]
-            if any(t is not None and t not in exact for t in typed):
+            if any(p in typed_forms and not typed_forms[p] & exact for p in term.split("_")):
                 return WRONG_MARKS_CREDIT
             return 1.0
 

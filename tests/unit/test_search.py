@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 from handlers.ask import CONFIDENCE_THRESHOLD
 from storage.lexicon import load_lexicon
@@ -109,6 +113,28 @@ def test_exact_marks_score_higher_when_the_resident_typed_them() -> None:
     built = index(sell, table)
     assert built.rank("bán tài sản")[0].id == "sell"
     assert built.rank("bàn giao tài sản")[0].id == "table"
+
+
+def test_the_same_question_gets_the_same_confidence_in_every_process() -> None:
+    # "thể" and "thế" fold alike: which one the document was checked against used to depend on
+    # the order of a set, so on the process's hash seed
+    script = (
+        "from tests.unit.test_search import entry, index, BUDGET, ROAD, POOR\n"
+        "doc = entry('merger', 'Đề án sáp nhập thôn năm 2026', 'Việc sáp nhập thôn được thực hiện cụ thể.')\n"
+        "print(index(doc, BUDGET, ROAD, POOR).rank('việc sáp nhập thôn cụ thể như thế nào')[0].confidence)"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert len(seen) == 1, seen
 
 
 def test_the_passage_is_the_paragraph_that_answers() -> None:
