@@ -320,18 +320,27 @@ def named_things(question: str) -> tuple[tuple[str, ...], ...]:
     """
     names: list[tuple[str, ...]] = []
     run: list[str] = []
+    run_opens_sentence = False
 
     def close() -> None:
-        # One capitalised word is too often a title ("Chủ tịch") or a sentence start to count.
-        if len(run) > 1:
-            names.append(tuple(fold(s) for w in run for s in syllables(w)))
+        # One capitalised word is too often a title ("Chủ tịch") or a sentence start to count; a
+        # longer run that opens a sentence may start with a common word ("Đường Nặm Đíp").
+        words = run[1:] if run_opens_sentence and len(run) > 2 else run
+        if len(words) > 1:
+            names.append(tuple(fold(s) for w in words for s in syllables(w)))
         run.clear()
 
     text = unicodedata.normalize("NFC", question)
+    end = 0
     for match in _WORD_RE.finditer(text):
         word = match.group()
-        if any(ch in _SENTENCE_END for ch in text[max(0, match.start() - 2) : match.start()]):
+        gap = text[end : match.start()]
+        opens_sentence = end == 0 or any(ch in _SENTENCE_END for ch in gap)
+        end = match.end()
+        if gap.strip():  # punctuation between two names ("Nặm Đíp – Khau Phiêng") parts them
             close()
+        if not run:
+            run_opens_sentence = opens_sentence
         if _YEAR_RE.match(word):
             close()
             names.append((word,))

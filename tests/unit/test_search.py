@@ -268,6 +268,22 @@ def test_a_name_the_document_lacks_lowers_confidence() -> None:
     assert named_things("học phí THCS năm 2024 ở Yên Phú") == (("thcs",), ("2024",), ("yen", "phu"))
 
 
+def test_a_sentence_opening_word_and_punctuation_are_not_part_of_a_name() -> None:
+    # "Đường" only opens the sentence; the dash parts two village names
+    assert named_things("Đường Nặm Đíp – Khau Phiêng dài bao nhiêu mét?") == (
+        ("nam", "dip"),
+        ("khau", "phieng"),
+    )
+    assert named_things("Xã Tân Lập, Cao Lãnh ra sao") == (("tan", "lap"), ("cao", "lanh"))
+    # a two-word name opening the sentence stays whole
+    assert named_things("Tân Sơn có đường mới không") == (("tan", "son"),)
+    built = index(BUDGET, ROAD, POOR, FEES)
+    # the road document says "Thôn Tân Sơn", not "Đường Tân Sơn": it still answers
+    hit = built.rank("Đường Tân Sơn – Khe Mát dài bao nhiêu mét?")[0]
+    assert hit.id == "road"
+    assert "850 m" in hit.passage
+
+
 def test_naming_the_place_asked_about_does_not_answer_the_question() -> None:
     built = index(BUDGET, ROAD, POOR, FEES, COMPENSATION, VACCINATION, HEALTH_STATION, INSURANCE)
     # the road document names Thôn Tân Sơn, but says nothing of buses
