@@ -3,8 +3,8 @@
     python bench/qa_tune.py [--set DIR QUESTIONS ...] [--dump] [--fit]
 
 Each `--set` is a commune folder (with `commune.yaml`) and a questions file; by default the
-development commune (`../shared/data/dong-tien`), the demo commune's held-out questions and the
-communes in `bench/data/` (tan-lap, ky-son). Each
+development commune (`../shared/data/dong-tien`), the demo commune's held-out questions and every
+commune folder in `bench/data/` with a `questions.jsonl`. Each
 commune is imported into a temporary SQLite database and indexed as the bot does. Printed per
 commune: top-1 of the ranking alone and a sweep of the abstention threshold (top-1 on answerable vs
 abstention on unanswerable); `--dump` adds every question with its top hits and signals.
@@ -124,11 +124,11 @@ def main() -> None:
     parser.add_argument("--dump", action="store_true", help="every question with its top hits")
     parser.add_argument("--fit", action="store_true", help="fit the confidence model (see above)")
     args = parser.parse_args()
+    data = ROOT / "bench" / "data"
     sets = args.set or [
         (DEFAULT_DATA, DEFAULT_DATA / "questions.jsonl"),
-        (ROOT / "bot" / "demo", ROOT / "bench" / "data" / "hoa-phu-questions.jsonl"),
-        (ROOT / "bench" / "data" / "tan-lap", ROOT / "bench" / "data" / "tan-lap" / "questions.jsonl"),
-        (ROOT / "bench" / "data" / "ky-son", ROOT / "bench" / "data" / "ky-son" / "questions.jsonl"),
+        (ROOT / "bot" / "demo", data / "hoa-phu-questions.jsonl"),
+        *((d, d / "questions.jsonl") for d in sorted(data.iterdir()) if (d / "questions.jsonl").is_file()),
     ]
     communes: dict[str, Ranked] = {}
     for folder, questions_file in sets:
@@ -161,13 +161,24 @@ def fit_report(communes: dict[str, Ranked], thresholds: list[float]) -> None:
                 print(f"  scored on {other}:")
                 sweep(other_ranked, model(weights), thresholds)
     print(f"leave one commune out (fitted on the others, threshold {CONFIDENCE_THRESHOLD:.2f}):")
-    balanced = []
+    held_out = {
+        name: model(fit_on([row for other, rows in communes.items() if other != name for row in rows]))
+        for name in communes
+    }
     for name, ranked in communes.items():
-        others = [row for other, rows in communes.items() if other != name for row in rows]
-        top1, abstention = rates(ranked, model(fit_on(others)), CONFIDENCE_THRESHOLD)
-        balanced.append((top1 + abstention) / 2)
+        top1, abstention = rates(ranked, held_out[name], CONFIDENCE_THRESHOLD)
         print(f"  {name}: top-1 {top1:.3f}  abstention {abstention:.3f}")
-    print(f"  mean of (top-1 + abstention) / 2: {sum(balanced) / len(balanced):.3f}")
+    print("  means over communes (each scored by the model fitted on the others):")
+    for t in thresholds:
+        top1s, abstentions = zip(
+            *(rates(ranked, held_out[n], t) for n, ranked in communes.items()), strict=True
+        )
+        top1, abstention = sum(top1s) / len(top1s), sum(abstentions) / len(abstentions)
+        mark = " <- current" if abs(t - CONFIDENCE_THRESHOLD) < 1e-9 else ""
+        print(
+            f"    threshold {t:.2f}: top-1 {top1:.3f}  abstention {abstention:.3f}"
+            f"  (top-1 + abstention) / 2 {(top1 + abstention) / 2:.3f}{mark}"
+        )
     weights = fit_on([row for ranked in communes.values() for row in ranked])
     print(f"CONFIDENCE_MODEL = {tuple(weights)}  # {', '.join(SIGNALS)}, intercept")
     for name, ranked in communes.items():

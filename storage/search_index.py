@@ -67,6 +67,12 @@ RERANK_TOP = 10
 # chosen by fitting on some communes and scoring another: a sixth signal, the share of the
 # question's word pairs no document uses, separated the first commune's unanswerable questions well
 # but took the second commune's paraphrases for them (0.00 paraphrase top-1), so it was dropped.
+# Two communes written later (Minh Quang, Quang Hưng) score 0.68/0.93 and 0.73/0.93 (top-1 /
+# abstention) under it, unseen. Refitting on all six gave no better held-out figures and answered a
+# near miss ("tiêm phòng dại" for a child vaccination plan), so this model stays. Also tried and
+# dropped by the held-out figures: a topic signal (does the question's wording point to the
+# document's category, from a list of 938 phrases) and weighting the question's words by their
+# frequency in general Vietnamese (wordfreq).
 SIGNALS = (
     "coverage",  # share of the question's words (by rarity) the document has
     "passage coverage",  # the same within its best paragraph plus title, tags, place
