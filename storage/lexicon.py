@@ -14,6 +14,8 @@ from storage.vntext import fold, syllables
 _V = TypeVar("_V")
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
+# synonym groups: administrative vocabulary, and everyday speech -> the words documents use
+SYNONYM_FILES = ("synonyms.tsv", "everyday.tsv")
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 shorthand.setdefault(key, tuple(syllables(full)))
     groups = []
     spellings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for line in _lines(directory / "synonyms.tsv"):
+    for line in (line for name in SYNONYM_FILES for line in _lines(directory / name)):
         written = [tuple(syllables(m)) for m in line.split("|")]
         members = tuple(tuple(fold(s) for s in w) for w in written if w)
         groups.append(members)
