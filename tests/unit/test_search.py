@@ -144,6 +144,26 @@ def test_the_passage_is_the_paragraph_that_answers() -> None:
     assert "Hưng Thịnh" in hit.passage
 
 
+def test_poor_and_near_poor_households_are_two_lists() -> None:
+    # near-poor households (cận nghèo) are not poor ones: asking for one list must not get the other
+    counts = "\n".join(f"| Thôn {v} | {n} |" for v, n in [("Tân Sơn", 12), ("Khe Mát", 9), ("Bến Đò", 14)])
+    poor = entry(
+        "poor",
+        "Công khai danh sách hộ nghèo năm 2026",
+        f"Xã công nhận 35 hộ nghèo năm 2026.\n\n| Thôn | Số hộ nghèo |\n|---|---:|\n{counts}",
+    )
+    near_poor = entry(
+        "near-poor",
+        "Công khai danh sách hộ cận nghèo năm 2026",
+        "Xã công nhận 41 hộ cận nghèo năm 2026 (Quyết định công nhận hộ nghèo, hộ cận nghèo).\n\n"
+        f"| Thôn | Số hộ cận nghèo |\n|---|---:|\n{counts}",
+    )
+    built = index(poor, near_poor, BUDGET, ROAD)
+    assert built.rank("danh sách hộ nghèo năm 2026 thôn Bến Đò có bao nhiêu hộ")[0].id == "poor"
+    assert built.rank("danh sach ho ngheo nam 2026")[0].id == "poor"
+    assert built.rank("thôn Bến Đò có bao nhiêu hộ cận nghèo")[0].id == "near-poor"
+
+
 def test_a_table_answers_with_its_header_and_the_rows_asked_about() -> None:
     villages = ["Tân Sơn", "Khe Mát", "Đồng Chùa", "Bến Đò", "Gò Mả", "Bãi Sậy", "Cây Đa", "Đá Bạc"]
     rows = "\n".join(f"| Thôn {v} | {i + 3} | {i + 9} |" for i, v in enumerate(villages))
