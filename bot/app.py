@@ -34,6 +34,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def seed_demo_if_empty(store: Store, settings: Settings, now: datetime) -> None:
+    """With no messenger configured and an empty database, load the demo commune."""
+    if not settings.DEMO_DATA or settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN:
+        return
+    async with store.uow() as uow:
+        if await uow.commune.get() is not None:
+            return
+        from storage.importer import import_data, load_file  # jsonschema: only for the demo seed
+
+        await import_data(uow, load_file(DEMO_FILE), now)
+    log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
+
+
 def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
     """The handler-facing services (also used by the CLI's `ask`)."""
     policy = DeadlinePolicy(
@@ -112,16 +125,7 @@ class App:
         log.info("web chat at http://%s:%s/", self.settings.WEB_HOST, self.port)
 
     async def _seed_demo_if_empty(self) -> None:
-        """With no messenger configured and an empty database, load the demo commune."""
-        if not self.settings.DEMO_DATA or self.settings.TELEGRAM_BOT_TOKEN or self.settings.ZALO_BOT_TOKEN:
-            return
-        async with self.store.uow() as uow:
-            if await uow.commune.get() is not None:
-                return
-            from storage.importer import import_data, load_file  # jsonschema: only for the demo seed
-
-            await import_data(uow, load_file(DEMO_FILE), self.clock())
-        log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
+        await seed_demo_if_empty(self.store, self.settings, self.clock())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from bot.app import make_services, utc_now
+from bot.app import make_services, seed_demo_if_empty, utc_now
 from bot.config import Settings
 from handlers import ask
 from handlers.messages import Incoming, Reply
@@ -16,11 +16,14 @@ class Asker:
     """`async with Asker(settings) as a: text, sources = await a.ask(q)`; writes nothing."""
 
     def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._store = Store(settings.DATABASE_URL)
         self._svc = make_services(self._store, settings, utc_now)
 
     async def __aenter__(self) -> Asker:
         await self._store.migrate()
+        # the answers `run` would give: an empty database gets the demo commune, as `run` does
+        await seed_demo_if_empty(self._store, self._settings, utc_now())
         return self
 
     async def __aexit__(

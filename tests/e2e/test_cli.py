@@ -135,6 +135,25 @@ async def test_ask_one_question_prints_the_answer(tmp_path: Path, database_url: 
     assert "Nguồn: Thủ tục chứng thực" in result.out
 
 
+async def test_ask_on_an_empty_database_answers_from_the_demo_commune_as_run_would(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    result = await bot_cli(
+        tmp_path, "ask", "--jsonl", stdin='{"q": "lich tiep dan"}\n', DATABASE_URL=database_url
+    )
+    assert result.code == 0, result.err
+    [line] = [json.loads(x) for x in result.out.splitlines()]
+    assert line["sources"] and "Hòa Phú" in line["answer"]
+    # with the demo turned off it stays empty and says nothing is published
+    other = tmp_path / "off"
+    other.mkdir()
+    off = await bot_cli(
+        other, "ask", "lich tiep dan", DATABASE_URL=f"sqlite:///{other}/off.db", DEMO_DATA="false"
+    )
+    assert off.code == 0, off.err
+    assert "chưa tìm thấy" in off.out
+
+
 async def test_ask_one_question_lists_the_choices_the_chat_would_offer(
     tmp_path: Path, database_url: str, store: Store
 ) -> None:
