@@ -65,6 +65,10 @@ def test_a_question_without_marks_finds_the_document() -> None:
 def test_chat_shorthand_is_expanded() -> None:
     lexicon = load_lexicon()
     assert lexicon.expand_shorthand(["đg", "bn", "ko", "ad"]) == ["đường", "bao", "nhiêu", "không"]
+    # "nhà vh" is the cultural house; "đk" registers, "dc" is "được"
+    assert lexicon.expand_shorthand(["nhà", "vh", "đk", "ở", "đâu", "dc"]) == [
+        "nhà", "văn", "hóa", "đăng", "ký", "ở", "đâu", "được",
+    ]  # fmt: skip
     assert index(BUDGET, ROAD, POOR).rank("đg thôn tân sơn dài bn v ad")[0].id == "road"
 
 
