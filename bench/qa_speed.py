@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.qa_quality import BM25, folded_tokens  # noqa: E402
 from bot.app import DEMO_FILE  # noqa: E402
+from domain.messages import Incoming  # noqa: E402
 from handlers import ask  # noqa: E402
-from handlers.messages import Incoming  # noqa: E402
 from handlers.services import Ctx, Services  # noqa: E402
+from qa.search_index import SearchIndex, load_entries  # noqa: E402
 from storage.importer import import_data, load_file  # noqa: E402
-from storage.search_index import SearchIndex, load_entries  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 QUESTIONS = [

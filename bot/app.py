@@ -12,18 +12,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.webchat import WebChatChannel
 from bot.config import Settings
-from bot.outbox_worker import OutboxWorker, Sender
+from bot.delivery import OutboxWorker, Sender
 from bot.pipeline import Pipeline
-from bot.web.server import make_web_app
-from handlers.deadlines import DeadlinePolicy
+from channels.telegram import TelegramChannel
+from channels.webchat import WebChatChannel
+from domain.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
+from qa.search_index import SearchIndex
 from scheduled.scheduler import Maintenance
-from storage.search_index import SearchIndex
 from storage.store import Store
+from web.server import make_web_app
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from types import TracebackType
 
 from bot.app import make_services, seed_demo_if_empty, utc_now
 from bot.config import Settings
+from domain.messages import Incoming, Reply
 from handlers import ask
-from handlers.messages import Incoming, Reply
 from handlers.services import Ctx
 from storage.store import Store
 

@@ -6,8 +6,8 @@ import csv
 import sys
 from typing import TextIO
 
-from handlers.deadlines import TO_CAO
-from handlers.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, redact
+from domain.deadlines import TO_CAO
+from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, redact
 from storage.models import Petition
 from storage.store import Store
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
 from handlers.services import Ctx, Services
 from storage.store import Store

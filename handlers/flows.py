@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.messages import Incoming, Reply
 from handlers import ask, officials, petitions, tracking
-from handlers.messages import Incoming, Reply
 from handlers.services import Ctx
 
 

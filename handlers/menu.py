@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
+from domain.vnformat import button_title, category_name, vn_date
 from handlers.services import Ctx
-from handlers.vnformat import button_title, category_name, vn_date
 
 MAIN_BUTTONS = (
     (Button("📅 Lịch tiếp dân, lịch họp", "cmd:lich"),),

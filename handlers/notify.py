@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.calendar import upcoming
-from handlers.deadlines import KHIEU_NAI, TO_CAO
-from handlers.messages import Attachment, Button, Reply
-from handlers.petition_texts import KIND_LABELS, STATUS_LABELS, redact
+from domain.calendar import upcoming
+from domain.deadlines import KHIEU_NAI, TO_CAO
+from domain.messages import Attachment, Button, Reply
+from domain.petition_texts import KIND_LABELS, STATUS_LABELS, redact
+from domain.vnformat import vn_date, vn_datetime
 from handlers.services import Ctx
-from handlers.vnformat import vn_date, vn_datetime
 from storage.models import Petition
 
 RECEPTION_KIND = "tiep_cong_dan"

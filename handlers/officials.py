@@ -6,12 +6,12 @@ refused politely and nothing changes. Every change is an audit event.
 
 from __future__ import annotations
 
+from domain.deadlines import TO_CAO, resolve_due
+from domain.messages import Attachment, Button, Incoming, Reply
+from domain.petition_texts import KIND_LABELS
+from domain.vnformat import vn_date
 from handlers import notify
-from handlers.deadlines import TO_CAO, resolve_due
-from handlers.messages import Attachment, Button, Incoming, Reply
-from handlers.petition_texts import KIND_LABELS
 from handlers.services import Ctx
-from handlers.vnformat import vn_date
 from storage.models import Official, Petition
 
 FLOW = "official"

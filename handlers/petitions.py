@@ -12,14 +12,14 @@ import secrets
 from enum import StrEnum
 from typing import Any
 
+from domain.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
+from domain.messages import Button, Incoming, Reply
+from domain.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
+from domain.vnformat import vn_date
 from handlers import notify
-from handlers.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
-from handlers.messages import Button, Incoming, Reply
-from handlers.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
 from handlers.services import Ctx
-from handlers.vnformat import vn_date
+from qa.vntext import fold
 from storage.models import Petition, PetitionParty
-from storage.vntext import fold
 
 FLOW = "petition"
 MAX_PHOTOS = 5

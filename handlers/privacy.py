@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.messages import Button, Incoming, Reply
-from handlers.petition_texts import redact
+from domain.messages import Button, Incoming, Reply
+from domain.petition_texts import redact
 from handlers.services import Ctx
 
 CONFIRM = "privacy:erase"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.messages import Incoming
 from handlers import ask, flows, menu, officials, petitions, privacy, schedule, subscriptions, tracking
-from handlers.messages import Incoming
 from handlers.services import Handler
 
 Filter = Callable[[Incoming], bool]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.calendar import upcoming
-from handlers.messages import Incoming, Reply
+from domain.calendar import upcoming
+from domain.messages import Incoming, Reply
+from domain.vnformat import vn_datetime
 from handlers.services import Ctx
-from handlers.vnformat import vn_datetime
 
 DAYS_AHEAD = 30
 MAX_LINES = 25

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from handlers.deadlines import DeadlinePolicy, WorkCalendar
+from domain.deadlines import DeadlinePolicy, WorkCalendar
 
 if TYPE_CHECKING:
-    from handlers.messages import Incoming, Reply
-    from storage.search_index import SearchHit
+    from domain.messages import Incoming, Reply
+    from qa.search_index import SearchHit
     from storage.uow import UnitOfWork
 
 

@@ -5,7 +5,7 @@ Also the fallback where group posting is unavailable (Zalo).
 
 from __future__ import annotations
 
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.services import Ctx
 
 TOPICS = {"notices": "Thông báo công khai mới", "events": "Nhắc lịch tiếp dân, họp, đối thoại"}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from domain.messages import Incoming, Reply
+from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from domain.vnformat import vn_date
 from handlers import notify
-from handlers.messages import Incoming, Reply
-from handlers.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.services import Ctx
-from handlers.vnformat import vn_date
 from storage.models import Petition
 
 RATING_FLOW = "rating"

@@ -6,9 +6,9 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.deadlines import DeadlinePolicy, WorkCalendar
-from handlers.petition_texts import KIND_LABELS
-from handlers.vnformat import vn_date
+from domain.deadlines import DeadlinePolicy, WorkCalendar
+from domain.petition_texts import KIND_LABELS
+from domain.vnformat import vn_date
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.calendar import occurrences
-from handlers.vnformat import vn_date, vn_datetime
+from domain.calendar import occurrences
+from domain.vnformat import vn_date, vn_datetime
 from storage.models import Disclosure, Event, Group
 from storage.store import Store
 from storage.uow import UnitOfWork

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from handlers.vnformat import vn_datetime
+from domain.vnformat import vn_datetime
 from scheduled.posts import after_quiet_hours, targets
 from scheduled.reminders import plan_reminders
 from storage.store import Store

@@ -24,8 +24,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from handlers.calendar import occurrences
-from handlers.vnformat import EVENT_KINDS, vn_datetime
+from domain.calendar import occurrences
+from domain.vnformat import EVENT_KINDS, vn_datetime
 from scheduled.posts import parse_duration, queue_digests, queue_post, recipients_for
 from storage.models import Event
 from storage.store import Store

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import pick, routes
 from handlers.services import Ctx, Services
+from qa.search_index import SearchIndex
 from storage.importer import import_data, load_file
-from storage.search_index import SearchIndex
 from storage.store import Store
 from tests.conftest import MINI, NOW
 

@@ -171,7 +171,7 @@ async def test_bad_gateway_on_send_delivers_once_after_recovery(
 async def test_telegram_down_while_polling_then_message_is_answered(
     start_app: AppFactory, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.channels.telegram")
+    caplog.set_level(logging.WARNING, logger="channels.telegram")
     await start_app()
     fake_telegram.set_down(True)
     await wait_for(

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.calendar import occurrences, upcoming
-from handlers.vnformat import vn_datetime
+from domain.calendar import occurrences, upcoming
+from domain.vnformat import vn_datetime
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from handlers.deadlines import DeadlinePolicy, WorkCalendar, first_step_due, resolve_due
+from domain.deadlines import DeadlinePolicy, WorkCalendar, first_step_due, resolve_due
 
 CAL = WorkCalendar()
 POLICY = DeadlinePolicy()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.messages import Incoming, Reply
 from handlers import ask
-from handlers.messages import Incoming, Reply
 from handlers.services import Services
 from storage.importer import import_data, load_file
 from storage.store import Store

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.outbox_worker import Failed, OutboxWorker, Retry, SendResult, Sent
+from bot.delivery import Failed, OutboxWorker, Retry, SendResult, Sent
 from storage.store import Store
 from tests.conftest import NOW
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.channels.pacing import Pacer, WindowPacer
+from channels.pacing import Pacer, WindowPacer
 
 
 async def test_a_long_broadcast_is_spread_at_the_rate_and_never_exceeds_the_window() -> None:

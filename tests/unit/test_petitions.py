@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from bot.petitions_cli import export_petitions
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.services import Services
 from scheduled.jobs import petition_deadlines
 from storage.store import Store

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.pipeline import SORRY, Pipeline
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Route, routes
 from handlers.services import Ctx, Services
+from qa.search_index import SearchIndex
 from storage.importer import import_data, load_file
-from storage.search_index import SearchIndex
 from storage.store import Store
 from tests.conftest import MINI, NOW
 

@@ -189,7 +189,7 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
 
 
 async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Store) -> None:
-    from handlers.messages import Incoming
+    from domain.messages import Incoming
     from tests.handler_calls import handle, services
 
     await seed(store)

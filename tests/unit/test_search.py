@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 from handlers.ask import CONFIDENCE_THRESHOLD
-from storage.lexicon import load_lexicon
-from storage.query import Analyzer, named_things, stopword_flags
-from storage.search_index import Entry, SearchIndex
-from storage.vntext import fold, syllables
+from qa.lexicon import load_lexicon
+from qa.query import Analyzer, named_things, stopword_flags
+from qa.search_index import Entry, SearchIndex
+from qa.vntext import fold, syllables
 
 
 def entry(doc_id: str, title: str, body: str, *, date: str = "2026-01-01", tags: str = "") -> Entry:

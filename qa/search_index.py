@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from storage.lexicon import load_lexicon
-from storage.query import STOPWORDS, Analyzer, Query, pairs
-from storage.vntext import fold, syllables
+from qa.lexicon import load_lexicon
+from qa.query import STOPWORDS, Analyzer, Query, pairs
+from qa.vntext import fold, syllables
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -81,7 +81,7 @@ SIGNALS = (
     "other year",  # 1 when the question names a year and the title names only other years
 )
 CONFIDENCE_MODEL = (1.59, 3.08, 3.74, 4.37, -2.23, -5.92)
-# What an answer of each kind looks like in a passage (see storage/query.py ANSWER_KINDS).
+# What an answer of each kind looks like in a passage (see qa/query.py ANSWER_KINDS).
 ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "money": re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu", re.IGNORECASE),
     "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
@@ -439,7 +439,7 @@ class SearchIndex:
 
     def _in_scope(self, query: Query, index: int) -> float:
         """OFF_TOPIC_FACTOR when the question is about something communes do not publish ("giá
-        điện", "căn cước", "xổ số": storage/lexicon/out-of-scope.tsv) and the document never names
+        điện", "căn cước", "xổ số": qa/wordlists/out-of-scope.tsv) and the document never names
         it: its other words matching ("sinh hoạt", "bao nhiêu") do not make it the answer."""
         if any(not self._mentions(index, phrase) for phrase in query.off_topic):
             return OFF_TOPIC_FACTOR

@@ -12,9 +12,9 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from storage.lexicon import Lexicon, alternatives
-from storage.lexicon import contains as _contains
-from storage.vntext import fold, syllables
+from qa.lexicon import Lexicon, alternatives
+from qa.lexicon import contains as _contains
+from qa.vntext import fold, syllables
 
 _WORD_RE = re.compile(r"\w+(?:-\w+)*")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
-from bot.channels.webchat import WebChatChannel
-from bot.web.calendar_feed import FeedEvent, build_feed, for_village
+from channels.telegram import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
+from channels.webchat import WebChatChannel
+from qa.vntext import fold
 from storage.store import Store
-from storage.vntext import fold
+from web.calendar_feed import FeedEvent, build_feed, for_village
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Chat shorthand, regional words, synonyms and out-of-scope topics: data files in storage/lexicon/."""
+"""Chat shorthand, regional words, synonyms and out-of-scope topics: data files in qa/wordlists/."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from storage.vntext import fold, syllables
+from qa.vntext import fold, syllables
 
 _V = TypeVar("_V")
 
-LEXICON_DIR = Path(__file__).parent / "lexicon"
+LEXICON_DIR = Path(__file__).parent / "wordlists"
 # synonym groups: administrative vocabulary, and everyday speech -> the words documents use
 SYNONYM_FILES = ("synonyms.tsv", "everyday.tsv")
 

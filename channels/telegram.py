@@ -13,12 +13,12 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_limits import TelegramRateLimiter
-from bot.channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from bot.config import Settings
-from bot.outbox_worker import Failed, Retry, SendResult, Sent
+from bot.delivery import Failed, Retry, SendResult, Sent
 from bot.pipeline import Pipeline
-from handlers.messages import Incoming
+from channels.telegram_limits import TelegramRateLimiter
+from channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
+from domain.messages import Incoming
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
+from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
 
 KIND_LABELS: dict[str, str] = {
     PHAN_ANH: "Phản ánh",

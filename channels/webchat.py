@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.outbox_worker import SendResult, Sent
+from bot.delivery import SendResult, Sent
 from bot.pipeline import Pipeline
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from storage.store import Store
 
 CHANNEL = "web"

@@ -10,8 +10,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from icalendar.prop import vRecur
 
-from handlers.calendar import EventLike
-from handlers.vnformat import EVENT_KINDS
+from domain.calendar import EventLike
+from domain.vnformat import EVENT_KINDS
 
 
 class FeedEvent(EventLike, Protocol):

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.messages import Attachment, Incoming
+from domain.messages import Attachment, Incoming
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096

@@ -2,7 +2,7 @@
 
 AIORateLimiter keeps its per-group limit (20 a minute) and its 429 handling; the bot-wide limit
 (about 30 a second, spread on a grid) and the private-chat limit (1 a second) come from
-bot/channels/pacing.py. Pacing at the last moment keeps the gaps Telegram sees close to the planned ones.
+channels/pacing.py. Pacing at the last moment keeps the gaps Telegram sees close to the planned ones.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
 
-from bot.channels.pacing import Pacer, WindowPacer
+from channels.pacing import Pacer, WindowPacer
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
