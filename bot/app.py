@@ -13,8 +13,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
-from bot.delivery import OutboxWorker, Sender
+from bot.delivery import OutboxWorker
 from bot.pipeline import Pipeline
+from channels.contract import Sender
 from channels.telegram import TelegramChannel
 from channels.webchat import WebChatChannel
 from domain.deadlines import DeadlinePolicy

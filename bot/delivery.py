@@ -7,10 +7,9 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
+from channels.contract import Failed, Retry, Sender, SendResult, Sent
 from storage.models import OutboxMessage
 from storage.store import Store
 
@@ -18,31 +17,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 300.0
-
-
-@dataclass(frozen=True)
-class Sent:
-    external_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Retry:
-    after: float | None  # None: back off by the attempt count
-    error: str
-
-
-@dataclass(frozen=True)
-class Failed:
-    error: str
-
-
-SendResult = Sent | Retry | Failed
-
-
-class Sender(Protocol):
-    """A channel's way of delivering one stored message."""
-
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult: ...
 
 
 def backoff(attempts: int) -> float:

@@ -14,8 +14,8 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.delivery import Failed, Retry, SendResult, Sent
 from bot.pipeline import Pipeline
+from channels.contract import Failed, Retry, SendResult, Sent
 from channels.telegram_limits import TelegramRateLimiter
 from channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from domain.messages import Incoming

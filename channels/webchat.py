@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.delivery import SendResult, Sent
 from bot.pipeline import Pipeline
+from channels.contract import SendResult, Sent
 from domain.messages import Incoming
 from storage.store import Store
 

@@ -6,7 +6,8 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.delivery import Failed, OutboxWorker, Retry, SendResult, Sent
+from bot.delivery import OutboxWorker
+from channels.contract import Failed, Retry, SendResult, Sent
 from storage.store import Store
 from tests.conftest import NOW
 

@@ -1,0 +1,130 @@
+"""What every channel adapter provides, and what the rest of the bot may know about a channel.
+
+The app, the web server, delivery, the scheduler and the handlers know a channel only by its
+name, its `Capabilities` and its `Budget`; nothing outside a channel's own package names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from domain.messages import Incoming
+
+# --- what a channel can show ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a messenger can show; handlers' replies are rendered to fit.
+
+    `buttons`: choices under a message can be pressed (else they are rendered as numbered lines
+    and answered by typing the number or a word of the label). `max_text`: the longest text of one
+    message (longer texts are split on paragraphs). `formatting`: "plain" or "markdown".
+    `group_send`: the bot can post in a group chat. `photos`: it can send photos it received.
+    """
+
+    buttons: bool
+    max_text: int
+    formatting: str = "plain"
+    group_send: bool = True
+    photos: bool = True
+
+
+# --- how fast a channel may send ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` messages in any `seconds` window."""
+
+    count: int
+    seconds: float
+
+    @property
+    def interval(self) -> float:
+        return self.seconds / self.count if self.count > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A channel's sending limits, as data: delivery schedules around them instead of sleeping.
+
+    `per_bot` counts every message the bot sends; `per_group` and `per_private` each chat of
+    that kind. None lifts a limit.
+    """
+
+    per_bot: Rate | None = None
+    per_group: Rate | None = None
+    per_private: Rate | None = None
+
+    def for_chat(self, group: bool) -> Rate | None:
+        return self.per_group if group else self.per_private
+
+
+UNLIMITED = Budget()
+
+# --- the outcome of one send ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Retry:
+    after: float | None  # None: back off by the attempt count
+    error: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: str
+
+
+SendResult = Sent | Retry | Failed
+
+# --- the adapter ----------------------------------------------------------------------------------
+
+RouteHandler = Callable[[Any], Awaitable[Any]]  # an aiohttp handler (web.Request -> web.Response)
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    """A route a channel serves on the bot's web server (a webhook, the web chat's endpoints)."""
+
+    method: str
+    path: str
+    handler: RouteHandler
+
+
+class Sender(Protocol):
+    """A channel's way of delivering one stored message."""
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult: ...
+
+
+class Channel(Sender, Protocol):
+    """One messenger behind one contract; registered in channels/registry.py."""
+
+    name: str
+    capabilities: Capabilities
+    budget: Budget
+
+    def parse(self, payload: dict[str, Any]) -> Incoming | None:
+        """A stored raw update -> the neutral message (None for kinds the bot ignores)."""
+        ...
+
+    def is_group(self, chat_id: str) -> bool:
+        """Whether a chat id names a group chat (for pacing and group posting)."""
+        ...
+
+    def web_routes(self) -> list[WebRoute]:
+        """Routes this channel needs on the web server (empty when it polls)."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
