@@ -15,9 +15,8 @@ from aiohttp import web
 from bot.config import Settings
 from bot.delivery import OutboxWorker
 from bot.pipeline import Pipeline
+from bot.registry import build_channels, reach
 from channels.contract import Sender
-from channels.telegram import TelegramChannel
-from channels.webchat import WebChatChannel
 from domain.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
@@ -79,17 +78,17 @@ class App:
         self.services = make_services(self.store, settings, clock)
         self.outbox: OutboxWorker | None = None
         self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)
-        self.webchat = WebChatChannel(self.store, self.pipeline)
-        self.telegram = TelegramChannel(settings, self.pipeline) if settings.TELEGRAM_BOT_TOKEN else None
-        senders: dict[str, Sender] = {"web": self.webchat}
-        if self.telegram is not None:
-            senders["telegram"] = self.telegram
+        self.channels = build_channels(settings, self.pipeline, self.store)
+        for channel in self.channels.values():
+            self.pipeline.register(channel.name, channel.parse)
+        senders: dict[str, Sender] = dict(self.channels)
         self.outbox = OutboxWorker(self.store, senders, clock)
         self.maintenance = Maintenance(
             self.store,
             clock,
             self.pipeline,
             self.services,
+            reach(),
             settings.quiet_hours,
             (settings.DIGEST_WEEKDAY, settings.DIGEST_HOUR),
             settings.POSTS_TICK_SECONDS,
@@ -113,15 +112,15 @@ class App:
         recovered = await self.pipeline.recover()
         if recovered:
             log.info("handled %d updates left over from the last run", recovered)
-        web_app = make_web_app(self.store, self.webchat, self.telegram)
+        web_app = make_web_app(self.store, self.channels.values())
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)
         await site.start()
         sockets = getattr(site._server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else self.settings.WEB_PORT
-        if self.telegram is not None:
-            await self.telegram.start()
+        for channel in self.channels.values():
+            await channel.start()
         self.maintenance.start()
         log.info("web chat at http://%s:%s/", self.settings.WEB_HOST, self.port)
 
@@ -136,8 +135,8 @@ class App:
     async def stop(self) -> None:
         """Stop receiving, finish handling, stop sending, close the database."""
         await self.maintenance.stop()
-        if self.telegram is not None:
-            await self.telegram.stop()
+        for channel in self.channels.values():
+            await channel.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.pipeline.drain()

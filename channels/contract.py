@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.messages import Incoming
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.store import Store
 
 # --- what a channel can show ----------------------------------------------------------------------
 
@@ -128,3 +132,25 @@ class Channel(Sender, Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+class Inbox(Protocol):
+    """What a channel hands its updates to (bot/pipeline.py): persist first, then handle."""
+
+    async def accept(
+        self, channel: str, key: str, payload: dict[str, Any], sender: str | None = None
+    ) -> int | None: ...
+
+    def process_later(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> None: ...
+
+    async def process(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """How the app learns of a channel: its name, what it can show, when it runs, how it is built."""
+
+    name: str
+    capabilities: Capabilities
+    enabled: Callable[[Settings], bool]
+    build: Callable[[Settings, Inbox, Store], Channel]

@@ -14,16 +14,25 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.pipeline import Pipeline
-from channels.contract import Failed, Retry, SendResult, Sent
+from channels.contract import (
+    Budget,
+    Capabilities,
+    ChannelSpec,
+    Failed,
+    Inbox,
+    Retry,
+    SendResult,
+    Sent,
+    WebRoute,
+)
 from channels.telegram_limits import TelegramRateLimiter
+from channels.telegram_webhook import WEBHOOK_PATH, webhook_handler
 from channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from domain.messages import Incoming
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-WEBHOOK_PATH = "/telegram/webhook"
+CAPABILITIES = Capabilities(buttons=True, max_text=4096, formatting="plain", group_send=True, photos=True)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -44,8 +53,10 @@ class TelegramChannel:
     """Owns the PTB bot: receives updates (polling task or webhook), sends outbox messages."""
 
     name = CHANNEL
+    capabilities = CAPABILITIES
+    budget = Budget()  # paced inside PTB's rate limiter (channels/telegram_limits.py)
 
-    def __init__(self, settings: Settings, pipeline: Pipeline) -> None:
+    def __init__(self, settings: Settings, pipeline: Inbox) -> None:
         self._settings = settings
         self._pipeline = pipeline
         base = settings.TELEGRAM_API_BASE_URL
@@ -67,11 +78,19 @@ class TelegramChannel:
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
-        pipeline.register(CHANNEL, self.parse)
 
     def parse(self, payload: dict[str, Any]) -> Incoming | None:
         """Stored JSON update -> neutral message."""
         return to_incoming(Update.de_json(payload, self.bot))
+
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
+
+    def web_routes(self) -> list[WebRoute]:
+        """The webhook, in webhook mode only."""
+        if not self.webhook_url:
+            return []
+        return [WebRoute("POST", WEBHOOK_PATH, webhook_handler(self.secret, self.receive))]
 
     async def start(self) -> None:
         """Connect, then poll or register the webhook, all in the background (Telegram may be down)."""
@@ -203,3 +222,11 @@ class TelegramChannel:
             return Sent(str(messages[0].message_id) if messages else None)
         except TelegramError as exc:
             return _outcome(exc)
+
+
+SPEC = ChannelSpec(
+    name=CHANNEL,
+    capabilities=CAPABILITIES,
+    enabled=lambda settings: bool(settings.TELEGRAM_BOT_TOKEN),
+    build=lambda settings, inbox, store: TelegramChannel(settings, inbox),
+)

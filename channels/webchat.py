@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.pipeline import Pipeline
-from channels.contract import SendResult, Sent
+from channels.contract import UNLIMITED, Capabilities, ChannelSpec, Inbox, SendResult, Sent, WebRoute
+from channels.webchat_http import messages_handler, send_handler
 from domain.messages import Incoming
 from storage.store import Store
 
@@ -14,17 +14,36 @@ CHANNEL = "web"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TEXT = 2000
+CAPABILITIES = Capabilities(
+    buttons=True, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
+)
 
 
 class WebChatChannel:
     """Browser sessions are chats; replies are read back from the outbox history."""
 
     name = CHANNEL
+    capabilities = CAPABILITIES
+    budget = UNLIMITED
 
-    def __init__(self, store: Store, pipeline: Pipeline) -> None:
+    def __init__(self, store: Store, pipeline: Inbox) -> None:
         self._store = store
         self._pipeline = pipeline
-        pipeline.register(CHANNEL, self.parse)
+
+    def is_group(self, chat_id: str) -> bool:
+        return False
+
+    def web_routes(self) -> list[WebRoute]:
+        return [
+            WebRoute("POST", "/webchat/send", send_handler(self)),
+            WebRoute("GET", "/webchat/messages", messages_handler(self)),
+        ]
+
+    async def start(self) -> None:
+        """Nothing to connect: browsers come to the web server."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
 
     @staticmethod
     def valid_session(session: str) -> bool:
@@ -64,3 +83,11 @@ class WebChatChannel:
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Nothing to push: the page reads the outbox; marking it sent is enough."""
         return Sent(None)
+
+
+SPEC = ChannelSpec(
+    name=CHANNEL,
+    capabilities=CAPABILITIES,
+    enabled=lambda settings: True,
+    build=lambda settings, inbox, store: WebChatChannel(store, inbox),
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.calendar import upcoming
 from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
@@ -40,6 +42,15 @@ def deadlines_line(petition: Petition) -> str:
     return "; ".join(parts)
 
 
+def _album(photos: list[dict[str, Any]], channel: str) -> tuple[Attachment, ...]:
+    """The photos a group on this channel can be sent: a file id means something only where it came from."""
+    return tuple(
+        Attachment(kind="photo", ref=p["ref"])
+        for p in photos
+        if p.get("ref") and p.get("channel", channel) == channel
+    )
+
+
 async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
     """The new petition in every officials' group: code, type, redacted summary, village, deadlines."""
     where = petition.village or (redact(petition.place) if petition.place else "") or "không ghi"
@@ -58,11 +69,10 @@ async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
         text += f"\nẢnh kèm theo: {len(petition.photos)} (chỉ người được giao xử lý xem, qua /xem)"
     elif petition.photos:
         text += f"\nẢnh kèm theo: {len(petition.photos)} (gửi ngay sau tin này)"
-        album = tuple(Attachment(kind="photo", ref=p["ref"]) for p in petition.photos if p.get("ref"))
         photos = [
             Reply(f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=g.channel, chat_id=g.chat_id)
             for g in await ctx.uow.groups.officials_groups()
-            if g.channel == "telegram"  # file ids are Telegram's own
+            if (album := _album(petition.photos, g.channel))
         ]
     return [
         Reply(

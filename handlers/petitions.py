@@ -230,7 +230,9 @@ async def _take_photos(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Re
             elif len(data["photos"]) >= MAX_PHOTOS:
                 note = f"Đã đủ {MAX_PHOTOS} ảnh."
             else:
-                data["photos"].append({"ref": photo.ref, "size": photo.size, "mime": photo.mime})
+                data["photos"].append(
+                    {"ref": photo.ref, "size": photo.size, "mime": photo.mime, "channel": msg.channel}
+                )
         count = len(data["photos"])
         note = note or f"Đã nhận {count} ảnh."
         if count >= MAX_PHOTOS:

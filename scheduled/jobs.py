@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar
 from domain.petition_texts import KIND_LABELS
+from domain.reach import Reach
 from domain.vnformat import vn_date
 from storage.store import Store
 
@@ -35,7 +36,7 @@ async def expire_conversations(store: Store, now: datetime) -> int:
 
 
 async def petition_deadlines(
-    store: Store, now: datetime, tz: ZoneInfo, policy: DeadlinePolicy, calendar: WorkCalendar
+    store: Store, now: datetime, tz: ZoneInfo, policy: DeadlinePolicy, calendar: WorkCalendar, reach: Reach
 ) -> int:
     """Remind assignees two working days before a deadline; alert admins once one has passed.
 
@@ -45,7 +46,9 @@ async def petition_deadlines(
     queued = 0
     async with store.uow() as uow:
         officials = {o.id: o for o in await uow.officials.all()}
-        admins = [o for o in officials.values() if o.role == "admin" and o.telegram_user_id]
+        admins = [
+            (o, to) for o in officials.values() if o.role == "admin" and (to := reach.account(o.accounts))
+        ]
         for petition in await uow.petitions.open():
             due = petition.first_due if petition.status == "received" else petition.resolve_due
             if due is None:
@@ -53,20 +56,19 @@ async def petition_deadlines(
             left = calendar.workdays_until(today, due)
             what = f"{KIND_LABELS[petition.kind]} {petition.code}, hạn {vn_date(due)}"
             assignee = officials.get(petition.assignee or "")
-            if 0 <= left <= policy.remind_workdays_before and assignee and assignee.telegram_user_id:
+            to_assignee = reach.account(assignee.accounts) if assignee else None
+            if 0 <= left <= policy.remind_workdays_before and to_assignee:
                 queued += await uow.outbox.put(
-                    "telegram",
-                    assignee.telegram_user_id,
+                    *to_assignee,
                     {"text": f"⏰ Nhắc hạn: {what} (còn {left} ngày làm việc)."},
                     now,
                     dedupe_key=f"remind:{petition.code}:{due.isoformat()}",
                 )
             if due < today:
                 who = assignee.name if assignee else "chưa giao"
-                for admin in admins:
+                for admin, to_admin in admins:
                     queued += await uow.outbox.put(
-                        "telegram",
-                        admin.telegram_user_id or "",
+                        *to_admin,
                         {"text": f"⚠️ Quá hạn: {what}. Người xử lý: {who}."},
                         now,
                         dedupe_key=f"overdue:{petition.code}:{due.isoformat()}:{admin.id}",

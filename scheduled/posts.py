@@ -11,13 +11,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.calendar import occurrences
+from domain.reach import Reach
 from domain.vnformat import vn_date, vn_datetime
 from storage.models import Disclosure, Event, Group
 from storage.store import Store
 from storage.uow import UnitOfWork
 
 NOTICE_WINDOW = timedelta(days=7)  # DESIGN.md: only disclosures published in the last 7 days
-POSTING_CHANNELS = frozenset({"telegram"})  # Zalo group posting is not open yet (ZALO.md)
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 
 
@@ -44,8 +44,9 @@ def after_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: Zon
     return datetime.combine(end_day, end, tzinfo=tz)
 
 
-def targets(groups: list[Group], villages: list[str], notify: list[str] | None = None) -> list[Group]:
-    usable = [g for g in groups if g.channel in POSTING_CHANNELS and not g.officials]
+def targets(groups: list[Group], villages: list[str], notify: list[str] | None, reach: Reach) -> list[Group]:
+    """The community groups a post for these villages (or these named groups) goes to."""
+    usable = [g for g in groups if reach.can_post(g.channel) and not g.officials]
     if notify:
         return [g for g in usable if g.id in notify]
     if not villages:
@@ -64,7 +65,9 @@ def notice_text(doc: Disclosure) -> str:
     return f"📢 Thông báo công khai: {doc.title}\n{summary}\n{period}. Hỏi chi tiết: nhắn riêng cho bot."
 
 
-async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None) -> int:
+async def queue_notices(
+    store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None, reach: Reach
+) -> int:
     """Announce disclosures published in the last 7 days and never announced, once per group."""
     today = now.astimezone(tz).date()
     queued = 0
@@ -77,7 +80,7 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
                 or doc.published_at > today
             ):
                 continue
-            recipients = await recipients_for(uow, groups, "notices", doc.villages)
+            recipients = await recipients_for(uow, groups, "notices", doc.villages, None, reach)
             queued += await queue_post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
             doc.announced_at = now
             uow.session.add(doc)
@@ -86,7 +89,13 @@ async def queue_notices(store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[
 
 
 async def queue_digests(
-    store: Store, now: datetime, tz: ZoneInfo, weekday: int, hour: int, quiet: tuple[time, time] | None
+    store: Store,
+    now: datetime,
+    tz: ZoneInfo,
+    weekday: int,
+    hour: int,
+    quiet: tuple[time, time] | None,
+    reach: Reach,
 ) -> int:
     """On the digest day, from the digest hour: one message per group with the coming week's events."""
     local = now.astimezone(tz)
@@ -98,9 +107,13 @@ async def queue_digests(
         groups = await uow.groups.all()
         events = await uow.events.all()
         week_ahead = [(occ, ev) for ev in events for occ in occurrences(ev, now, now + timedelta(days=7), tz)]
-        for group in targets(groups, []):
+        for group in targets(groups, [], None, reach):
             mine = sorted(
-                ((occ, ev) for occ, ev in week_ahead if group in targets([group], ev.villages, ev.notify)),
+                (
+                    (occ, ev)
+                    for occ, ev in week_ahead
+                    if group in targets([group], ev.villages, ev.notify, reach)
+                ),
                 key=lambda pair: pair[0].start,
             )
             if not mine:
@@ -157,12 +170,17 @@ async def _announce_changes(
 
 
 async def recipients_for(
-    uow: UnitOfWork, groups: list[Group], topic: str, villages: list[str], notify: list[str] | None = None
+    uow: UnitOfWork,
+    groups: list[Group],
+    topic: str,
+    villages: list[str],
+    notify: list[str] | None,
+    reach: Reach,
 ) -> list[tuple[str, str, str]]:
     """(channel, chat, dedupe suffix) of the subscribers and groups a post is for."""
     subscribers = await uow.subscriptions.for_topic(topic, villages)
     return [(s.channel, s.chat_id, f"sub:{s.channel}:{s.chat_id}") for s in subscribers] + [
-        (g.channel, g.chat_id, g.id) for g in targets(groups, villages, notify)
+        (g.channel, g.chat_id, g.id) for g in targets(groups, villages, notify, reach)
     ]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from domain.reach import Reach
 from domain.vnformat import vn_datetime
 from scheduled.posts import after_quiet_hours, targets
 from scheduled.reminders import plan_reminders
@@ -19,6 +20,7 @@ async def preview(
     days: int,
     tz: ZoneInfo,
     quiet: tuple[time, time] | None,
+    reach: Reach,
     out: TextIO = sys.stdout,
 ) -> int:
     """Print every planned reminder and every queued post in the next `days` days, soonest first."""
@@ -33,7 +35,9 @@ async def preview(
                 continue
             event = events[planned.event_id]
             what = f"nhắc ({planned.label}) {event.title} — {vn_datetime(planned.start)}"
-            rows += [(due, group.name, what) for group in targets(groups, event.villages, event.notify)]
+            rows += [
+                (due, group.name, what) for group in targets(groups, event.villages, event.notify, reach)
+            ]
         for message in await uow.outbox.pending():
             due = message.next_attempt_at or now
             if due < until:

@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from domain.calendar import occurrences
+from domain.reach import Reach
 from domain.vnformat import EVENT_KINDS, vn_datetime
 from scheduled.posts import parse_duration, queue_digests, queue_post, recipients_for
 from storage.models import Event
@@ -54,6 +55,7 @@ class JobContext:
     quiet: tuple[time, time] | None
     digest_at: tuple[int, int]  # weekday (0 = Monday), hour
     wake_outbox: Callable[[], None]
+    reach: Reach
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ async def queue_reminder(
     event_id: str,
     start: datetime,
     label: str,
+    reach: Reach,
 ) -> int:
     """Queue one occurrence's reminder to its groups and subscribers, if it is still due; how many."""
     key = reminder_key(event_id, start, label)
@@ -185,7 +188,7 @@ async def queue_reminder(
             log.warning("%s: stale (due %s, now %s); skipped", key, due.isoformat(), now.isoformat())
             return 0
         groups = await uow.groups.all()
-        recipients = await recipients_for(uow, groups, "events", event.villages, event.notify)
+        recipients = await recipients_for(uow, groups, "events", event.villages, event.notify, reach)
         queued = await queue_post(uow, recipients, reminder_text(event, start), key, now, tz, quiet)
         await uow.commit()
     return queued
@@ -195,7 +198,9 @@ async def fire_reminder(event_id: str, start_iso: str, label: str, ctx: JobConte
     """The stored reminder job (`ctx` comes from the executor)."""
     assert ctx is not None, "run by StoreScheduler, which passes ctx"
     start = datetime.fromisoformat(start_iso)
-    queued = await queue_reminder(ctx.store, ctx.clock(), ctx.tz, ctx.quiet, event_id, start, label)
+    queued = await queue_reminder(
+        ctx.store, ctx.clock(), ctx.tz, ctx.quiet, event_id, start, label, ctx.reach
+    )
     if queued:
         ctx.wake_outbox()
     return queued
@@ -205,7 +210,7 @@ async def fire_digest(ctx: JobContext | None = None) -> int:
     """The stored weekly digest job (`ctx` comes from the executor)."""
     assert ctx is not None, "run by StoreScheduler, which passes ctx"
     weekday, hour = ctx.digest_at
-    queued = await queue_digests(ctx.store, ctx.clock(), ctx.tz, weekday, hour, ctx.quiet)
+    queued = await queue_digests(ctx.store, ctx.clock(), ctx.tz, weekday, hour, ctx.quiet, ctx.reach)
     if queued:
         ctx.wake_outbox()
     return queued

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,8 +21,31 @@ from storage.leader import Leadership
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.pipeline import Pipeline
-    from handlers.services import Services
+    from zoneinfo import ZoneInfo
+
+    from domain.deadlines import DeadlinePolicy, WorkCalendar
+    from domain.reach import Reach
+
+
+class Rules(Protocol):
+    """The commune's time zone and deadline rules (handlers.services.Services provides them)."""
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+    @property
+    def policy(self) -> DeadlinePolicy: ...
+
+    @property
+    def calendar(self) -> WorkCalendar: ...
+
+
+class Inbound(Protocol):
+    """What the scheduler needs of the inbound pipeline (bot/pipeline.py)."""
+
+    def wake_outbox(self) -> None: ...
+
+    async def recover(self, min_age: timedelta = ...) -> int: ...
 
 
 REPLAN_EVERY = timedelta(hours=1)  # reminder jobs are planned 35 days ahead; extend the window hourly
@@ -35,8 +58,9 @@ class Maintenance:
         self,
         store: Store,
         clock: Callable[[], datetime],
-        pipeline: Pipeline,
-        services: Services,
+        pipeline: Inbound,
+        services: Rules,
+        reach: Reach,
         quiet: tuple[time, time] | None = None,
         digest_at: tuple[int, int] = (0, 7),
         tick_seconds: float = 10,
@@ -47,6 +71,7 @@ class Maintenance:
         self._store = store
         self._clock = clock
         self._pipeline = pipeline
+        self._reach = reach
         self._svc = services
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._leader = Leadership(store.engine)
@@ -118,6 +143,7 @@ class Maintenance:
             quiet=self._quiet,
             digest_at=self._digest_at,
             wake_outbox=self._pipeline.wake_outbox,
+            reach=self._reach,
         )
         self._jobs = scheduler = StoreScheduler(self._store.database_url, context)
         scheduler.start()
@@ -141,7 +167,9 @@ class Maintenance:
         if not await self._leader.held():  # one scheduler per deployment
             return
         svc = self._svc
-        if await jobs.petition_deadlines(self._store, self._clock(), svc.tz, svc.policy, svc.calendar):
+        if await jobs.petition_deadlines(
+            self._store, self._clock(), svc.tz, svc.policy, svc.calendar, self._reach
+        ):
             self._pipeline.wake_outbox()
 
     async def _posts(self) -> None:
@@ -152,7 +180,7 @@ class Maintenance:
             await self._start_jobs()
         assert self._jobs is not None
         now, tz = self._clock(), self._svc.tz
-        queued = await posts.queue_notices(self._store, now, tz, self._quiet)
+        queued = await posts.queue_notices(self._store, now, tz, self._quiet, self._reach)
         async with self._store.uow() as uow:
             version = await uow.commune.data_version()
         if (

@@ -166,8 +166,15 @@ def _hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+# The data file names an official's messenger accounts field by field; the database keeps them as
+# {channel: id} so a new channel needs no new column.
+ACCOUNT_FIELDS = {"telegram_user_id": "telegram", "zalo_user_id": "zalo"}
+
+
 def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {k: v for k, v in entry.items()}
+    values: dict[str, Any] = {k: v for k, v in entry.items() if k not in ACCOUNT_FIELDS}
+    if section == "officials":
+        values["accounts"] = {ch: str(entry[f]) for f, ch in ACCOUNT_FIELDS.items() if entry.get(f)}
     if section == "disclosures":
         values["published_at"] = date.fromisoformat(entry["published_at"])
         if entry.get("posted_until"):
@@ -251,7 +258,8 @@ def _upsert(
         for name in model.model_fields:
             if name in ("id", "content_hash", "announced_at", "updated_at"):
                 continue
-            default: list[str] | None = [] if isinstance(getattr(row, name), list) else None
+            current = getattr(row, name)
+            default: Any = [] if isinstance(current, list) else {} if isinstance(current, dict) else None
             setattr(row, name, values.get(name, default))
         row.content_hash = digest
         report.count(report.updated, section)

@@ -113,8 +113,10 @@ class Official(SQLModel, table=True):
     name: str
     title: str | None = None
     role: str = Field(max_length=20)
-    telegram_user_id: str | None = Field(default=None, max_length=64, index=True)
-    zalo_user_id: str | None = Field(default=None, max_length=64, index=True)
+    # {channel name: the official's id on it}; the importer maps the data file's *_user_id fields here
+    accounts: dict[str, str] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}")
+    )
     categories: list[str] = _json()
     content_hash: str = Field(max_length=64)
 

@@ -12,11 +12,13 @@ import pytest
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from domain.reach import Reach
 from storage.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+REACH = Reach(active=("telegram",), group_posting=frozenset({"telegram"}))  # the fixtures' groups
 
 
 def _postgres_admin_url() -> str | None:

@@ -92,11 +92,7 @@ class OfficialRepo:
         return list((await self._s.exec(select(Official).order_by(col(Official.id)))).all())
 
     async def by_account(self, channel: str, user_id: str) -> Official | None:
-        """The official behind a Telegram or Zalo account, if any."""
-        if channel == "telegram":
-            query = select(Official).where(Official.telegram_user_id == user_id)
-        elif channel == "zalo":
-            query = select(Official).where(Official.zalo_user_id == user_id)
-        else:
+        """The official behind a messenger account, if any (officials are tens, not thousands)."""
+        if not user_id:
             return None
-        return (await self._s.exec(query)).first()
+        return next((o for o in await self.all() if o.accounts.get(channel) == user_id), None)

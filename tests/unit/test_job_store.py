@@ -16,7 +16,7 @@ from scheduled.job_store import StoreScheduler
 from scheduled.reminders import JobContext, sync_reminder_jobs
 from storage.importer import import_data, load_file
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import MINI, NOW, REACH
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUP = "-1009000000077"
@@ -44,6 +44,7 @@ def context(store: Store) -> JobContext:
         quiet=None,
         digest_at=(0, 7),
         wake_outbox=lambda: None,
+        reach=REACH,
     )
 
 

@@ -11,7 +11,7 @@ from domain.messages import Incoming, Reply
 from handlers.services import Services
 from scheduled.jobs import petition_deadlines
 from storage.store import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, REACH
 from tests.handler_calls import VN, handle, seeded
 
 OFFICIALS_GROUP = "-1009000000001"
@@ -120,10 +120,10 @@ async def test_deadline_reminder_and_overdue_alert_are_queued_once(store: Store)
         assert petition is not None and petition.first_due is not None
         due = petition.first_due
     near = NOW + timedelta(days=(due - NOW.date()).days - 1)
-    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar) == 1
-    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar) == 0  # dedupe key
+    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar, REACH) == 1
+    assert await petition_deadlines(store, near, VN, svc.policy, svc.calendar, REACH) == 0  # dedupe key
     late = NOW + timedelta(days=(due - NOW.date()).days + 2)
-    await petition_deadlines(store, late, VN, svc.policy, svc.calendar)
+    await petition_deadlines(store, late, VN, svc.policy, svc.calendar, REACH)
     async with store.uow() as uow:
         to_handler = await uow.outbox.for_chat("telegram", "9002")
         to_admin = await uow.outbox.for_chat("telegram", "9001")

@@ -10,7 +10,7 @@ from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, qu
 from scheduled.reminders import plan_reminders, queue_reminder
 from storage.importer import import_data, load_file
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import MINI, NOW, REACH
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUIET = (time(21, 30), time(6, 0))
@@ -20,7 +20,7 @@ SUNDAY_CLEANUP = datetime(2026, 11, 29, 7, 0, tzinfo=VN)  # weekly, Thôn Tân S
 
 async def remind(store: Store, now: datetime, event_id: str, start: datetime, label: str = "P1D") -> int:
     """What the stored reminder job does when it runs at `now`."""
-    return await queue_reminder(store, now, VN, QUIET, event_id, start, label)
+    return await queue_reminder(store, now, VN, QUIET, event_id, start, label, REACH)
 
 
 async def planned(store: Store, now: datetime, days: int = 35) -> list[tuple[str, datetime, str]]:
@@ -79,15 +79,15 @@ async def test_a_new_disclosure_is_announced_once_to_its_village_groups(store: S
     road = next(d for d in data["disclosures"] if d["id"] == "duong-thon-2")
     road["published_at"] = "2026-11-23"
     await seed(store, disclosures=data["disclosures"])
-    assert await queue_notices(store, NOW, VN, QUIET) == 1
-    assert await queue_notices(store, NOW, VN, QUIET) == 0  # announced_at is set
+    assert await queue_notices(store, NOW, VN, QUIET, REACH) == 1
+    assert await queue_notices(store, NOW, VN, QUIET, REACH) == 0  # announced_at is set
     [(text, _)] = await group_texts(store)
     assert "Thông báo công khai" in text and "bê tông hóa đường trục thôn số 2" in text
 
 
 async def test_older_disclosures_are_not_announced_on_a_first_import(store: Store) -> None:
     await seed(store)
-    assert await queue_notices(store, NOW, VN, QUIET) == 0
+    assert await queue_notices(store, NOW, VN, QUIET, REACH) == 0
     assert await group_texts(store) == []
 
 
@@ -96,7 +96,7 @@ async def test_a_notice_at_night_waits_for_the_morning(store: Store) -> None:
     data["disclosures"][0]["published_at"] = "2026-11-25"
     await seed(store, disclosures=data["disclosures"])
     night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 22:00 in Vietnam
-    await queue_notices(store, night, VN, QUIET)
+    await queue_notices(store, night, VN, QUIET, REACH)
     [(_, not_before)] = await group_texts(store)
     assert not_before == datetime(2026, 11, 26, 6, 0, tzinfo=VN)
 
@@ -182,7 +182,7 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
 
     await seed_posting(store, "ve-sinh-tan-son")
     out = io.StringIO()
-    await preview(store, NOW, 10, VN, QUIET, out)
+    await preview(store, NOW, 10, VN, QUIET, REACH, out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Thứ Bảy, 28/11/2026, 7 giờ 00\tThôn Tân Sơn\tnhắc (P1D) Tổng vệ sinh")
     assert any("05/12/2026" in line for line in lines)
@@ -219,10 +219,10 @@ async def test_the_weekly_digest_is_one_message_per_group_once_a_week(store: Sto
         event.pop("notify", None)
     await seed(store, events=data["events"])
     monday_8am = datetime(2026, 11, 30, 8, 0, tzinfo=VN)
-    assert await queue_digests(store, monday_8am - timedelta(days=1), VN, 0, 7, QUIET) == 0  # Sunday
-    assert await queue_digests(store, monday_8am.replace(hour=6), VN, 0, 7, QUIET) == 0  # before 7:00
-    assert await queue_digests(store, monday_8am, VN, 0, 7, QUIET) == 1
-    assert await queue_digests(store, monday_8am + timedelta(hours=3), VN, 0, 7, QUIET) == 0
+    assert await queue_digests(store, monday_8am - timedelta(days=1), VN, 0, 7, QUIET, REACH) == 0  # Sunday
+    assert await queue_digests(store, monday_8am.replace(hour=6), VN, 0, 7, QUIET, REACH) == 0  # before 7:00
+    assert await queue_digests(store, monday_8am, VN, 0, 7, QUIET, REACH) == 1
+    assert await queue_digests(store, monday_8am + timedelta(hours=3), VN, 0, 7, QUIET, REACH) == 0
     [(text, _)] = await group_texts(store)
     assert text.startswith("🗓️ Lịch tuần này:")
     assert "Chủ Nhật, 06/12/2026, 7 giờ 00: Tổng vệ sinh" in text

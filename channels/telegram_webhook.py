@@ -1,0 +1,33 @@
+"""Telegram's webhook: check the secret header, store the update, answer 200 at once."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def webhook_handler(
+    secret: str, receive: Callable[[dict[str, Any]], Awaitable[bool]]
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The aiohttp handler for one bot: 403 without the secret, 400 for what is not an update."""
+
+    async def handle(request: web.Request) -> web.Response:
+        if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            return web.Response(status=403, text="forbidden")
+        try:
+            payload = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad json")
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        await receive(payload)
+        return web.Response(text="ok")
+
+    return handle
