@@ -15,6 +15,7 @@ import yaml
 from dateutil.rrule import rrulestr
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from rapidfuzz import fuzz, process
 from sqlmodel import select
 
 from storage.models import Commune, Disclosure, Event, Group, Official, Village
@@ -129,8 +130,13 @@ def _explain(error: ValidationError) -> str:
     return error.message
 
 
-def validate(data: Any) -> list[str]:
-    """Every problem in the file, each naming the entry id and the field."""
+def validate(data: Any, stored_groups: Iterable[str] = ()) -> list[str]:
+    """Every problem in the file at once, each naming the entry id and the field.
+
+    Schema problems, duplicate ids, villages and groups that do not exist, and bad recurrence rules
+    are all reported in one run, so one file takes one round of fixes. `stored_groups`: group ids
+    already in the database, which an event may name without declaring them again.
+    """
     problems = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
         path = list(error.path)
@@ -138,27 +144,65 @@ def validate(data: Any) -> list[str]:
             missing = error.message.split("'")[1] if "'" in error.message else ""
             path.append(missing)
         problems.append(f"{_where(data, path)}: {_explain(error)}")
-    if problems or not isinstance(data, dict):
+    if not isinstance(data, dict):
         return problems
-    for section in SECTIONS:
+    sections = {name: _entries(data, name) for name in SECTIONS}
+    for section, entries in sections.items():
         seen: set[str] = set()
-        for entry in data.get(section, []):
+        for entry in entries:
             if entry["id"] in seen:
                 problems.append(f"{section}[{entry['id']}].id: mã bị trùng trong tệp")
             seen.add(entry["id"])
-    for event in data.get("events", []):
+    commune = data.get("commune")
+    villages = commune.get("villages") if isinstance(commune, dict) else None
+    known_villages = [v for v in villages if isinstance(v, str)] if isinstance(villages, list) else []
+    for section in ("disclosures", "events", "groups"):
+        for entry in sections[section]:
+            problems.extend(
+                _unknown(f"{section}[{entry['id']}].villages", entry.get("villages"), known_villages)
+            )
+    known_groups = [g["id"] for g in sections["groups"]] + [g for g in stored_groups]
+    for event in sections["events"]:
+        problems.extend(_unknown(f"events[{event['id']}].notify", event.get("notify"), known_groups))
         problems.extend(_event_problems(event))
+    return problems
+
+
+def _entries(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    """The section's entries that are objects with a string id (the schema reports the others)."""
+    entries = data.get(section)
+    if not isinstance(entries, list):
+        return []
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
+def _unknown(where: str, names: Any, known: list[str]) -> list[str]:
+    """One problem per name the file does not declare, with the closest declared one suggested."""
+    if not isinstance(names, list):
+        return []
+    problems = []
+    for name in names:
+        if not isinstance(name, str) or name in known:
+            continue
+        close = process.extractOne(name, known, scorer=fuzz.WRatio, score_cutoff=80) if known else None
+        hint = f" — có phải '{close[0]}'?" if close else ""
+        declared = ", ".join(known) if known else "(chưa khai báo)"
+        problems.append(f"{where}: '{name}' không có trong danh sách ({declared}){hint}")
     return problems
 
 
 def _event_problems(event: dict[str, Any]) -> list[str]:
     where = f"events[{event['id']}]"
-    start = datetime.fromisoformat(event["start"])
-    if event.get("rrule"):
-        try:
-            rrulestr(event["rrule"], dtstart=start)
-        except (ValueError, TypeError) as exc:
-            return [f"{where}.rrule: quy tắc lặp không hợp lệ ({exc})"]
+    if not event.get("rrule") or not isinstance(event["rrule"], str):
+        return []
+    try:
+        start = datetime.fromisoformat(str(event.get("start")))
+    except ValueError:
+        return []  # the schema reported the start already
+    try:
+        rrulestr(event["rrule"], dtstart=start)
+    except (ValueError, TypeError) as exc:
+        return [f"{where}.rrule: quy tắc lặp không hợp lệ ({exc})"]
     return []
 
 
@@ -187,7 +231,7 @@ def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport:
     """Validate, then upsert every entry keyed by id; commits only when the whole file is valid."""
-    problems = validate(data)
+    problems = validate(data, [g.id for g in await uow.groups.all()])
     if problems:
         raise ImportError_(problems)
     report = ImportReport()
@@ -206,19 +250,12 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
         report.count(report.unchanged, "commune")
     await _sync_villages(uow, commune_entry.get("villages", []), report)
 
-    known_groups = {g["id"] for g in data.get("groups", [])} | {g.id for g in await uow.groups.all()}
     for section in SECTIONS:
         model = _MODELS[section]
         rows: list[Any] = list((await session.exec(select(model))).all())
         existing = {row.id: row for row in rows}
         for entry in data.get(section, []):
             _upsert(uow, section, existing.get(entry["id"]), entry, now, report)
-            if section == "events":
-                unknown = set(entry.get("notify", [])) - known_groups
-                if unknown:
-                    report.warnings.append(
-                        f"events[{entry['id']}].notify: không có nhóm {', '.join(sorted(unknown))}"
-                    )
     if report.changed:
         commune.data_version += 1
     session.add(commune)

@@ -100,13 +100,38 @@ def test_problems_name_the_entry_id_for_each_kind_of_mistake() -> None:
     assert any(p.startswith(f"events[{ev1}].kind:") for p in problems)
     assert any(p.startswith(f"officials[{off1}].role:") for p in problems)
     assert any(p.startswith(f"groups[{grp0}]:") and "colour" in p for p in problems)
-    # Semantic checks run once the schema passes.
-    data["events"][1]["kind"] = "hop"
-    data["officials"][1]["role"] = "handler"
-    del data["groups"][0]["colour"]
-    problems = validate(data)
+    # Every problem comes in the same run: schema, duplicates and rules alike.
     assert any(p.startswith(f"events[{ev0}].rrule:") for p in problems)
     assert any("mã bị trùng" in p for p in problems)
+
+
+def test_unknown_villages_and_groups_are_errors_naming_entry_and_field() -> None:
+    """A notice for a village that does not exist would reach nobody: the whole file is refused."""
+    data = load_file(MINI)
+    doc, event = data["disclosures"][0], data["events"][2]
+    doc["villages"] = ["Thôn Ba"]
+    event["villages"] = ["Thôn Tân Sơm"]
+    event["notify"] = ["zalo-tan-sonn"]
+    data["groups"][1]["villages"] = ["Thôn Khe Mat"]
+    problems = validate(data)
+    assert f"disclosures[{doc['id']}].villages: 'Thôn Ba' không có trong danh sách" in problems[0]
+    assert any(
+        p.startswith(f"events[{event['id']}].villages: 'Thôn Tân Sơm'") and "có phải 'Thôn Tân Sơn'?" in p
+        for p in problems
+    )
+    assert any(p.startswith(f"events[{event['id']}].notify: 'zalo-tan-sonn'") for p in problems)
+    assert any(p.startswith(f"groups[{data['groups'][1]['id']}].villages: 'Thôn Khe Mat'") for p in problems)
+    assert len(problems) == 4
+
+
+async def test_a_file_with_unknown_references_changes_nothing(store: Store) -> None:
+    data = load_file(MINI)
+    data["events"][0]["villages"] = ["Thôn Môt"]
+    with pytest.raises(ImportError_) as err:
+        await _import(store, data)
+    assert err.value.problems[0].startswith(f"events[{data['events'][0]['id']}].villages: 'Thôn Môt'")
+    async with store.uow() as uow:
+        assert await uow.commune.get() is None
 
 
 async def test_json_files_are_accepted(store: Store, tmp_path: Path) -> None:
