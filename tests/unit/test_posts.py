@@ -6,6 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, queue_postponements
 from scheduled.reminders import plan_reminders, queue_reminder
 from storage.importer import import_data, load_file
@@ -184,8 +186,40 @@ async def test_schedule_preview_lists_reminders_with_time_and_group(store: Store
     out = io.StringIO()
     await preview(store, NOW, 10, VN, QUIET, REACH, out)
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Thứ Bảy, 28/11/2026, 7 giờ 00\tThôn Tân Sơn\tnhắc (P1D) Tổng vệ sinh")
-    assert any("05/12/2026" in line for line in lines)
+    timeline = lines[lines.index("Sẽ gửi trong 10 ngày tới:") + 1 :]
+    assert timeline[0].startswith(
+        "Thứ Bảy, 28/11/2026, 7 giờ 00\tThôn Tân Sơn\tnhắc trước 1 ngày: Tổng vệ sinh"
+    )
+    assert any("05/12/2026" in line for line in timeline)
+
+
+async def test_schedule_preview_lists_every_group_and_how_it_is_reached(store: Store) -> None:
+    """A group the bot cannot post to yet is listed with the reason, never left out silently."""
+    import io
+
+    from scheduled.preview import preview
+
+    await seed(store)
+    out = io.StringIO()
+    await preview(store, NOW, 10, VN, QUIET, REACH, out)
+    groups = [line for line in out.getvalue().splitlines() if line.startswith("• ")]
+    assert len(groups) == 3
+    assert any("Thôn Tân Sơn (Telegram): bot đăng thẳng vào nhóm" in line for line in groups)
+    assert any("Thôn Tân Sơn (Zalo): CHƯA đăng được" in line and "/dangky" in line for line in groups)
+    assert any("nhóm cán bộ" in line for line in groups)
+
+
+async def test_schedule_preview_refuses_days_below_one(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from scheduled.preview import lead_time_words, preview
+
+    assert await preview(store, NOW, -5, VN, QUIET, REACH, io.StringIO()) == 2
+    assert "Số ngày phải từ 1 trở lên" in capsys.readouterr().err
+    assert lead_time_words("PT2H") == "trước 2 giờ"
+    assert lead_time_words("P1DT30M") == "trước 1 ngày 30 phút"
 
 
 async def test_a_subscriber_gets_their_villages_reminders_one_to_one(store: Store) -> None:
