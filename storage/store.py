@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
+from storage.models import UTCDateTime
 from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether the database answers and takes writes; `error` says why not, in a line."""
+
+    reachable: bool
+    writable: bool
+    error: str = ""
+
+
+_HEARTBEAT = sa.table("heartbeat", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()))
 
 
 class Store:
@@ -29,5 +47,26 @@ class Store:
         """A new unit of work (use as an async context manager)."""
         return UnitOfWork(self._sessions)
 
+    async def health(self, now: datetime) -> Health:
+        """Read, then rewrite the heartbeat row and commit: a full disk or a read-only file shows here."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            return Health(False, False, _first_line(exc))
+        try:
+            async with self.engine.begin() as conn:
+                done = await conn.execute(_HEARTBEAT.update().where(_HEARTBEAT.c.id == 1).values(at=now))
+                if not done.rowcount:
+                    await conn.execute(_HEARTBEAT.insert().values(id=1, at=now))
+        except (SQLAlchemyError, OSError) as exc:
+            return Health(True, False, _first_line(exc))
+        return Health(True, True)
+
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__
