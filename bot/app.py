@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
@@ -22,7 +23,7 @@ from handlers.router import routes
 from handlers.services import Services
 from qa.search_index import SearchIndex
 from scheduled.scheduler import Maintenance
-from storage.store import Store
+from storage.store import Store, stored_timezone
 from web.server import make_web_app
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ async def seed_demo_if_empty(store: Store, settings: Settings, now: datetime) ->
     log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
 
 
+def local_zone(settings: Settings) -> ZoneInfo:
+    """The time zone people read dates in: the commune's own (data file), else the TIMEZONE setting."""
+    name = stored_timezone(settings.DATABASE_URL)
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("the data file's time zone %r is unknown; using TIMEZONE=%s", name, settings.TIMEZONE)
+    return settings.tz
+
+
 def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
     """The handler-facing services (also used by the CLI's `ask`)."""
     policy = DeadlinePolicy(
@@ -61,7 +73,7 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
     return Services(
         uow=store.uow,
         clock=clock,
-        tz=settings.tz,
+        tz=local_zone(settings),
         search=SearchIndex(),
         policy=policy,
         max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,

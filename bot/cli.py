@@ -110,7 +110,7 @@ async def _import(settings: Settings, path: Path) -> int:
 
 
 async def _schedule_preview(settings: Settings, days: int) -> int:
-    from bot.app import utc_now
+    from bot.app import local_zone, utc_now
     from bot.registry import reach
     from scheduled.preview import preview
     from storage.store import Store
@@ -118,7 +118,7 @@ async def _schedule_preview(settings: Settings, days: int) -> int:
     store = Store(settings.DATABASE_URL)
     try:
         await store.migrate()
-        return await preview(store, utc_now(), days, settings.tz, settings.quiet_hours, reach())
+        return await preview(store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach())
     finally:
         await store.close()
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, make_sync_engine
 from storage.migrate import upgrade
 from storage.models import UTCDateTime
 from storage.uow import UnitOfWork
@@ -70,3 +70,19 @@ class Store:
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def stored_timezone(database_url: str) -> str | None:
+    """The commune's own time zone from its data file, or None (no database or no commune yet).
+
+    Read once at start-up, before the event loop has other work; it wins over the TIMEZONE setting.
+    """
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(sa.text("SELECT timezone FROM commune WHERE id = 1")).scalar()
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    return str(value) if value else None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,25 @@ def test_the_cli_refuses_to_start_with_a_wrong_setting(
     monkeypatch.setenv("WEB_PORT", "abc")
     assert main(["run"]) == 2
     assert "WEB_PORT" in capsys.readouterr().err
+
+
+async def test_the_communes_own_time_zone_wins_over_the_setting(tmp_path: Path) -> None:
+    """A server left on TIMEZONE=UTC must still show residents Vietnam's dates (the data file's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.app import local_zone
+    from storage.importer import import_data, load_file
+    from storage.store import Store
+    from tests.conftest import MINI, NOW
+
+    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    settings = load_settings(DATABASE_URL=url, TIMEZONE="UTC")
+    assert local_zone(settings) == ZoneInfo("UTC")  # nothing imported yet: the setting
+    store = Store(url)
+    try:
+        await store.migrate()
+        async with store.uow() as uow:
+            await import_data(uow, load_file(MINI), NOW)
+    finally:
+        await store.close()
+    assert local_zone(settings) == ZoneInfo("Asia/Ho_Chi_Minh")
