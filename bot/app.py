@@ -116,8 +116,6 @@ class App:
     async def start(self) -> None:
         """Migrate, seed the demo when appropriate, then open every door."""
         await self.store.migrate()
-        if self.settings.ZALO_BOT_TOKEN:
-            log.warning("ZALO_BOT_TOKEN is set, but the Zalo adapter is not built yet: Zalo stays off")
         await self._seed_demo_if_empty()
         assert self.outbox is not None
         self._spawn(self.outbox.run())

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com"
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
+    ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
     TIMEZONE: str = "Asia/Ho_Chi_Minh"
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     def _webhook_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be empty (long polling) or an http(s):// URL")
+        return value
+
+    @field_validator("ZALO_WEBHOOK_SECRET")
+    @classmethod
+    def _zalo_secret(cls, value: str) -> str:
+        if value and len(value) < 8:
+            raise ValueError("Zalo needs 8 to 256 characters")
         return value
 
     @field_validator("TELEGRAM_WEBHOOK_SECRET", "ZALO_WEBHOOK_SECRET")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from channels import telegram, webchat
+from channels import telegram, webchat, zalo
 from channels.contract import Channel, ChannelSpec, Inbox
 from domain.reach import Reach
 from storage.store import Store
@@ -11,6 +11,7 @@ from storage.store import Store
 # In order of preference when a person has accounts on several (e.g. where an official is reminded).
 CHANNELS: tuple[ChannelSpec, ...] = (
     telegram.SPEC,
+    zalo.SPEC,
     webchat.SPEC,
 )
 

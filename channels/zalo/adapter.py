@@ -1,0 +1,228 @@
+"""Zalo Bot Platform adapter: long polling or webhook in, outbox sends out (see ZALO.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from aiohttp import web
+
+from bot.config import Settings
+from channels.contract import (
+    Budget,
+    Capabilities,
+    Failed,
+    Inbox,
+    Rate,
+    Retry,
+    SendResult,
+    Sent,
+    WebRoute,
+)
+from channels.zalo.client import ZaloClient, ZaloError
+from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, numbered, split_text, to_incoming, unwrap
+from domain.messages import Incoming
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/zalo/webhook"
+MAX_BODY = 256 * 1024  # one update is a few kB; anything bigger is refused before it is read whole
+CAPABILITIES = Capabilities(
+    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=True
+)
+
+
+def _outcome(exc: ZaloError) -> SendResult:
+    """What a failed send means for the outbox, classified from the envelope."""
+    if exc.code == 401:
+        log.error("zalo: the bot token was refused (401): check ZALO_BOT_TOKEN; messages wait meanwhile")
+        return Retry(300.0, "401: token refused")
+    if exc.code == 429:
+        return Retry(10.0, "429: quota")
+    if exc.transient:
+        return Retry(None, str(exc))
+    return Failed(str(exc))
+
+
+class ZaloChannel:
+    """One Zalo bot: receives (polling task or webhook) and sends outbox messages."""
+
+    name = CHANNEL
+    capabilities = CAPABILITIES
+
+    def __init__(self, settings: Settings, inbox: Inbox, poll_interval: float = 1.0) -> None:
+        self._inbox = inbox
+        self._client = ZaloClient(settings.ZALO_API_BASE_URL, settings.ZALO_BOT_TOKEN)
+        # Zalo wants 8-256 characters; an empty setting gets a random one for this run.
+        self.secret = settings.ZALO_WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        self.webhook_url = settings.ZALO_WEBHOOK_URL
+        self.budget = Budget(per_bot=Rate(20, 1.0), per_private=Rate(1, 1.0), per_group=Rate(20, 60.0))
+        self._poll_interval = poll_interval
+        self.bot_id: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
+
+    # --- the contract ---------------------------------------------------------------------------------
+
+    def parse(self, payload: dict[str, Any]) -> Incoming | None:
+        return to_incoming(payload)
+
+    def is_group(self, chat_id: str) -> bool:
+        return False  # Zalo ids are opaque; the bot cannot send to groups yet (ZALO.md)
+
+    def web_routes(self) -> list[WebRoute]:
+        if not self.webhook_url:
+            return []
+        return [WebRoute("POST", WEBHOOK_PATH, self.webhook)]
+
+    async def start(self) -> None:
+        self._spawn(self._run())
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._client.close()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- receiving ------------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                me = await self._client.call("getMe")
+                self.bot_id = str(me.get("id")) if isinstance(me, dict) and me.get("id") else None
+                break
+            except ZaloError as exc:
+                if exc.code == 401:
+                    log.error("zalo: ZALO_BOT_TOKEN was refused (401); Zalo stays off until it is fixed")
+                    return
+                log.warning("zalo: cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+        await (self._connect_webhook() if self.webhook_url else self._poll())
+
+    async def _connect_webhook(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                result = await self._client.call(
+                    "setWebhook", {"url": self.webhook_url, "secret_token": self.secret}
+                )
+            except ZaloError as exc:
+                log.warning("zalo: setWebhook failed (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            check = result.get("verification") if isinstance(result, dict) else None
+            log.info("zalo: webhook set to %s; Zalo's check of the address: %s", self.webhook_url, check)
+            if isinstance(check, dict) and str(check.get("status", "ok")).lower() not in ("ok", "success"):
+                log.warning("zalo: Zalo could not reach %s; updates will not arrive", self.webhook_url)
+            return
+
+    async def _poll(self) -> None:
+        """One update per call; 408 means nothing came: poll again. About one call a second at most."""
+        with contextlib.suppress(ZaloError):
+            await self._client.call("deleteWebhook")  # polling and a webhook exclude each other
+        delay = 1.0
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            try:
+                result = await self._client.call("getUpdates", {"timeout": "30"}, timeout=45.0)
+                delay = 1.0
+            except ZaloError as exc:
+                if exc.code == 408:
+                    continue
+                if exc.code == 401:
+                    log.error("zalo: ZALO_BOT_TOKEN was refused (401); polling stops")
+                    return
+                log.warning("zalo: getUpdates failed (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            for update in result if isinstance(result, list) else [result]:
+                if isinstance(update, dict):
+                    await self.receive(update)
+            await asyncio.sleep(max(0.0, self._poll_interval - (time.monotonic() - started)))
+
+    async def receive(self, body: Any) -> bool:
+        """Persist (de-duplicated on chat and message id), then handle in the background."""
+        update = unwrap(body)
+        found = ids(update) if update is not None else None
+        if update is None or found is None:
+            return False
+        if self.bot_id is not None and found[2] == self.bot_id:
+            return False  # our own send, echoed back by Zalo [obs]
+        key = dedupe_key(update)
+        assert key is not None
+        inbound_id = await self._inbox.accept(CHANNEL, key, update, found[2])
+        if inbound_id is None:
+            return False  # re-served or redelivered
+        self._spawn(self._typing(found[0]))
+        self._inbox.process_later(inbound_id, CHANNEL, update)
+        return True
+
+    async def _typing(self, chat_id: str) -> None:
+        with contextlib.suppress(ZaloError):
+            await self._client.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, timeout=5.0)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Secret checked in constant time; an empty body is Zalo's probe; 200 once stored."""
+        if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret):
+            return web.Response(status=403, text="forbidden")
+        if (request.content_length or 0) > MAX_BODY:
+            return web.Response(status=413, text="too large")
+        raw = await request.content.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            return web.Response(status=413, text="too large")
+        if not raw.strip():
+            return web.Response(text="ok")
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad json")
+        await self.receive(body)
+        return web.Response(text="ok")
+
+    # --- sending --------------------------------------------------------------------------------------
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Plain text, buttons as numbered lines, split at 2000; photos from public URLs."""
+        first_id: str | None = None
+        try:
+            photos = [
+                a["ref"]
+                for a in payload.get("attachments", [])
+                if a.get("kind") == "photo" and str(a.get("ref", "")).startswith(("https://", "http://"))
+            ]
+            for index, url in enumerate(photos):
+                caption = str(payload.get("text") or "")[:MAX_TEXT] if index == 0 else ""
+                result = await self._client.call(
+                    "sendPhoto", {"chat_id": chat_id, "photo": url, "caption": caption}
+                )
+                first_id = first_id or _message_id(result)
+            if photos:
+                return Sent(first_id)
+            for part in split_text(numbered(payload)):
+                result = await self._client.call("sendMessage", {"chat_id": chat_id, "text": part})
+                first_id = first_id or _message_id(result)
+        except ZaloError as exc:
+            return _outcome(exc)
+        return Sent(first_id)
+
+
+def _message_id(result: Any) -> str | None:
+    return str(result["message_id"]) if isinstance(result, dict) and result.get("message_id") else None
