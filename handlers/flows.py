@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.messages import Incoming, Reply
-from handlers import ask, officials, petitions, tracking
+from handlers import ask, officials, petitions, relay, tracking
 from handlers.services import Ctx
 
 
@@ -19,6 +19,8 @@ async def dispatch(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return await tracking.rating_comment(msg, ctx, str(conv.data.get("code", "")))
     if msg.reply_to is not None and msg.chat_type == "group":
         return await _reply_in_group(msg, ctx)
+    if relay.says_posted(msg) and (confirmed := await relay.typed(msg, ctx)) is not None:
+        return confirmed
     if msg.chat_type == "private" and msg.text.strip():
         return await ask.answer(msg, ctx)
     if msg.chat_type == "private" and msg.attachments:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.messages import Incoming
-from handlers import ask, flows, menu, officials, petitions, privacy, schedule, subscriptions, tracking
+from handlers import ask, flows, menu, officials, petitions, privacy, relay, schedule, subscriptions, tracking
 from handlers.services import Handler
 
 Filter = Callable[[Incoming], bool]
@@ -62,6 +62,8 @@ def routes() -> tuple[Route, ...]:
         Route(command("traloi"), officials.traloi),
         Route(command("ghichu"), officials.note),
         Route(command("xem"), officials.identity),
+        Route(button(relay.PREFIX), relay.pressed),
+        Route(command("baidang"), relay.status),
         Route(command("dangky"), subscriptions.start),
         Route(command("huydangky"), subscriptions.stop),
         Route(button(subscriptions.PREFIX), subscriptions.choose),

@@ -75,3 +75,26 @@ async def petition_deadlines(
                     )
         await uow.commit()
     return queued
+
+
+RELAY_REMIND_AFTER = timedelta(hours=3)
+
+
+async def remind_relays(store: Store, now: datetime, after: timedelta = RELAY_REMIND_AFTER) -> int:
+    """Remind a group's admin, once, of a post they have not said is posted after `after`."""
+    queued = 0
+    async with store.uow() as uow:
+        for relay in await uow.relays.to_remind(now - after):
+            group = await uow.groups.get(relay.group_id)
+            name = group.name if group else relay.group_id
+            text = (
+                f"🔔 Nhắc nhẹ: tin «{relay.summary[:80]}…» chưa được đăng vào nhóm «{name}». "
+                "Đăng xong, anh/chị bấm «Đã đăng» (hoặc nhắn «đã đăng») nhé."
+            )
+            payload = {"text": text, "buttons": [[["Đã đăng", f"relay:{relay.id}"]]]}
+            queued += await uow.outbox.put(
+                relay.channel, relay.chat_id, payload, now, dedupe_key=f"{relay.dedupe_key}:remind"
+            )
+            await uow.relays.mark_reminded(relay.id or 0, now)
+        await uow.commit()
+    return queued

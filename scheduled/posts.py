@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from domain.calendar import occurrences
 from domain.reach import Reach
 from domain.vnformat import vn_date, vn_datetime
-from storage.models import Disclosure, Event, Group
+from scheduled.recipients import Recipient, concerned, group_recipients, queue_post, recipients_for
+from storage.models import Disclosure, Event
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -28,30 +29,6 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"not a duration: {text}")
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
-
-
-def after_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo) -> datetime:
-    """The moment itself, or the end of the quiet window it falls in (delayed, never dropped)."""
-    if quiet is None:
-        return moment
-    start, end = quiet
-    local = moment.astimezone(tz)
-    now_t = local.time()
-    inside = (start <= now_t or now_t < end) if start > end else (start <= now_t < end)
-    if not inside:
-        return moment
-    end_day = local.date() if now_t < end else local.date() + timedelta(days=1)
-    return datetime.combine(end_day, end, tzinfo=tz)
-
-
-def targets(groups: list[Group], villages: list[str], notify: list[str] | None, reach: Reach) -> list[Group]:
-    """The community groups a post for these villages (or these named groups) goes to."""
-    usable = [g for g in groups if reach.can_post(g.channel) and not g.officials]
-    if notify:
-        return [g for g in usable if g.id in notify]
-    if not villages:
-        return usable
-    return [g for g in usable if not g.villages or set(g.villages) & set(villages)]
 
 
 def notice_text(doc: Disclosure) -> str:
@@ -107,13 +84,10 @@ async def queue_digests(
         groups = await uow.groups.all()
         events = await uow.events.all()
         week_ahead = [(occ, ev) for ev in events for occ in occurrences(ev, now, now + timedelta(days=7), tz)]
-        for group in targets(groups, [], None, reach):
+        officials = await uow.officials.all()
+        for group in concerned(groups, []):
             mine = sorted(
-                (
-                    (occ, ev)
-                    for occ, ev in week_ahead
-                    if group in targets([group], ev.villages, ev.notify, reach)
-                ),
+                ((occ, ev) for occ, ev in week_ahead if group in concerned([group], ev.villages, ev.notify)),
                 key=lambda pair: pair[0].start,
             )
             if not mine:
@@ -122,7 +96,7 @@ async def queue_digests(
             for occ, ev in mine:
                 place = f" — {ev.location}" if ev.location else ""
                 lines.append(f"• {vn_datetime(occ.start)}: {ev.title}{place}")
-            recipient = [(group.channel, group.chat_id, group.id)]
+            recipient = group_recipients([group], officials, reach)
             key = f"digest:{year}-W{week:02d}"
             queued += await queue_post(uow, recipient, "\n".join(lines), key, now, tz, quiet)
         await uow.commit()
@@ -164,44 +138,6 @@ async def _announce_changes(
         later = [o.start for o in upcoming_starts if o.start > now]
         new_time = f" Lịch mới: {vn_datetime(later[0])}." if later else ""
         text = f"⚠️ Hoãn: {event.title}, {vn_datetime(start.astimezone(tz))}.{new_time}"
-        recipient = [(channel, chat_id, f"{channel}:{chat_id}")]
+        recipient = [Recipient(channel, chat_id, f"{channel}:{chat_id}")]
         queued += await queue_post(uow, recipient, text, f"postponed:{event.id}:{start_text}", now, tz, quiet)
-    return queued
-
-
-async def recipients_for(
-    uow: UnitOfWork,
-    groups: list[Group],
-    topic: str,
-    villages: list[str],
-    notify: list[str] | None,
-    reach: Reach,
-) -> list[tuple[str, str, str]]:
-    """(channel, chat, dedupe suffix) of the subscribers and groups a post is for."""
-    subscribers = await uow.subscriptions.for_topic(topic, villages)
-    return [(s.channel, s.chat_id, f"sub:{s.channel}:{s.chat_id}") for s in subscribers] + [
-        (g.channel, g.chat_id, g.id) for g in targets(groups, villages, notify, reach)
-    ]
-
-
-async def queue_post(
-    uow: UnitOfWork,
-    recipients: list[tuple[str, str, str]],
-    text: str,
-    key: str,
-    now: datetime,
-    tz: ZoneInfo,
-    quiet: tuple[time, time] | None,
-) -> int:
-    """Queue one text to each recipient once (`key:suffix`), after the quiet hours; how many are new."""
-    queued = 0
-    for channel, chat_id, suffix in recipients:
-        queued += await uow.outbox.put(
-            channel,
-            chat_id,
-            {"text": text},
-            now,
-            dedupe_key=f"{key}:{suffix}",
-            not_before=after_quiet_hours(now, quiet, tz),
-        )
     return queued

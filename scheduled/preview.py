@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from domain.reach import Reach
 from domain.vnformat import vn_datetime
-from scheduled.posts import after_quiet_hours, parse_duration, targets
+from scheduled.posts import parse_duration
+from scheduled.recipients import DIRECT, RELAY, after_quiet_hours, concerned
 from scheduled.reminders import plan_reminders
-from storage.models import Group
+from storage.models import Group, Official
 from storage.store import Store
 
 
@@ -23,14 +24,22 @@ def lead_time_words(label: str) -> str:
     return "trước " + " ".join(parts) if parts else "đúng giờ"
 
 
-def how_reached(group: Group, reach: Reach) -> str:
-    """How posts reach a group, or why they cannot yet, in an official's words."""
+def how_reached(group: Group, reach: Reach, officials: dict[str, Official]) -> tuple[str, str]:
+    """(a short note for the timeline, a line for the group list): how posts reach a group, or why not yet."""
     where = f"{group.name} ({group.channel.capitalize()})"
     if group.officials:
-        return f"{where}: nhóm cán bộ — nhận hồ sơ mới, nhắc hạn"
-    if reach.can_post(group.channel):
-        return f"{where}: bot đăng thẳng vào nhóm"
-    return (
+        return "", f"{where}: nhóm cán bộ — nhận hồ sơ mới, nhắc hạn"
+    if group.reach == DIRECT and reach.can_post(group.channel):
+        return "", f"{where}: bot đăng thẳng vào nhóm"
+    if group.reach == RELAY:
+        admin = officials.get(group.relay_by or "")
+        who = admin.name if admin else group.relay_by or "?"
+        return " (nhờ quản trị nhóm chuyển tiếp)", (
+            f"{where}: bot gửi riêng cho {who} (quản trị nhóm) để chuyển tiếp, nhắc một lần nếu chưa đăng"
+        )
+    if group.reach == "fanout":
+        return " (gửi riêng từng người đăng ký)", f"{where}: gửi riêng từng bà con đã nhắn /dangky cho bot"
+    return " (chưa gửi được vào nhóm này)", (
         f"{where}: CHƯA đăng được — bot chưa được đăng vào nhóm trên kênh này; "
         "bà con nhắn /dangky cho bot để nhận riêng"
     )
@@ -53,8 +62,7 @@ async def preview(
     rows: list[tuple[datetime, str, str]] = []
     async with store.uow() as uow:
         groups = await uow.groups.all()
-        # every group the post is meant for, reachable now or not: none is left out silently
-        every_channel = Reach(group_posting=frozenset(g.channel for g in groups))
+        officials = {o.id: o for o in await uow.officials.all()}
         events = {event.id: event for event in await uow.events.all()}
         for planned in plan_reminders(list(events.values()), now, tz, timedelta(days=days)):
             due = after_quiet_hours(planned.due, quiet, tz)
@@ -62,9 +70,9 @@ async def preview(
                 continue
             event = events[planned.event_id]
             what = f"nhắc {lead_time_words(planned.label)}: {event.title} — {vn_datetime(planned.start)}"
-            for group in targets(groups, event.villages, event.notify, every_channel):
-                note = "" if reach.can_post(group.channel) else " (chưa gửi được vào nhóm này)"
-                rows.append((due, group.name, what + note))
+            # every group the post is meant for, reachable now or not: none is left out silently
+            for group in concerned(groups, event.villages, event.notify):
+                rows.append((due, group.name, what + how_reached(group, reach, officials)[0]))
         for message in await uow.outbox.pending():
             due = message.next_attempt_at or now
             if due < until:
@@ -72,7 +80,7 @@ async def preview(
                 rows.append((max(due, now), name, "đang chờ gửi: " + message.payload.get("text", "")[:60]))
     print("Các nhóm:" if groups else "Chưa có nhóm nào trong tệp dữ liệu.", file=out)
     for group in groups:
-        print(f"• {how_reached(group, reach)}", file=out)
+        print(f"• {how_reached(group, reach, officials)[1]}", file=out)
     print(f"\nSẽ gửi trong {days} ngày tới:", file=out)
     if not rows:
         print("Không có gì.", file=out)

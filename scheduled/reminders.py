@@ -27,7 +27,8 @@ from apscheduler.triggers.date import DateTrigger
 from domain.calendar import occurrences
 from domain.reach import Reach
 from domain.vnformat import EVENT_KINDS, vn_datetime
-from scheduled.posts import parse_duration, queue_digests, queue_post, recipients_for
+from scheduled.posts import parse_duration, queue_digests
+from scheduled.recipients import queue_post, recipients_for
 from storage.models import Event
 from storage.store import Store
 

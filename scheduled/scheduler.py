@@ -92,6 +92,9 @@ class Maintenance:
             self._guarded(self._deadlines), "interval", minutes=30, id="petition_deadlines", **common
         )
         self._scheduler.add_job(
+            self._guarded(self._relays), "interval", minutes=15, id="relay_reminders", **common
+        )
+        self._scheduler.add_job(
             self._guarded(self._posts),
             "interval",
             seconds=self._tick,
@@ -170,6 +173,12 @@ class Maintenance:
         if await jobs.petition_deadlines(
             self._store, self._clock(), svc.tz, svc.policy, svc.calendar, self._reach
         ):
+            self._pipeline.wake_outbox()
+
+    async def _relays(self) -> None:
+        if not await self._leader.held():  # one scheduler per deployment
+            return
+        if await jobs.remind_relays(self._store, self._clock()):
             self._pipeline.wake_outbox()
 
     async def _posts(self) -> None:

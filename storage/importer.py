@@ -130,12 +130,12 @@ def _explain(error: ValidationError) -> str:
     return error.message
 
 
-def validate(data: Any, stored_groups: Iterable[str] = ()) -> list[str]:
+def validate(data: Any, stored_groups: Iterable[str] = (), stored_officials: Iterable[str] = ()) -> list[str]:
     """Every problem in the file at once, each naming the entry id and the field.
 
     Schema problems, duplicate ids, villages and groups that do not exist, and bad recurrence rules
-    are all reported in one run, so one file takes one round of fixes. `stored_groups`: group ids
-    already in the database, which an event may name without declaring them again.
+    are all reported in one run, so one file takes one round of fixes. `stored_groups` and
+    `stored_officials`: ids already in the database, which the file may name without declaring them.
     """
     problems = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
@@ -162,10 +162,35 @@ def validate(data: Any, stored_groups: Iterable[str] = ()) -> list[str]:
                 _unknown(f"{section}[{entry['id']}].villages", entry.get("villages"), known_villages)
             )
     known_groups = [g["id"] for g in sections["groups"]] + [g for g in stored_groups]
+    officials = {o["id"]: o for o in sections["officials"]}
+    for group in sections["groups"]:
+        problems.extend(_relay_problems(group, officials, stored_officials))
     for event in sections["events"]:
         problems.extend(_unknown(f"events[{event['id']}].notify", event.get("notify"), known_groups))
         problems.extend(_event_problems(event))
     return problems
+
+
+def _relay_problems(
+    group: dict[str, Any], officials: dict[str, dict[str, Any]], stored_officials: Iterable[str]
+) -> list[str]:
+    """A relayed group needs an official who runs it and can be reached on the group's messenger."""
+    where = f"groups[{group['id']}]"
+    relay_by = group.get("relay_by")
+    if group.get("reach") == "relay" and not relay_by:
+        return [f"{where}.relay_by: nhóm đăng qua người quản trị (reach: relay) cần mã cán bộ quản trị nhóm"]
+    if not isinstance(relay_by, str):
+        return []
+    official = officials.get(relay_by)
+    if official is None:
+        if relay_by in set(stored_officials):
+            return []
+        return _unknown(f"{where}.relay_by", [relay_by], list(officials))
+    channel = group.get("channel")
+    fields = [f for f, ch in ACCOUNT_FIELDS.items() if ch == channel]
+    if fields and not any(official.get(f) for f in fields):
+        return [f"{where}.relay_by: cán bộ '{relay_by}' chưa có {fields[0]} để nhận bài chuyển tiếp"]
+    return []
 
 
 def _entries(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
@@ -212,7 +237,7 @@ def _hash(entry: dict[str, Any]) -> str:
 
 # The data file names an official's messenger accounts field by field; the database keeps them as
 # {channel: id} so a new channel needs no new column.
-ACCOUNT_FIELDS = {"telegram_user_id": "telegram", "zalo_user_id": "zalo"}
+ACCOUNT_FIELDS = {"telegram_user_id": "telegram", "zalo_user_id": "zalo", "zalo_oa_user_id": "zalo_oa"}
 
 
 def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -231,7 +256,9 @@ def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport:
     """Validate, then upsert every entry keyed by id; commits only when the whole file is valid."""
-    problems = validate(data, [g.id for g in await uow.groups.all()])
+    problems = validate(
+        data, [g.id for g in await uow.groups.all()], [o.id for o in await uow.officials.all()]
+    )
     if problems:
         raise ImportError_(problems)
     report = ImportReport()

@@ -103,6 +103,11 @@ class Group(SQLModel, table=True):
     chat_id: str = Field(max_length=64, index=True)
     villages: list[str] = _json()
     officials: bool = False
+    # How posts reach the group (data file): "group" the bot posts in it; "relay" the group's admin
+    # (`relay_by`, an official) gets each post privately to forward; "fanout" only the village's
+    # subscribers get it one to one; "oa_group" the commune's Official Account posts (groups it created).
+    reach: str = Field(default="group", max_length=20)
+    relay_by: str | None = Field(default=None, max_length=80)
     content_hash: str = Field(max_length=64)
 
 
@@ -242,3 +247,20 @@ class Subscription(SQLModel, table=True):
     village: str | None = None  # None: the whole commune
     topics: list[str] = _json()  # "notices", "events"
     created_at: datetime | None = _ts(nullable=False)
+
+
+class RelayPost(SQLModel, table=True):
+    """A post handed to a group's admin to forward, until they say it is posted ("đã đăng")."""
+
+    __tablename__ = "relay_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    group_id: str = Field(max_length=80, index=True)
+    official_id: str = Field(max_length=80, index=True)
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64)
+    summary: str
+    created_at: datetime | None = _ts(nullable=False)
+    confirmed_at: datetime | None = _ts()
+    reminded_at: datetime | None = _ts()

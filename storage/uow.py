@@ -19,6 +19,7 @@ from storage.repositories.inbound import InboundRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
+from storage.repositories.relays import RelayRepo
 from storage.repositories.subscriptions import SubscriptionRepo
 
 
@@ -36,6 +37,7 @@ class UnitOfWork:
     unanswered: UnansweredRepo
     petitions: PetitionRepo
     subscriptions: SubscriptionRepo
+    relays: RelayRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.unanswered = UnansweredRepo(s)
         self.petitions = PetitionRepo(s)
         self.subscriptions = SubscriptionRepo(s)
+        self.relays = RelayRepo(s)
         return self
 
     async def __aexit__(

@@ -74,6 +74,9 @@ class GroupRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
+    async def get(self, group_id: str) -> Group | None:
+        return await self._s.get(Group, group_id)
+
     async def all(self) -> list[Group]:
         return list((await self._s.exec(select(Group).order_by(col(Group.id)))).all())
 

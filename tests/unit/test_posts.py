@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduled.posts import after_quiet_hours, parse_duration, queue_notices, queue_postponements
+from scheduled.posts import parse_duration, queue_notices, queue_postponements
+from scheduled.recipients import after_quiet_hours
 from scheduled.reminders import plan_reminders, queue_reminder
 from storage.importer import import_data, load_file
 from storage.store import Store
