@@ -6,25 +6,32 @@ import re
 from typing import Any
 
 from bot.pipeline import Pipeline
-from channels.contract import SendResult, Sent
+from channels.contract import Capabilities, SendResult, Sent
+from domain import choices
 from domain.messages import Incoming
 from storage.store import Store
 
 CHANNEL = "web"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # of a message typed in the page
+MAX_REPLY = 100_000  # the page shows a reply whole
 
 
 class WebChatChannel:
-    """Browser sessions are chats; replies are read back from the outbox history."""
+    """Browser sessions are chats; replies are read back from the outbox history.
+
+    `buttons=False` shows the page as a messenger without buttons (Zalo) would: each reply's
+    choices come as numbered lines in its text, answered by typing a number or a word.
+    """
 
     name = CHANNEL
 
-    def __init__(self, store: Store, pipeline: Pipeline) -> None:
+    def __init__(self, store: Store, pipeline: Pipeline, *, buttons: bool = True) -> None:
         self._store = store
         self._pipeline = pipeline
-        pipeline.register(CHANNEL, self.parse)
+        self.capabilities = Capabilities(buttons=buttons, max_text=MAX_REPLY)
+        pipeline.register(CHANNEL, self.parse, capabilities=self.capabilities)
 
     @staticmethod
     def valid_session(session: str) -> bool:
@@ -56,6 +63,10 @@ class WebChatChannel:
         """Replies to a session after a given outbox id."""
         async with self._store.uow() as uow:
             rows = await uow.outbox.for_chat(CHANNEL, session, after)
+        if not self.capabilities.buttons:
+            return [
+                {"id": r.id, "text": choices.render_payload(r.payload)["text"], "buttons": []} for r in rows
+            ]
         return [
             {"id": r.id, "text": r.payload.get("text", ""), "buttons": r.payload.get("buttons", [])}
             for r in rows

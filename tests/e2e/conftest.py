@@ -89,9 +89,21 @@ class AppFactory:
         values.update(overrides)
         return Settings(_env_file=None, **values)
 
-    async def __call__(self, mode: Mode = "polling", *, data: Path | None = MINI, **overrides: Any) -> App:
-        """Start an App (data: a commune file to import first, None for none) and wait until ready."""
+    async def __call__(
+        self,
+        mode: Mode = "polling",
+        *,
+        data: Path | None = MINI,
+        prepare: Callable[[App], None] | None = None,
+        **overrides: Any,
+    ) -> App:
+        """Start an App (data: a commune file to import first, None for none) and wait until ready.
+
+        `prepare` may change the App between construction and start (e.g. swap a channel).
+        """
         app = App(self.settings(mode, **overrides), clock=self.clock)
+        if prepare is not None:
+            prepare(app)
         self._running.append(app)
         await app.start()
         if data is not None:
