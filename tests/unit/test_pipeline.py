@@ -121,3 +121,17 @@ async def test_with_buttons_the_petition_prompts_still_take_typed_numbers_and_la
         conv = await uow.conversations.get("test", "12", "12")
     assert conv is not None and conv.data["kind"] == "kien_nghi" and conv.data["village"] == "Thôn Khe Mát"
     assert conv.data["consent"] is False
+
+
+async def test_without_buttons_a_message_never_delivered_leaves_the_earlier_choices_live(
+    seeded: Store,
+) -> None:
+    pipeline, _ = make(seeded, capabilities=NO_BUTTONS)
+    await say(pipeline, seeded, "13", "u1", "/start")
+    await say(pipeline, seeded, "13", "u2", "tiền điện thoại của xã")  # an answer with choices
+    async with seeded.uow() as uow:
+        answer = (await uow.outbox.for_chat("test", "13"))[-1]
+        assert answer.id is not None and answer.payload.get("buttons")
+        await uow.outbox.fail(answer.id, "chat not found")  # the person never saw it
+        await uow.commit()
+    assert "lĩnh vực nào" in await say(pipeline, seeded, "13", "u3", "2")  # the menu's choice 2
