@@ -92,7 +92,7 @@ class App:
         self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)
         self.channels = build_channels(settings, self.pipeline, self.store)
         for channel in self.channels.values():
-            self.pipeline.register(channel.name, channel.parse)
+            self.pipeline.register(channel.name, channel.parse, channel.capabilities)
         senders: dict[str, Sender] = dict(self.channels)
         self.outbox = OutboxWorker(self.store, senders, clock)
         self.maintenance = Maintenance(

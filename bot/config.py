@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
+    WEBCHAT_BUTTONS: bool = True  # false: the web chat shows choices as numbered lines, as on Zalo
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
     TIMEZONE: str = "Asia/Ho_Chi_Minh"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from channels.contract import Capabilities
+from domain import choices
 from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
 from handlers.services import Ctx, Services
 from storage.store import Store
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class Pipeline:
         self._routes = routes
         self._on_queued = on_queued
         self._parsers: dict[str, Parser] = {}
+        self._buttons: dict[str, bool] = {}
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -49,9 +54,15 @@ class Pipeline:
         """Tell the outbox worker that messages were queued outside a handled update."""
         self._on_queued()
 
-    def register(self, channel: str, parser: Parser) -> None:
-        """Tell the pipeline how to read a channel's stored payloads."""
+    def register(self, channel: str, parser: Parser, capabilities: Capabilities | None = None) -> None:
+        """Tell the pipeline how to read a channel's stored payloads, and what the channel shows.
+
+        Without buttons (`capabilities.buttons` false), a typed number or word answers the choices
+        of the bot's last message in the chat. Without capabilities the channel is taken to have
+        buttons (as before): only replies marked `choices.TYPED` take typed answers there.
+        """
         self._parsers[channel] = parser
+        self._buttons[channel] = capabilities.buttons if capabilities is not None else True
 
     async def accept(
         self, channel: str, key: str, payload: dict[str, Any], sender: str | None = None
@@ -120,6 +131,8 @@ class Pipeline:
         async with self._store.uow() as uow:
             now = self._svc.clock()
             replies: list[Reply] = []
+            if msg is not None:
+                msg = await self._chosen(uow, msg)
             handler = pick(self._routes, msg) if msg is not None else None
             if msg is not None and handler is not None:
                 replies = await handler(msg, Ctx(uow=uow, svc=self._svc, now=now))
@@ -131,6 +144,21 @@ class Pipeline:
                 return []  # handled meanwhile by a recovery pass: the rollback drops our replies
             await uow.commit()
         return replies
+
+    async def _chosen(self, uow: UnitOfWork, msg: Incoming) -> Incoming:
+        """A typed answer to the choices of the bot's last message becomes that button's press."""
+        if msg.button is not None or msg.attachments or not choices.may_choose(msg.text):
+            return msg
+        last = await uow.outbox.last_to_chat(msg.channel, msg.chat_id)
+        if last is None or not last.payload.get("buttons"):
+            return msg
+        if self._buttons.get(msg.channel, True) and not last.payload.get("meta", {}).get(choices.TYPED):
+            return msg
+        data = choices.resolve(msg.text, choices.choices(last.payload["buttons"]))
+        if data is None:
+            return msg
+        # As a press of that button: no text, and the message it was under (for gui:fromq).
+        return dataclasses.replace(msg, button=data, text="", message_id=last.external_id)
 
     async def _fail(self, inbound_id: int, msg: Incoming | None, exc: Exception) -> list[Reply]:
         async with self._store.uow() as uow:

@@ -7,28 +7,33 @@ from typing import Any
 
 from channels.contract import UNLIMITED, Capabilities, ChannelSpec, Inbox, SendResult, Sent, WebRoute
 from channels.webchat_http import messages_handler, send_handler
+from domain import choices
 from domain.messages import Incoming
 from storage.store import Store
 
 CHANNEL = "web"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_TEXT = 2000
-CAPABILITIES = Capabilities(
-    buttons=True, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
-)
+MAX_TEXT = 2000  # of a message typed in the page
+MAX_REPLY = 100_000  # the page shows a reply whole
 
 
 class WebChatChannel:
-    """Browser sessions are chats; replies are read back from the outbox history."""
+    """Browser sessions are chats; replies are read back from the outbox history.
+
+    `buttons=False` shows the page as a messenger without buttons (Zalo) would: each reply's
+    choices come as numbered lines in its text, answered by typing a number or a word.
+    """
 
     name = CHANNEL
-    capabilities = CAPABILITIES
     budget = UNLIMITED
 
-    def __init__(self, store: Store, pipeline: Inbox) -> None:
+    def __init__(self, store: Store, pipeline: Inbox, *, buttons: bool = True) -> None:
         self._store = store
         self._pipeline = pipeline
+        self.capabilities = Capabilities(
+            buttons=buttons, max_text=MAX_REPLY, formatting="plain", group_send=False, photos=False
+        )
 
     def is_group(self, chat_id: str) -> bool:
         return False
@@ -75,6 +80,10 @@ class WebChatChannel:
         """Replies to a session after a given outbox id."""
         async with self._store.uow() as uow:
             rows = await uow.outbox.for_chat(CHANNEL, session, after)
+        if not self.capabilities.buttons:
+            return [
+                {"id": r.id, "text": choices.render_payload(r.payload)["text"], "buttons": []} for r in rows
+            ]
         return [
             {"id": r.id, "text": r.payload.get("text", ""), "buttons": r.payload.get("buttons", [])}
             for r in rows
@@ -87,7 +96,7 @@ class WebChatChannel:
 
 SPEC = ChannelSpec(
     name=CHANNEL,
-    capabilities=CAPABILITIES,
+    capabilities=Capabilities(buttons=True, max_text=MAX_REPLY, group_send=False, photos=False),
     enabled=lambda settings: True,
-    build=lambda settings, inbox, store: WebChatChannel(store, inbox),
+    build=lambda settings, inbox, store: WebChatChannel(store, inbox, buttons=settings.WEBCHAT_BUTTONS),
 )

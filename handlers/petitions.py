@@ -12,13 +12,13 @@ import secrets
 from enum import StrEnum
 from typing import Any
 
+from domain import choices
 from domain.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
 from domain.messages import Button, Incoming, Reply
 from domain.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
-from qa.vntext import fold
 from storage.models import Petition, PetitionParty
 
 FLOW = "petition"
@@ -81,23 +81,16 @@ async def _goto(ctx: Ctx, msg: Incoming, data: dict[str, Any], nxt: Step, note: 
         msg.channel, msg.chat_id, msg.user_id, flow=FLOW, step=nxt, data=data, now=ctx.now
     )
     prompt = await _prompt(ctx, nxt, data)
-    if note:
-        prompt = Reply(f"{note}\n\n{prompt.text}", buttons=prompt.buttons)
-    return [prompt]
+    text = f"{note}\n\n{prompt.text}" if note else prompt.text
+    # The prompts list their choices: a typed number or label answers them on every channel.
+    return [Reply(text, buttons=prompt.buttons, meta={choices.TYPED: True} if prompt.buttons else {})]
 
 
 def _choice(msg: Incoming, options: list[tuple[str, str]]) -> str | None:
-    """The value chosen by button, by number ("2") or by typing the label."""
+    """The value chosen by button (a typed number or label arrives as its button: domain/choices)."""
     if msg.button and msg.button.startswith("gui:"):
         value = msg.button.removeprefix("gui:")
         return value if value in {v for v, _ in options} else None
-    text = msg.text.strip()
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1][0]
-    typed = " ".join(fold(w) for w in text.split())
-    for value, label in options:
-        if typed and (typed == " ".join(fold(w) for w in label.split()) or typed == value):
-            return value
     return None
 
 

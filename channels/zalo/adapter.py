@@ -26,7 +26,8 @@ from channels.contract import (
     WebRoute,
 )
 from channels.zalo.client import ZaloClient, ZaloError
-from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, numbered, split_text, to_incoming, unwrap
+from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, split_text, to_incoming, unwrap
+from domain import choices
 from domain.messages import Incoming
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ class ZaloChannel:
                 first_id = first_id or _message_id(result)
             if photos:
                 return Sent(first_id)
-            for part in split_text(numbered(payload)):
+            for part in split_text(str(choices.render_payload(payload).get("text") or "")):
                 result = await self._client.call("sendMessage", {"chat_id": chat_id, "text": part})
                 first_id = first_id or _message_id(result)
         except ZaloError as exc:

@@ -96,13 +96,3 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         text = text[cut:].lstrip()
     parts.append(text)
     return parts
-
-
-def numbered(payload: dict[str, Any]) -> str:
-    """The text with its buttons as numbered lines (Zalo has no inline buttons)."""
-    text = str(payload.get("text") or "")
-    labels = [label for row in payload.get("buttons") or [] for label, _ in row]
-    if not labels:
-        return text
-    lines = [f"{i}. {label}" for i, label in enumerate(labels, 1)]
-    return f"{text}\n\n" + "\n".join(lines) + "\n(Bà con nhắn số để chọn.)"

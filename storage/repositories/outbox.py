@@ -199,3 +199,14 @@ class OutboxRepo:
         if status:
             query = query.where(OutboxMessage.status == status)
         return int((await self._s.exec(query)).one())
+
+    async def last_to_chat(self, channel: str, chat_id: str) -> OutboxMessage | None:
+        """The bot's latest message to a chat that was not given up on (its choices are live)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+            .where(OutboxMessage.status != FAILED)
+            .order_by(col(OutboxMessage.id).desc())
+            .limit(1)
+        )
+        return (await self._s.exec(query)).first()

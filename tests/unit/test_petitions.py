@@ -64,13 +64,6 @@ async def test_a_report_is_filed_announced_without_identity_and_tracked(store: S
     assert "Không tìm thấy" in stranger.text and "Cống" not in stranger.text
 
 
-async def test_the_flow_accepts_numbers_instead_of_buttons(store: Store) -> None:
-    svc = await seeded(store)
-    await say(svc, "/gui")
-    [reply] = await say(svc, "2")
-    assert "kiến nghị" in reply.text.lower()
-
-
 async def test_bad_input_is_explained_and_the_step_stays(store: Store) -> None:
     svc = await seeded(store)
     await say(svc, "/gui")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.pipeline import SORRY, Pipeline
+from channels.contract import Capabilities
 from domain.messages import Incoming
 from handlers.router import Route, routes
 from handlers.services import Ctx, Services
@@ -21,12 +22,26 @@ def parse(payload: dict[str, Any]) -> Incoming | None:
     return Incoming(channel="test", chat_id=payload["chat"], user_id=payload["chat"], text=payload["text"])
 
 
-def make(store: Store, table: tuple[Route, ...] | None = None) -> tuple[Pipeline, list[int]]:
+def make(
+    store: Store, table: tuple[Route, ...] | None = None, capabilities: Capabilities | None = None
+) -> tuple[Pipeline, list[int]]:
     woken: list[int] = []
     svc = Services(uow=store.uow, clock=lambda: NOW, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=SearchIndex())
     pipeline = Pipeline(store, svc, table or routes(), on_queued=lambda: woken.append(1))
-    pipeline.register("test", parse)
+    if capabilities is None:
+        pipeline.register("test", parse)
+    else:
+        pipeline.register("test", parse, capabilities=capabilities)
     return pipeline, woken
+
+
+async def say(pipeline: Pipeline, store: Store, chat: str, key: str, text: str) -> str:
+    """Send one text; the last reply queued to the chat."""
+    payload = {"chat": chat, "text": text}
+    inbound = await pipeline.accept("test", key, payload)
+    assert inbound is not None
+    await pipeline.process(inbound, "test", payload)
+    return (await outbox_texts(store, chat))[-1]
 
 
 @pytest.fixture
@@ -75,3 +90,48 @@ async def test_a_failing_handler_apologises_and_keeps_the_update(seeded: Store) 
     async with seeded.uow() as uow:
         stored = await uow.inbound.get(inbound)
         assert stored is not None and stored.status == "failed" and stored.payload == payload
+
+
+NO_BUTTONS = Capabilities(buttons=False, max_text=2000)
+
+
+async def test_without_buttons_a_typed_number_answers_the_last_message(seeded: Store) -> None:
+    pipeline, _ = make(seeded, capabilities=NO_BUTTONS)
+    await say(pipeline, seeded, "10", "u1", "/start")
+    assert "lĩnh vực nào" in await say(pipeline, seeded, "10", "u2", "2")  # 📋 Thông tin công khai
+    listing = await say(pipeline, seeded, "10", "u3", "ngan sach")  # a word of one category's label
+    assert listing.startswith("Ngân sách xã:\n• Công khai dự toán ngân sách")
+
+
+async def test_with_buttons_typed_text_stays_a_message_as_before(seeded: Store) -> None:
+    pipeline, _ = make(seeded)  # registered without capabilities: a channel with buttons
+    await say(pipeline, seeded, "11", "u1", "/start")
+    assert "lĩnh vực nào" not in await say(pipeline, seeded, "11", "u2", "2")
+
+
+async def test_with_buttons_the_petition_prompts_still_take_typed_numbers_and_labels(seeded: Store) -> None:
+    pipeline, _ = make(seeded)
+    assert "loại nào" in await say(pipeline, seeded, "12", "u1", "/gui")
+    assert "mô tả nội dung kiến nghị" in await say(pipeline, seeded, "12", "u2", "2")
+    await say(pipeline, seeded, "12", "u3", "Đề nghị lắp thêm đèn đường ở ngã ba chợ")
+    assert "tối đa 5 ảnh" in await say(pipeline, seeded, "12", "u4", "Thôn Khe Mát")
+    assert "họ tên" in await say(pipeline, seeded, "12", "u5", "bỏ qua")
+    assert "xem lại" in await say(pipeline, seeded, "12", "u6", "khong")
+    async with seeded.uow() as uow:
+        conv = await uow.conversations.get("test", "12", "12")
+    assert conv is not None and conv.data["kind"] == "kien_nghi" and conv.data["village"] == "Thôn Khe Mát"
+    assert conv.data["consent"] is False
+
+
+async def test_without_buttons_a_message_never_delivered_leaves_the_earlier_choices_live(
+    seeded: Store,
+) -> None:
+    pipeline, _ = make(seeded, capabilities=NO_BUTTONS)
+    await say(pipeline, seeded, "13", "u1", "/start")
+    await say(pipeline, seeded, "13", "u2", "tiền điện thoại của xã")  # an answer with choices
+    async with seeded.uow() as uow:
+        answer = (await uow.outbox.for_chat("test", "13"))[-1]
+        assert answer.id is not None and answer.payload.get("buttons")
+        await uow.outbox.fail(answer.id, "chat not found")  # the person never saw it
+        await uow.commit()
+    assert "lĩnh vực nào" in await say(pipeline, seeded, "13", "u3", "2")  # the menu's choice 2
