@@ -11,7 +11,7 @@ from bot.pipeline import SORRY, Pipeline
 from domain.messages import Incoming
 from handlers.router import Route, routes
 from handlers.services import Ctx, Services
-from qa.search_index import SearchIndex
+from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
