@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.qa_quality import DEFAULT_DATA  # noqa: E402
 from bench.qa_tune import build  # noqa: E402
-from qa.search_index import clip  # noqa: E402
+from qa.passages import clip  # noqa: E402
 
 
 def holds(passage: str, answers: list[str]) -> bool:

@@ -29,7 +29,9 @@ from bot.app import DEMO_FILE  # noqa: E402
 from domain.messages import Incoming  # noqa: E402
 from handlers import ask  # noqa: E402
 from handlers.services import Ctx, Services  # noqa: E402
-from qa.search_index import SearchIndex, load_entries  # noqa: E402
+from qa.entries import load_entries  # noqa: E402
+from qa.index import Index  # noqa: E402
+from qa.searcher import SearchIndex  # noqa: E402
 from storage.importer import import_data, load_file  # noqa: E402
 from storage.store import Store  # noqa: E402
 
@@ -90,13 +92,12 @@ async def run(n_docs: int, n_questions: int) -> None:
             await import_data(uow, data, now)
         import_s = time.perf_counter() - started
 
-        index = SearchIndex()
         started = time.perf_counter()
         async with store.uow() as uow:
             entries = await load_entries(uow)
         load_s = time.perf_counter() - started
         started = time.perf_counter()
-        index.build(entries)
+        index = Index(entries)
         build_s = time.perf_counter() - started
 
         questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(n_questions)]
@@ -106,9 +107,9 @@ async def run(n_docs: int, n_questions: int) -> None:
             index.rank(q, 5)
             rank_ms.append(1000 * (time.perf_counter() - t))
 
-        svc = Services(uow=store.uow, clock=lambda: now, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=index)
         async with store.uow() as uow:
-            index.version = await uow.commune.data_version()
+            searcher = SearchIndex(index, await uow.commune.data_version())
+        svc = Services(uow=store.uow, clock=lambda: now, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=searcher)
         answer_ms = []
         for i, q in enumerate(questions):
             msg = Incoming(channel="bench", chat_id=str(i), user_id=str(i), text=q)

@@ -9,7 +9,7 @@ commune is imported into a temporary SQLite database and indexed as the bot does
 commune: top-1 of the ranking alone and a sweep of the abstention threshold (top-1 on answerable vs
 abstention on unanswerable); `--dump` adds every question with its top hits and signals.
 
-`--fit` fits the logistic confidence model (qa/search_index.py CONFIDENCE_MODEL) on the top
+`--fit` fits the logistic confidence model (qa/confidence.py CONFIDENCE_MODEL) on the top
 hits' signals (answerable questions ranked right against unanswerable ones, classes balanced, L2
 0.1): first on each commune alone, scored on the others (how well the signals carry over to a commune
 they were not fitted on); then each commune scored by a model fitted on the others, with the mean of
@@ -37,12 +37,14 @@ import numpy as np  # noqa: E402
 
 from bench.qa_quality import DEFAULT_DATA  # noqa: E402
 from handlers.ask import CONFIDENCE_THRESHOLD  # noqa: E402
-from qa.search_index import SIGNALS, SearchHit, SearchIndex, load_entries  # noqa: E402
+from qa.confidence import SIGNALS  # noqa: E402
+from qa.entries import SearchHit, load_entries  # noqa: E402
+from qa.index import Index  # noqa: E402
 from storage.importer import import_data, load_file  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 
-async def build(data_file: Path) -> SearchIndex:
+async def build(data_file: Path) -> Index:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/tune.db")
         await store.migrate()
@@ -51,9 +53,7 @@ async def build(data_file: Path) -> SearchIndex:
         async with store.uow() as uow:
             entries = await load_entries(uow)
         await store.close()
-    index = SearchIndex()
-    index.build(entries)
-    return index
+    return Index(entries)
 
 
 def correct(q: dict[str, Any], hits: list[SearchHit], threshold: float) -> bool:

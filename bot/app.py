@@ -21,7 +21,7 @@ from channels.contract import Sender
 from domain.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
-from qa.search_index import SearchIndex
+from qa.searcher import SearchIndex
 from scheduled.scheduler import Maintenance
 from storage.store import Store, stored_timezone
 from web.server import make_web_app

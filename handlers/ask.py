@@ -8,9 +8,10 @@ from domain.calendar import occurrences
 from domain.messages import Button, Incoming, Reply
 from domain.vnformat import button_title, category_name, vn_date, vn_datetime
 from handlers.services import Ctx
-from qa.search_index import SearchHit, clip
+from qa.entries import SearchHit
+from qa.passages import clip
 
-# Below this confidence (the logistic model of qa/search_index.py), we abstain rather than guess.
+# Below this confidence (the logistic model of qa/confidence.py), we abstain rather than guess.
 # Chosen with a sweep over four communes (bench/qa_tune.py; top-1 on answerable / abstention on
 # dong-tien, Hòa Phú, Tân Lập, Kỳ Sơn): 0.30 gives 0.96/0.76, 0.89/0.75, 0.80/0.86, 0.80/0.86;
 # 0.40 gives 0.94/0.84, 0.87/1.00, 0.80/0.93, 0.80/0.86; 0.50 gives 0.87/0.92, 0.87/1.00,

@@ -12,7 +12,7 @@ from domain.deadlines import DeadlinePolicy, WorkCalendar
 
 if TYPE_CHECKING:
     from domain.messages import Incoming, Reply
-    from qa.search_index import SearchHit
+    from qa.entries import SearchHit
     from storage.uow import UnitOfWork
 
 
@@ -21,7 +21,11 @@ class Clock(Protocol):
 
 
 class Searcher(Protocol):
-    """The question-answering index (kept fresh by data_version)."""
+    """The question-answering index (kept fresh by data_version).
+
+    `search` must not hold the event loop: it ranks in a worker thread, and searches only the
+    first characters of a very long text (qa/searcher.py QUESTION_MAX).
+    """
 
     async def search(
         self,

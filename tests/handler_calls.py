@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from domain.messages import Incoming, Reply
 from handlers.router import pick, routes
 from handlers.services import Ctx, Services
-from qa.search_index import SearchIndex
+from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW

@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.messages import Incoming, Reply
 from handlers import ask
 from handlers.services import Services
+from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
@@ -121,6 +122,9 @@ async def test_the_index_follows_a_new_import_without_restart(store: Store) -> N
     assert before[0].meta[ask.SOURCES_KEY] == []
     async with store.uow() as uow:
         await import_data(uow, data, NOW)
+    assert isinstance(svc.search, SearchIndex)
+    async with store.uow() as uow:
+        await svc.search.fresh(uow)  # searches do not wait for the rebuild (tests/unit/test_searcher.py)
     [after] = await say(svc, "xe cứu thương")
     assert after.meta[ask.SOURCES_KEY][0] == data["disclosures"][0]["id"]
 

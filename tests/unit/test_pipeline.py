@@ -12,7 +12,7 @@ from channels.contract import Capabilities
 from domain.messages import Incoming
 from handlers.router import Route, routes
 from handlers.services import Ctx, Services
-from qa.search_index import SearchIndex
+from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW

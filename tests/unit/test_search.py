@@ -9,9 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from handlers.ask import CONFIDENCE_THRESHOLD
+from qa.entries import Entry
+from qa.index import Index
 from qa.lexicon import load_lexicon
-from qa.query import Analyzer, named_things, stopword_flags
-from qa.search_index import Entry, SearchIndex
+from qa.query import Analyzer
+from qa.query_names import named_things
+from qa.query_words import stopword_flags
 from qa.vntext import fold, syllables
 
 
@@ -20,10 +23,8 @@ def entry(doc_id: str, title: str, body: str, *, date: str = "2026-01-01", tags:
     return Entry("disclosure", doc_id, title, fields, date)
 
 
-def index(*entries: Entry) -> SearchIndex:
-    built = SearchIndex()
-    built.build(list(entries))
-    return built
+def index(*entries: Entry) -> Index:
+    return Index(list(entries))
 
 
 BUDGET = entry(

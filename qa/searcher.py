@@ -1,0 +1,107 @@
+"""The index handlers search, kept fresh by the commune's data version, with CPU work off the event loop.
+
+Building an index and ranking a question are CPU-bound (a second or more for a large commune or a
+long text), and a bot has one event loop for every chat: both run in worker threads. When the data
+changes, the first search starts a rebuild and, like every search until the rebuild is done, is
+answered from the previous index; only the very first build is waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import TYPE_CHECKING
+
+from qa.entries import Entry, SearchHit, load_entries
+from qa.index import Index
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Residents' questions run to about 120 characters (806 written for bench/data and the development
+# commune: median 59, longest 123); a text many times that long is not a question, and its search
+# time grows with its length (a 1 MB message took 89 s). The words after this many characters are
+# not searched; petitions (/gui) are stored whole, they are not searched.
+QUESTION_MAX = 500
+
+
+def cap(question: str) -> str:
+    """At most QUESTION_MAX characters of a question, cut at a space when one is near the end."""
+    if len(question) <= QUESTION_MAX:
+        return question
+    cut = question.rfind(" ", 0, QUESTION_MAX + 1)
+    return question[: cut if cut > QUESTION_MAX // 2 else QUESTION_MAX]
+
+
+class SearchIndex:
+    """`search` ranks against the newest built index in a worker thread (see the module's docstring)."""
+
+    def __init__(self, index: Index | None = None, version: int = -1) -> None:
+        """Empty (the first search builds), or an index already built from the given data version."""
+        self._index = index
+        self._version = version
+        self._build: asyncio.Task[None] | None = None  # the build under way, or the last one
+        self._lock = asyncio.Lock()
+
+    @property
+    def index(self) -> Index | None:
+        """The index searches are answered from (None before the first build)."""
+        return self._index
+
+    async def search(
+        self,
+        uow: UnitOfWork,
+        query: str,
+        limit: int = 5,
+        village: str | None = None,
+        today: date | None = None,
+    ) -> list[SearchHit]:
+        """Ranked hits for a question (its first QUESTION_MAX characters); documents of the
+        resident's own village are preferred."""
+        index = await self.current(uow)
+        return await asyncio.to_thread(index.rank, cap(query), limit, village, today)
+
+    async def current(self, uow: UnitOfWork) -> Index:
+        """The index to answer from; starts a rebuild in a worker thread when the data changed.
+
+        Only one build runs at a time: a change made during a build is picked up by the first
+        search after it. Before the first build is done there is nothing to answer from: wait.
+        """
+        version = await uow.commune.data_version()
+        if version != self._version and not self._building():
+            async with self._lock:
+                if version != self._version and not self._building():
+                    entries = await load_entries(uow)
+                    self._build = asyncio.create_task(self._rebuild(entries, version))
+                    self._build.add_done_callback(_log_failure)
+        if self._index is None:
+            assert self._build is not None
+            await asyncio.shield(self._build)  # a build error reaches the search that waited
+        assert self._index is not None
+        return self._index
+
+    async def fresh(self, uow: UnitOfWork) -> Index:
+        """The index of the data as it is now, waiting for its build (tools and tests; searches
+        do not wait)."""
+        while True:
+            index = await self.current(uow)
+            if self._building():
+                assert self._build is not None
+                await asyncio.shield(self._build)
+            elif self._version == await uow.commune.data_version():
+                return index
+
+    def _building(self) -> bool:
+        return self._build is not None and not self._build.done()
+
+    async def _rebuild(self, entries: list[Entry], version: int) -> None:
+        index = await asyncio.to_thread(Index, entries)
+        self._index, self._version = index, version
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("search index build failed; answering from the previous index", exc_info=error)
