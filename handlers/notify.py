@@ -40,9 +40,13 @@ def deadlines_line(petition: Petition) -> str:
     return "; ".join(parts)
 
 
-async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
-    """The new petition in every officials' group: code, type, redacted summary, village, deadlines."""
-    where = petition.village or (redact(petition.place) if petition.place else "") or "không ghi"
+async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) -> list[Reply]:
+    """The new petition in every officials' group: code, type, redacted summary, village, deadlines.
+
+    The summary was redacted when filed; the typed place is redacted here, the filer's name too.
+    """
+    names = [filer_name] if filer_name else []
+    where = petition.village or (redact(petition.place, names) if petition.place else "") or "không ghi"
     anonymous = " (nặc danh)" if petition.anonymous else ""
     text = (
         f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"

@@ -385,7 +385,12 @@ async def test_denunciation_identity_is_redacted_hidden_and_audited(
     refused = "Chỉ cán bộ được giao xử lý hồ sơ này và lãnh đạo xã"
     assert refused in await say(fake, f"/xem {filed.code}", HANDLER)  # not assigned yet
     assert "/xem chỉ dùng khi nhắn riêng" in await say(fake, f"/xem {filed.code}", GROUP, user=ADMIN)
-    assert "Trần Thị Bình" in await op(fake, "take", filed, HANDLER)
+    # Taking it would give the handler the denouncer: that needs the same right as /xem.
+    assert "chỉ do cán bộ được lãnh đạo xã giao" in await op(fake, "take", filed, HANDLER)
+    assert (await petition_row(app, filed.code))["assignee"] is None
+    assert refused in await say(fake, f"/xem {filed.code}", HANDLER)
+    assert "Chỉ lãnh đạo xã" in await say(fake, f"/giao {filed.code} tran-thi-binh", HANDLER)
+    assert "Trần Thị Bình" in await say(fake, f"/giao {filed.code} tran-thi-binh", ADMIN)
     shown = await say(fake, f"/xem {filed.code}", HANDLER)
     assert "Nguyễn Văn Tèo" in shown and "0987654321" in shown and "đã được ghi lại" in shown
     assert refused in await say(fake, f"/xem {filed.code}", SUPERVISOR)
