@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
-from domain.petitions import Event, Status
+from domain.petitions import Action, Status
 from domain.redaction import redact
 
 __all__ = ["ACTION_LABELS", "CODE_PREFIX", "KIND_HELP", "KIND_LABELS", "STATUS_LABELS", "redact", "summary"]
@@ -31,17 +31,17 @@ STATUS_LABELS: dict[str, str] = {
     Status.RESOLVED: "Đã giải quyết xong",
 }
 ACTION_LABELS: dict[str, str] = {
-    Event.FILED: "Tiếp nhận qua tin nhắn",
-    Event.ACCEPTED: "Thụ lý",
-    Event.ASSIGNED: "Giao cán bộ xử lý",
-    Event.FORWARDED: "Chuyển cơ quan có thẩm quyền",
-    Event.REFUSED: "Không thụ lý",
-    Event.ANSWERED: "Trả lời công dân",
-    Event.RESOLVED: "Giải quyết xong",
-    Event.RATED: "Công dân đánh giá",
-    Event.NOTE: "Ghi chú nội bộ",
-    Event.IDENTITY_VIEWED: "Xem thông tin người gửi",
-    Event.ERASED: "Xóa dữ liệu cá nhân theo yêu cầu",
+    Action.FILED: "Tiếp nhận qua tin nhắn",
+    Action.ACCEPTED: "Thụ lý",
+    Action.ASSIGNED: "Giao cán bộ xử lý",
+    Action.FORWARDED: "Chuyển cơ quan có thẩm quyền",
+    Action.REFUSED: "Không thụ lý",
+    Action.ANSWERED: "Trả lời công dân",
+    Action.RESOLVED: "Giải quyết xong",
+    Action.RATED: "Công dân đánh giá",
+    Action.NOTE: "Ghi chú nội bộ",
+    Action.IDENTITY_VIEWED: "Xem thông tin người gửi",
+    Action.ERASED: "Xóa dữ liệu cá nhân theo yêu cầu",
 }
 
 SUMMARY_MAX = 220

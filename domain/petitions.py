@@ -55,7 +55,7 @@ class Op(StrEnum):
     NOTE = "note"
 
 
-class Event(StrEnum):
+class Action(StrEnum):
     """An audit-trail action (stored in ``petition_event.action``)."""
 
     FILED = "filed"
@@ -137,7 +137,7 @@ class Rules:
 class Change:
     """What to store: the new state (None: unchanged) and the audit entry."""
 
-    event: Event
+    action: Action
     actor: str
     detail: str | None = None
     internal: bool = False
@@ -264,18 +264,18 @@ def decide(
         accepted = now.astimezone(rules.tz).date()
         received = (petition.received_at or now).astimezone(rules.tz).date()
         due = resolve_due(petition.kind, received, accepted, rules.policy, rules.calendar)
-        return Change(Event.ACCEPTED, who, status=Status.ACCEPTED, accepted_at=now, resolve_due=due)
+        return Change(Action.ACCEPTED, who, status=Status.ACCEPTED, accepted_at=now, resolve_due=due)
     if op is Op.TAKE:
-        return Change(Event.ASSIGNED, who, official.name, assignee=official.id)
+        return Change(Action.ASSIGNED, who, official.name, assignee=official.id)
     if op is Op.FORWARD:
-        return Change(Event.FORWARDED, who, text, status=Status.FORWARDED)
+        return Change(Action.FORWARDED, who, text, status=Status.FORWARDED)
     if op is Op.REFUSE:
-        return Change(Event.REFUSED, who, text, status=Status.REFUSED)
+        return Change(Action.REFUSED, who, text, status=Status.REFUSED)
     if op is Op.RESOLVE:
-        return Change(Event.RESOLVED, who, status=Status.RESOLVED, resolved_at=now)
+        return Change(Action.RESOLVED, who, status=Status.RESOLVED, resolved_at=now)
     if op is Op.ANSWER:
-        return Change(Event.ANSWERED, who, text, answer=text)
-    return Change(Event.NOTE, who, text, internal=True)
+        return Change(Action.ANSWERED, who, text, answer=text)
+    return Change(Action.NOTE, who, text, internal=True)
 
 
 def rate(petition: PetitionFacts, value: str) -> Change | Refusal:
@@ -285,7 +285,7 @@ def rate(petition: PetitionFacts, value: str) -> Change | Refusal:
     value = value.strip()
     if not value.isdigit() or not 1 <= int(value) <= 5:
         return Refusal("Bà con chọn từ 1 đến 5 sao nhé.")
-    return Change(Event.RATED, RESIDENT, f"{value}/5", rating=int(value))
+    return Change(Action.RATED, RESIDENT, f"{value}/5", rating=int(value))
 
 
 def assign(
@@ -300,7 +300,7 @@ def assign(
         return Refusal("Chỉ giao được cho cán bộ xử lý có tên trong danh sách. Không có gì thay đổi.")
     if not is_open(petition):
         return Refusal(f"Hồ sơ {petition.code} đã khép lại, không giao được nữa.")
-    return Change(Event.ASSIGNED, admin.id, to.name, assignee=to.id)
+    return Change(Action.ASSIGNED, admin.id, to.name, assignee=to.id)
 
 
 def identity_view(official: OfficialFacts | None, petition: PetitionFacts) -> Change | Refusal:
@@ -309,4 +309,4 @@ def identity_view(official: OfficialFacts | None, petition: PetitionFacts) -> Ch
         return Refusal(NOT_ALLOWED)
     if not may_see_identity(official, petition):
         return Refusal(IDENTITY_ONLY)
-    return Change(Event.IDENTITY_VIEWED, official.id, internal=True)
+    return Change(Action.IDENTITY_VIEWED, official.id, internal=True)

@@ -15,7 +15,7 @@ from typing import Any
 from domain.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
 from domain.messages import Button, Incoming, Reply
 from domain.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
-from domain.petitions import RESIDENT, Event, Status
+from domain.petitions import RESIDENT, Action, Status
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -335,7 +335,7 @@ async def file_petition(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[R
     )
     await ctx.uow.petitions.add(petition, party)
     assert petition.id is not None
-    await ctx.uow.petitions.log(petition.id, ctx.now, RESIDENT, Event.FILED)
+    await ctx.uow.petitions.log(petition.id, ctx.now, RESIDENT, Action.FILED)
     text = (
         f"✅ Đã nhận {KIND_LABELS[kind].lower()} của bà con. Mã hồ sơ: {petition.code}\n"
         f"Hạn trả lời: {vn_date(petition.first_due or received)}. "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain import petitions as rules
 from domain.messages import Incoming, Reply
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import Event, Refusal, View
+from domain.petitions import Action, Refusal, View
+from domain.redaction import redact
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -15,13 +18,21 @@ RATING_FLOW = "rating"
 NOTHING = "Không tìm thấy hồ sơ nào với mã này mà bà con được xem. Bà con kiểm tra lại mã nhé."
 
 
-async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> View:
-    """How much of this petition the sender sees in this chat."""
+async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Callable[[str], str]]:
+    """How much of this petition the sender sees in this chat, and how its texts are shown.
+
+    Officials who may not know the filer (a supervisor; a handler not holding a denunciation)
+    get the answer and the notes with the filer's name and self-introductions hidden.
+    """
     assert petition.id is not None
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
     party = await ctx.uow.petitions.party(petition.id)
     own = party is not None and party.channel == msg.channel and party.user_id == msg.user_id
-    return rules.view_for(official, own, msg.chat_type == "private")
+    view = rules.view_for(official, own, msg.chat_type == "private")
+    if view is View.OFFICIAL and not rules.may_see_identity(official, petition):
+        names = [party.name] if party is not None and party.name else []
+        return view, lambda text: redact(text, names)
+    return view, lambda text: text
 
 
 async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -32,7 +43,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOTHING)]
-    view = await _view(msg, ctx, petition)
+    view, shown_as = await _view(msg, ctx, petition)
     if view is View.NONE:
         return [Reply(NOTHING)]
     lines = [
@@ -44,13 +55,13 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if view is not View.PUBLIC:
         lines.append(f"Nội dung: {petition.summary if view is View.OFFICIAL else petition.content}")
         if petition.answer:
-            lines.append(f"Trả lời của xã: {petition.answer}")
+            lines.append(f"Trả lời của xã: {shown_as(petition.answer)}")
     lines.append("Diễn biến:")
     for event in await ctx.uow.petitions.events(petition.id, include_internal=view is View.OFFICIAL):
         when = vn_date(event.at.astimezone(ctx.svc.tz).date()) if event.at else ""
-        shown = event.detail and view is not View.PUBLIC and event.action != Event.ANSWERED
-        label = ACTION_LABELS.get(event.action, event.action)
-        lines.append(f"• {when} {label}{f': {event.detail}' if shown else ''}")
+        shown = event.detail and view is not View.PUBLIC and event.action != Action.ANSWERED
+        detail = f": {shown_as(event.detail or '')}" if shown else ""
+        lines.append(f"• {when} {ACTION_LABELS.get(event.action, event.action)}{detail}")
     if view is View.PUBLIC:
         lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
     return [Reply("\n".join(lines))]

@@ -78,7 +78,7 @@ class PetitionRepo:
             if value is not None:
                 setattr(petition, name, value)
         self._s.add(petition)
-        await self.log(petition.id, at, change.actor, change.event, change.detail, internal=change.internal)
+        await self.log(petition.id, at, change.actor, change.action, change.detail, internal=change.internal)
 
     async def names(self, petition_ids: list[int]) -> dict[int, str]:
         """The filers' names (only to hide them from what is shown to others)."""

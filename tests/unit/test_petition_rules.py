@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from domain import petitions as rules
-from domain.petitions import Change, Event, Op, Refusal, Status, View
+from domain.petitions import Action, Change, Op, Refusal, Status, View
 from tests.conftest import NOW
 from tests.handler_calls import VN
 
@@ -40,7 +40,7 @@ SUPERVISOR = Off("cuong", "Lê Văn Cường", "supervisor")
 def test_stored_values_are_unchanged() -> None:
     assert [s.value for s in Status] == ["received", "accepted", "forwarded", "refused", "resolved"]
     assert {r.value for r in rules.Role} == {"admin", "handler", "supervisor"}
-    assert [e.value for e in Event if e.name in ("ASSIGNED", "IDENTITY_VIEWED")] == [
+    assert [e.value for e in Action if e.name in ("ASSIGNED", "IDENTITY_VIEWED")] == [
         "assigned",
         "identity_viewed",
     ]
@@ -94,7 +94,7 @@ def test_accepting_starts_the_resolution_deadline() -> None:
     change = rules.decide(Op.ACCEPT, Pet(kind="khieu_nai"), ADMIN, NOW, RULES)
     assert isinstance(change, Change)
     assert change.accepted_at == NOW and change.resolve_due == date(2026, 12, 25)
-    assert change.event is Event.ACCEPTED
+    assert change.action is Action.ACCEPTED
 
 
 def test_refuse_and_forward_need_a_reason_answer_and_note_need_text() -> None:
@@ -112,7 +112,7 @@ def test_taking_a_denunciation_needs_the_right_to_see_its_filer() -> None:
     refused = rules.decide(Op.TAKE, denunciation, HANDLER, NOW, RULES)
     assert isinstance(refused, Refusal) and not rules.may_see_identity(HANDLER, denunciation)
     taken = rules.decide(Op.TAKE, denunciation, ADMIN, NOW, RULES)
-    assert isinstance(taken, Change) and taken.assignee == ADMIN.id and taken.event is Event.ASSIGNED
+    assert isinstance(taken, Change) and taken.assignee == ADMIN.id and taken.action is Action.ASSIGNED
     held = Pet(kind="to_cao", assignee=HANDLER.id)
     assert isinstance(rules.decide(Op.TAKE, held, HANDLER, NOW, RULES), Change)
     assert isinstance(rules.decide(Op.TAKE, held, OTHER, NOW, RULES), Refusal)
@@ -123,7 +123,7 @@ def test_identity_is_for_admins_and_for_a_denunciation_only_its_assignee() -> No
     assert rules.may_see_identity(HANDLER, Pet()) and rules.may_see_identity(ADMIN, Pet(kind="to_cao"))
     assert not rules.may_see_identity(SUPERVISOR, Pet()) and not rules.may_see_identity(None, Pet())
     view = rules.identity_view(HANDLER, Pet(kind="to_cao", assignee=HANDLER.id))
-    assert isinstance(view, Change) and view.event is Event.IDENTITY_VIEWED and view.internal
+    assert isinstance(view, Change) and view.action is Action.IDENTITY_VIEWED and view.internal
     assert isinstance(rules.identity_view(OTHER, Pet(kind="to_cao", assignee=HANDLER.id)), Refusal)
 
 

@@ -210,3 +210,26 @@ async def test_an_admins_lookup_in_a_group_shows_only_what_the_public_may_see(st
         assert hidden not in shown.text, hidden
     [private] = await say(svc, f"/tracuu {code}", user="9001")
     assert "ông Tư" in private.text  # in a private chat the admin still sees everything
+
+
+async def test_a_supervisor_reads_the_answer_and_notes_without_the_filers_name(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "to_cao", "Cán bộ thu tiền làm sổ đỏ ngoài quy định ở thôn Tân Sơn.")
+    await say(svc, f"/traloi {code} Chào bà tran thi hoa, xã đang xác minh.", user="9001")
+    await say(svc, f"/ghichu {code} Đã gọi cho chị Hoa, hẹn thứ hai", user="9001")
+    [seen] = await say(svc, f"/tracuu {code}", user="9003")  # the supervisor, privately
+    assert "đang xác minh" in seen.text and "hẹn thứ hai" in seen.text
+    assert "hoa" not in seen.text.lower(), seen.text
+    [admin] = await say(svc, f"/tracuu {code}", user="9001")
+    assert "chị Hoa" in admin.text  # whoever may know the filer reads the note as written
+
+
+async def test_erasure_hides_the_name_however_it_was_typed(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "phan_anh", "tran thi hoa o thon tan son bao cong bi tac lau roi")
+    await say(svc, "/xoadulieu")
+    await say(svc, button="privacy:erase")
+    async with store.uow() as uow:
+        petition = await uow.petitions.by_code(code)
+        assert petition is not None and "cong bi tac" in petition.content
+        assert "hoa" not in petition.content, petition.content
