@@ -684,11 +684,11 @@ async def test_typed_place_is_redacted_in_the_announcement(
         fake,
         kind="to_cao",
         content="Cán bộ thu tiền sai quy định nhiều lần",
-        place="trước nhà tôi, gọi 0987 654 321",
+        place="trước nhà tôi (nguyễn văn tèo), gọi 0987 654 321",
         contact=("Nguyễn Văn Tèo", "0987654321"),
     )
-    assert "Thôn/nơi:" in filed.text
-    assert "0987 654 321" not in filed.text
+    assert "Thôn/nơi: trước nhà tôi ([tên])" in filed.text
+    assert "0987 654 321" not in filed.text and "tèo" not in filed.text.lower()
 
 
 async def test_officials_see_the_photos_of_a_report(
