@@ -1,4 +1,9 @@
-"""`python -m bot petitions list | show CODE | export`: the queue for officials at a terminal."""
+"""`python -m bot petitions list | show CODE | export`: the queue for officials at a terminal.
+
+What a terminal prints may be copied anywhere (investigators get the export), so texts are shown
+redacted: no phone, e-mail or ID number, no self-introduced name and never the filer's own name.
+Who filed a petition is looked up in chat with /xem, where each view is audited.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import csv
 import sys
 from typing import TextIO
 
-from domain.deadlines import TO_CAO
-from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, redact
+from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from domain.petitions import current_due
+from domain.redaction import redact
 from storage.models import Petition
 from storage.store import Store
 
@@ -28,9 +34,16 @@ COLUMNS = (
 )
 
 
-def _content(petition: Petition) -> str:
-    # A denunciation's text may point at its author: only its redacted form leaves the database.
-    return redact(petition.content) if petition.kind == TO_CAO else petition.content
+TEXT_COLUMNS = frozenset({"content", "answer", "place"})
+
+
+def _cell(petition: Petition, column: str, names: dict[int, str]) -> str:
+    """One column as printed; free texts are redacted (the filer's name from `names` too)."""
+    value = getattr(petition, column)
+    if column in TEXT_COLUMNS and value:
+        own = names.get(petition.id or 0)
+        return redact(str(value), [own] if own else [])
+    return _iso(value)
 
 
 def _iso(value: object) -> str:
@@ -44,7 +57,7 @@ async def list_petitions(store: Store, out: TextIO = sys.stdout) -> int:
         print("Chưa có hồ sơ nào.", file=out)
     for p in petitions:
         received = p.received_at.date().isoformat() if p.received_at else ""
-        due = _iso(p.first_due if p.status == "received" else p.resolve_due)
+        due = _iso(current_due(p.status, p.first_due, p.resolve_due))
         print(
             f"{p.code}\t{KIND_LABELS[p.kind]}\t{STATUS_LABELS.get(p.status, p.status)}\t{received}\thạn {due}\t{p.village or ''}",
             file=out,
@@ -59,12 +72,13 @@ async def show_petition(store: Store, code: str, out: TextIO = sys.stdout) -> in
             print(f"Không có hồ sơ {code}.", file=sys.stderr)
             return 1
         events = await uow.petitions.events(petition.id, include_internal=True)
+        names = await uow.petitions.names([petition.id])
+    own = [names[petition.id]] if petition.id in names else []
     for column in COLUMNS:
-        value = _content(petition) if column == "content" else getattr(petition, column)
-        print(f"{column}: {_iso(value)}", file=out)
+        print(f"{column}: {_cell(petition, column, names)}", file=out)
     print("history:", file=out)
     for event in events:
-        detail = f" — {event.detail}" if event.detail else ""
+        detail = f" — {redact(event.detail, own)}" if event.detail else ""
         print(
             f"  {_iso(event.at)} {event.actor}: {ACTION_LABELS.get(event.action, event.action)}{detail}",
             file=out,
@@ -73,11 +87,12 @@ async def show_petition(store: Store, code: str, out: TextIO = sys.stdout) -> in
 
 
 async def export_petitions(store: Store, out: TextIO = sys.stdout) -> int:
-    """CSV, one row per petition; a denouncer's identity never appears (it is not even read)."""
+    """CSV, one row per petition; no filer's identity appears (names are read only to hide them)."""
     async with store.uow() as uow:
         petitions = await uow.petitions.all()
+        names = await uow.petitions.names([p.id for p in petitions if p.id is not None])
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for p in petitions:
-        writer.writerow([_content(p) if c == "content" else _iso(getattr(p, c)) for c in COLUMNS])
+        writer.writerow([_cell(p, c, names) for c in COLUMNS])
     return 0

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 
 from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
+from domain.petitions import Action, Status
+from domain.redaction import redact
+
+__all__ = ["ACTION_LABELS", "CODE_PREFIX", "KIND_HELP", "KIND_LABELS", "STATUS_LABELS", "redact", "summary"]
 
 KIND_LABELS: dict[str, str] = {
     PHAN_ANH: "Phản ánh",
@@ -20,44 +24,30 @@ KIND_HELP: dict[str, str] = {
 }
 CODE_PREFIX: dict[str, str] = {PHAN_ANH: "PA", KIEN_NGHI: "KN", KHIEU_NAI: "KH", TO_CAO: "TC"}
 STATUS_LABELS: dict[str, str] = {
-    "received": "Đã tiếp nhận, chờ xử lý",
-    "accepted": "Đã thụ lý, đang giải quyết",
-    "forwarded": "Đã chuyển cơ quan có thẩm quyền",
-    "refused": "Không thụ lý",
-    "resolved": "Đã giải quyết xong",
+    Status.RECEIVED: "Đã tiếp nhận, chờ xử lý",
+    Status.ACCEPTED: "Đã thụ lý, đang giải quyết",
+    Status.FORWARDED: "Đã chuyển cơ quan có thẩm quyền",
+    Status.REFUSED: "Không thụ lý",
+    Status.RESOLVED: "Đã giải quyết xong",
 }
 ACTION_LABELS: dict[str, str] = {
-    "filed": "Tiếp nhận qua tin nhắn",
-    "accepted": "Thụ lý",
-    "assigned": "Giao cán bộ xử lý",
-    "forwarded": "Chuyển cơ quan có thẩm quyền",
-    "refused": "Không thụ lý",
-    "answered": "Trả lời công dân",
-    "resolved": "Giải quyết xong",
-    "rated": "Công dân đánh giá",
-    "note": "Ghi chú nội bộ",
-    "identity_viewed": "Xem thông tin người gửi",
-    "erased": "Xóa dữ liệu cá nhân theo yêu cầu",
+    Action.FILED: "Tiếp nhận qua tin nhắn",
+    Action.ACCEPTED: "Thụ lý",
+    Action.ASSIGNED: "Giao cán bộ xử lý",
+    Action.FORWARDED: "Chuyển cơ quan có thẩm quyền",
+    Action.REFUSED: "Không thụ lý",
+    Action.ANSWERED: "Trả lời công dân",
+    Action.RESOLVED: "Giải quyết xong",
+    Action.RATED: "Công dân đánh giá",
+    Action.NOTE: "Ghi chú nội bộ",
+    Action.IDENTITY_VIEWED: "Xem thông tin người gửi",
+    Action.ERASED: "Xóa dữ liệu cá nhân theo yêu cầu",
 }
 
-_PHONE = re.compile(r"(?:\+?84|0)(?:[\s.-]?\d){8,10}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_ID_NUMBER = re.compile(r"\b\d{9,12}\b")
-_SELF_NAME = re.compile(
-    r"(?i)\b(tôi là|tên tôi là|tên là|em là|con là|cháu là)\s+[^\s,.;:]+(?:\s+[^\s,.;:]+){0,3}"
-)
 SUMMARY_MAX = 220
 
 
-def redact(text: str) -> str:
-    """Hide what identifies a person: phone numbers, e-mails, ID numbers, "tôi là <tên>"."""
-    text = _EMAIL.sub("[email]", text)
-    text = _PHONE.sub("[số điện thoại]", text)
-    text = _ID_NUMBER.sub("[số giấy tờ]", text)
-    return _SELF_NAME.sub(lambda m: f"{m.group(1)} [tên]", text)
-
-
-def summary(text: str) -> str:
-    """A short redacted summary for the officials' group."""
-    clean = " ".join(redact(text).split())
+def summary(text: str, names: Iterable[str] = ()) -> str:
+    """A short redacted summary for the officials' group (`names`: the filer's, to hide too)."""
+    clean = " ".join(redact(text, names).split())
     return clean if len(clean) <= SUMMARY_MAX else clean[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + " …"

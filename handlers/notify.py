@@ -51,9 +51,13 @@ def _album(photos: list[dict[str, Any]], channel: str) -> tuple[Attachment, ...]
     )
 
 
-async def announce(ctx: Ctx, petition: Petition) -> list[Reply]:
-    """The new petition in every officials' group: code, type, redacted summary, village, deadlines."""
-    where = petition.village or (redact(petition.place) if petition.place else "") or "không ghi"
+async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) -> list[Reply]:
+    """The new petition in every officials' group: code, type, redacted summary, village, deadlines.
+
+    The summary was redacted when filed; the typed place is redacted here, the filer's name too.
+    """
+    names = [filer_name] if filer_name else []
+    where = petition.village or (redact(petition.place, names) if petition.place else "") or "không ghi"
     anonymous = " (nặc danh)" if petition.anonymous else ""
     text = (
         f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"

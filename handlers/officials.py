@@ -6,30 +6,32 @@ refused politely and nothing changes. Every change is an audit event.
 
 from __future__ import annotations
 
-from domain.deadlines import TO_CAO, resolve_due
+from domain import petitions as rules
 from domain.messages import Attachment, Button, Incoming, Reply
 from domain.petition_texts import KIND_LABELS
+from domain.petitions import NOT_ALLOWED, Change, Op, Refusal
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
 from storage.models import Official, Petition
 
 FLOW = "official"
-ACTING_ROLES = frozenset({"admin", "handler"})
-NOT_ALLOWED = (
-    "Xin lỗi, chỉ cán bộ xã có tên trong danh sách mới thực hiện được thao tác này. Không có gì thay đổi."
-)
 NOT_FOUND = "Không tìm thấy hồ sơ với mã này."
-CLOSED = ("resolved", "refused")
+_ASK_REASON = {Op.REFUSE: "lý do không thụ lý", Op.FORWARD: "cơ quan sẽ chuyển đến (và lý do)"}
 
 
 async def _official(msg: Incoming, ctx: Ctx) -> Official | None:
+    """The sender when they may act on petitions (admins and handlers), else None."""
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
-    return official if official is not None and official.role in ACTING_ROLES else None
+    return official if rules.may_act(official) else None
 
 
 def _who(official: Official) -> str:
     return f"{official.name}" + (f" ({official.title})" if official.title else "")
+
+
+def _rules(ctx: Ctx) -> rules.Rules:
+    return rules.Rules(tz=ctx.svc.tz, policy=ctx.svc.policy, calendar=ctx.svc.calendar)
 
 
 async def _load(msg: Incoming, ctx: Ctx, code: str) -> tuple[Official, Petition] | list[Reply]:
@@ -43,6 +45,17 @@ async def _load(msg: Incoming, ctx: Ctx, code: str) -> tuple[Official, Petition]
     return official, petition
 
 
+async def _do(
+    ctx: Ctx, op: Op, petition: Petition, official: Official, text: str = ""
+) -> Change | list[Reply]:
+    """Ask the rules, store the change; the refusal to send when the rules say no."""
+    decided = rules.decide(op, petition, official, ctx.now, _rules(ctx), text)
+    if isinstance(decided, Refusal):
+        return [Reply(decided.reason)]
+    await ctx.uow.petitions.apply(petition, decided, ctx.now)
+    return decided
+
+
 async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """A button under an announcement: op:<action>:<code>."""
     _, action, code = (msg.button or "::").split(":", 2)
@@ -50,34 +63,31 @@ async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if isinstance(loaded, list):
         return loaded
     official, petition = loaded
-    if action in ("refuse", "forward"):
-        if petition.status in CLOSED:
-            return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
+    try:
+        op = Op(action)
+    except ValueError:
+        return [Reply("Thao tác không hợp lệ.")]
+    if op in _ASK_REASON:
+        refused = rules.check(op, petition, official)
+        if refused is not None:
+            return [Reply(refused.reason)]
         await ctx.uow.conversations.save(
-            msg.channel, msg.chat_id, msg.user_id, flow=FLOW, step=action, data={"code": code}, now=ctx.now
+            msg.channel, msg.chat_id, msg.user_id, flow=FLOW, step=op, data={"code": code}, now=ctx.now
         )
-        what = "lý do không thụ lý" if action == "refuse" else "cơ quan sẽ chuyển đến (và lý do)"
-        return [Reply(f"{official.name} gõ {what} cho hồ sơ {code} (gõ /huy để thôi):")]
-    if action == "accept":
+        return [Reply(f"{official.name} gõ {_ASK_REASON[op]} cho hồ sơ {code} (gõ /huy để thôi):")]
+    if op is Op.ACCEPT:
         return await accept(ctx, petition, official)
-    if action == "take":
+    if op is Op.TAKE:
         return await take(ctx, petition, official)
-    if action == "resolve":
+    if op is Op.RESOLVE:
         return await resolve(ctx, petition, official)
     return [Reply("Thao tác không hợp lệ.")]
 
 
 async def accept(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
-    assert petition.id is not None
-    if petition.status != "received":
-        return [Reply(f"Hồ sơ {petition.code} đang ở trạng thái khác, không thụ lý lại được.")]
-    petition.status = "accepted"
-    petition.accepted_at = ctx.now
-    accepted = ctx.now.astimezone(ctx.svc.tz).date()
-    received = (petition.received_at or ctx.now).astimezone(ctx.svc.tz).date()
-    petition.resolve_due = resolve_due(petition.kind, received, accepted, ctx.svc.policy, ctx.svc.calendar)
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "accepted")
+    done = await _do(ctx, Op.ACCEPT, petition, official)
+    if isinstance(done, list):
+        return done
     due = f" Hạn giải quyết: {vn_date(petition.resolve_due)}." if petition.resolve_due else ""
     return [
         Reply(f"{_who(official)} đã thụ lý hồ sơ {petition.code}.{due}"),
@@ -86,21 +96,16 @@ async def accept(ctx: Ctx, petition: Petition, official: Official) -> list[Reply
 
 
 async def take(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
-    assert petition.id is not None
-    petition.assignee = official.id
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "assigned", official.name)
+    done = await _do(ctx, Op.TAKE, petition, official)
+    if isinstance(done, list):
+        return done
     return [Reply(f"{_who(official)} nhận xử lý hồ sơ {petition.code}.")]
 
 
 async def resolve(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
-    assert petition.id is not None
-    if petition.status in CLOSED:
-        return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
-    petition.status = "resolved"
-    petition.resolved_at = ctx.now
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "resolved")
+    done = await _do(ctx, Op.RESOLVE, petition, official)
+    if isinstance(done, list):
+        return done
     stars = tuple(Button("⭐" * n, f"rate:{petition.code}:{n}") for n in range(1, 6))
     ask = (
         f"Hồ sơ {petition.code} đã được giải quyết xong. Bà con đánh giá việc giải quyết từ 1 đến 5 sao "
@@ -122,18 +127,13 @@ async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]
-    if petition.status in CLOSED:
-        return [Reply(f"Hồ sơ {petition.code} đã khép lại trước đó.")]
-    if len(text) < 5:
-        return [Reply("Cần ghi rõ lý do; chưa có gì thay đổi. Bấm lại nút để làm lại.")]
-    petition.status = "refused" if step == "refuse" else "forwarded"
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(
-        petition.id, ctx.now, official.id, "refused" if step == "refuse" else "forwarded", text
-    )
+    op = Op.REFUSE if step == Op.REFUSE else Op.FORWARD
+    done = await _do(ctx, op, petition, official, text)
+    if isinstance(done, list):
+        return done
     told = (
         f"Hồ sơ {petition.code} không được thụ lý. Lý do: {text}"
-        if step == "refuse"
+        if op is Op.REFUSE
         else f"Hồ sơ {petition.code} đã được chuyển đến cơ quan có thẩm quyền: {text}"
     )
     return [Reply(f"Đã ghi nhận ({_who(official)}): {told}"), *await notify.to_filer(ctx, petition, told)]
@@ -145,14 +145,11 @@ async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
     if isinstance(loaded, list):
         return loaded
     official, petition = loaded
-    assert petition.id is not None
-    if len(text.strip()) < 2:
-        return [Reply(f"Nội dung trả lời trống. Gõ: /traloi {code} nội dung trả lời")]
-    petition.answer = text.strip()
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "answered", text.strip())
+    done = await _do(ctx, Op.ANSWER, petition, official, text)
+    if isinstance(done, list):
+        return done
     delivered = await notify.to_filer(
-        ctx, petition, f"📩 UBND xã trả lời hồ sơ {petition.code}:\n{text.strip()}"
+        ctx, petition, f"📩 UBND xã trả lời hồ sơ {petition.code}:\n{done.answer}"
     )
     note = "đã gửi đến người gửi" if delivered else "đã lưu (người gửi đã xóa dữ liệu liên hệ)"
     return [Reply(f"Trả lời hồ sơ {petition.code} {note}."), *delivered]
@@ -167,6 +164,25 @@ async def traloi(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return await answer(msg, ctx, code.upper(), text)
 
 
+async def assign(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """/giao CODE official-id: an admin gives a petition to an official (e.g. a denunciation)."""
+    code, _, target = (msg.command[1] if msg.command else "").partition(" ")
+    if not code or not target.strip():
+        return [Reply("Cách dùng: /giao MÃ-HỒ-SƠ mã-cán-bộ (ví dụ: /giao TC-7K3M9Q tran-thi-binh)")]
+    loaded = await _load(msg, ctx, code.upper())
+    if isinstance(loaded, list):
+        return loaded
+    admin, petition = loaded
+    officials = await ctx.uow.officials.all()
+    to = next((o for o in officials if o.id == target.strip().lower()), None)
+    done = rules.assign(petition, admin, to)
+    if isinstance(done, Refusal):
+        known = ", ".join(o.id for o in officials if rules.may_act(o))
+        return [Reply(done.reason + (f" Mã cán bộ: {known}." if to is None else ""))]
+    await ctx.uow.petitions.apply(petition, done, ctx.now)
+    return [Reply(f"Đã giao hồ sơ {petition.code} cho {done.detail}.")]
+
+
 async def note(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/ghichu CODE text: an internal note, never shown to the filer."""
     official = await _official(msg, ctx)
@@ -174,9 +190,11 @@ async def note(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply(NOT_ALLOWED)]
     code, _, text = (msg.command[1] if msg.command else "").partition(" ")
     petition = await ctx.uow.petitions.by_code(code)
-    if petition is None or petition.id is None or not text.strip():
+    if petition is None or petition.id is None:
         return [Reply("Cách dùng: /ghichu MÃ-HỒ-SƠ nội dung ghi chú")]
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "note", text.strip(), internal=True)
+    done = await _do(ctx, Op.NOTE, petition, official, text)
+    if isinstance(done, list):
+        return done
     return [Reply(f"Đã ghi chú nội bộ vào hồ sơ {petition.code}.")]
 
 
@@ -189,15 +207,11 @@ async def identity(msg: Incoming, ctx: Ctx) -> list[Reply]:
     petition = await ctx.uow.petitions.by_code(code) if code else None
     if official is None or petition is None or petition.id is None:
         return [Reply(NOT_ALLOWED if official is None else NOT_FOUND)]
-    allowed = official.role == "admin" or (
-        official.role == "handler" and (petition.kind != TO_CAO or petition.assignee == official.id)
-    )
-    if not allowed:
-        return [
-            Reply("Chỉ cán bộ được giao xử lý hồ sơ này và lãnh đạo xã mới xem được thông tin người gửi.")
-        ]
+    viewed = rules.identity_view(official, petition)
+    if isinstance(viewed, Refusal):
+        return [Reply(viewed.reason)]
     party = await ctx.uow.petitions.party(petition.id)
-    await ctx.uow.petitions.log(petition.id, ctx.now, official.id, "identity_viewed", internal=True)
+    await ctx.uow.petitions.apply(petition, viewed, ctx.now)
     if party is None or party.erased_at is not None:
         return [Reply(f"Người gửi hồ sơ {code} đã xóa dữ liệu cá nhân.")]
     if not party.name and not party.phone:

@@ -16,6 +16,7 @@ from domain import choices
 from domain.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
 from domain.messages import Button, Incoming, Reply
 from domain.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
+from domain.petitions import RESIDENT, Action, Status
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -301,12 +302,13 @@ async def file_petition(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[R
     kind = data["kind"]
     received = ctx.now.astimezone(ctx.svc.tz).date()
     consent = bool(data.get("consent"))
+    name = data.get("name") if consent else None
     petition = Petition(
         code=await new_code(ctx, kind),
         kind=kind,
-        status="received",
+        status=Status.RECEIVED,
         content=data["content"],
-        summary=summary(data["content"]),
+        summary=summary(data["content"], [name] if name else []),
         village=data.get("village"),
         place=data.get("place"),
         latitude=data.get("lat"),
@@ -322,13 +324,13 @@ async def file_petition(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[R
         channel=msg.channel,
         chat_id=msg.chat_id,
         user_id=msg.user_id,
-        name=data.get("name") if consent else None,
+        name=name,
         phone=data.get("phone") if consent else None,
         consent_at=ctx.now if consent else None,
     )
     await ctx.uow.petitions.add(petition, party)
     assert petition.id is not None
-    await ctx.uow.petitions.log(petition.id, ctx.now, "resident", "filed")
+    await ctx.uow.petitions.log(petition.id, ctx.now, RESIDENT, Action.FILED)
     text = (
         f"✅ Đã nhận {KIND_LABELS[kind].lower()} của bà con. Mã hồ sơ: {petition.code}\n"
         f"Hạn trả lời: {vn_date(petition.first_due or received)}. "
@@ -336,4 +338,4 @@ async def file_petition(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[R
     )
     guidance = await notify.formal_guidance(ctx, petition)
     replies = [Reply(f"{text}\n\n{guidance}" if guidance else text, meta={"petition": petition.code})]
-    return replies + await notify.announce(ctx, petition)
+    return replies + await notify.announce(ctx, petition, filer_name=name)

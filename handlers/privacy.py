@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from domain.messages import Button, Incoming, Reply
-from domain.petition_texts import redact
+from domain.petitions import RESIDENT, Action
+from domain.redaction import redact
 from handlers.services import Ctx
 
 CONFIRM = "privacy:erase"
@@ -50,8 +51,9 @@ async def ask_erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """Confirmed erasure: identity removed, case records kept redacted."""
     uow = ctx.uow
+    names = [p.name for p in await uow.petitions.parties_of(msg.channel, msg.user_id) if p.name]
     for petition in await uow.petitions.for_user(msg.channel, msg.user_id):
-        petition.content = redact(petition.content)
+        petition.content = redact(petition.content, names)
         uow.petitions.save(petition)
     for party in await uow.petitions.parties_of(msg.channel, msg.user_id):
         petition_id = party.petition_id
@@ -59,7 +61,7 @@ async def erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
         party.consent_at = None
         party.erased_at = ctx.now
         uow.petitions.save_party(party)
-        await uow.petitions.log(petition_id, ctx.now, "resident", "erased")
+        await uow.petitions.log(petition_id, ctx.now, RESIDENT, Action.ERASED)
     await uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
     await uow.subscriptions.remove(msg.channel, msg.chat_id)
     await uow.unanswered.forget_chat(msg.channel, msg.chat_id)

@@ -61,6 +61,7 @@ def routes() -> tuple[Route, ...]:
         Route(button("op:"), officials.button),
         Route(command("traloi"), officials.traloi),
         Route(command("ghichu"), officials.note),
+        Route(command("giao"), officials.assign),
         Route(command("xem"), officials.identity),
         Route(button(relay.PREFIX), relay.pressed),
         Route(command("baidang"), relay.status),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from domain import petitions as rules
 from domain.messages import Incoming, Reply
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from domain.petitions import Action, Refusal, View
+from domain.redaction import redact
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -13,26 +18,33 @@ RATING_FLOW = "rating"
 NOTHING = "Không tìm thấy hồ sơ nào với mã này mà bà con được xem. Bà con kiểm tra lại mã nhé."
 
 
-async def _may_see(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[bool, bool]:
-    """(may see, is an official) for this person and petition."""
+async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Callable[[str], str]]:
+    """How much of this petition the sender sees in this chat, and how its texts are shown.
+
+    Officials who may not know the filer (a supervisor; a handler not holding a denunciation)
+    get the answer and the notes with the filer's name and self-introductions hidden.
+    """
     assert petition.id is not None
-    if await ctx.uow.officials.by_account(msg.channel, msg.user_id) is not None:
-        return True, True
+    official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
     party = await ctx.uow.petitions.party(petition.id)
     own = party is not None and party.channel == msg.channel and party.user_id == msg.user_id
-    return own, False
+    view = rules.view_for(official, own, msg.chat_type == "private")
+    if view is View.OFFICIAL and not rules.may_see_identity(official, petition):
+        names = [party.name] if party is not None and party.name else []
+        return view, lambda text: redact(text, names)
+    return view, lambda text: text
 
 
 async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    """/tracuu CODE: status and history, only for the filer and officials."""
+    """/tracuu CODE: status and history, only for the filer and officials (in a group: public part)."""
     code = (msg.command[1] if msg.command else "").strip().upper()
     if not code:
         return [Reply("Bà con gõ /tracuu kèm mã hồ sơ, ví dụ: /tracuu PA-7K3M9Q")]
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOTHING)]
-    allowed, official = await _may_see(msg, ctx, petition)
-    if not allowed:
+    view, shown_as = await _view(msg, ctx, petition)
+    if view is View.NONE:
         return [Reply(NOTHING)]
     lines = [
         notify.status_text(petition),
@@ -40,15 +52,18 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ]
     if petition.accepted_at:
         lines.append(f"Ngày thụ lý: {vn_date(petition.accepted_at.astimezone(ctx.svc.tz).date())}")
-    lines.append(f"Nội dung: {petition.summary if official else petition.content}")
-    if petition.answer:
-        lines.append(f"Trả lời của xã: {petition.answer}")
+    if view is not View.PUBLIC:
+        lines.append(f"Nội dung: {petition.summary if view is View.OFFICIAL else petition.content}")
+        if petition.answer:
+            lines.append(f"Trả lời của xã: {shown_as(petition.answer)}")
     lines.append("Diễn biến:")
-    for event in await ctx.uow.petitions.events(petition.id, include_internal=official):
+    for event in await ctx.uow.petitions.events(petition.id, include_internal=view is View.OFFICIAL):
         when = vn_date(event.at.astimezone(ctx.svc.tz).date()) if event.at else ""
-        detail = f": {event.detail}" if event.detail and event.action not in ("answered",) else ""
-        label = ACTION_LABELS.get(event.action, event.action)
-        lines.append(f"• {when} {label}{detail}")
+        shown = event.detail and view is not View.PUBLIC and event.action != Action.ANSWERED
+        detail = f": {shown_as(event.detail or '')}" if shown else ""
+        lines.append(f"• {when} {ACTION_LABELS.get(event.action, event.action)}{detail}")
+    if view is View.PUBLIC:
+        lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
     return [Reply("\n".join(lines))]
 
 
@@ -79,13 +94,11 @@ async def rate(msg: Incoming, ctx: Ctx) -> list[Reply]:
     party = await ctx.uow.petitions.party(petition.id)
     if party is None or party.channel != msg.channel or party.user_id != msg.user_id:
         return [Reply(NOTHING)]
-    if petition.status != "resolved":
-        return [Reply("Hồ sơ chưa giải quyết xong nên chưa đánh giá được.")]
-    if not value.strip().isdigit() or not 1 <= int(value) <= 5:
-        return [Reply("Bà con chọn từ 1 đến 5 sao nhé.")]
-    petition.rating = int(value)
-    ctx.uow.petitions.save(petition)
-    await ctx.uow.petitions.log(petition.id, ctx.now, "resident", "rated", f"{value}/5")
+    rated = rules.rate(petition, value)
+    if isinstance(rated, Refusal):
+        return [Reply(rated.reason)]
+    await ctx.uow.petitions.apply(petition, rated, ctx.now)
+    value = str(rated.rating)
     busy = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
     if busy is not None and busy.flow != RATING_FLOW:  # e.g. a /gui draft: keep it going
         return [Reply(f"Cảm ơn bà con đã đánh giá {value}/5. Bà con tiếp tục việc đang làm dở nhé.")]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar
 from domain.petition_texts import KIND_LABELS
+from domain.petitions import Role, current_due
 from domain.reach import Reach
 from domain.vnformat import vn_date
 from storage.store import Store
@@ -47,10 +48,10 @@ async def petition_deadlines(
     async with store.uow() as uow:
         officials = {o.id: o for o in await uow.officials.all()}
         admins = [
-            (o, to) for o in officials.values() if o.role == "admin" and (to := reach.account(o.accounts))
+            (o, to) for o in officials.values() if o.role == Role.ADMIN and (to := reach.account(o.accounts))
         ]
         for petition in await uow.petitions.open():
-            due = petition.first_due if petition.status == "received" else petition.resolve_due
+            due = current_due(petition.status, petition.first_due, petition.resolve_due)
             if due is None:
                 continue
             left = calendar.workdays_until(today, due)

@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.petitions import OPEN, Change
 from storage.models import Petition, PetitionEvent, PetitionParty
-
-OPEN_STATUSES = ("received", "accepted", "forwarded")
 
 
 class PetitionRepo:
@@ -69,6 +68,27 @@ class PetitionRepo:
             )
         )
 
+    async def apply(self, petition: Petition, change: Change, at: datetime) -> None:
+        """Store what domain.petitions decided: the new state and its audit entry."""
+        assert petition.id is not None
+        if change.status is not None:
+            petition.status = change.status
+        for name in ("assignee", "accepted_at", "resolved_at", "resolve_due", "answer", "rating"):
+            value = getattr(change, name)
+            if value is not None:
+                setattr(petition, name, value)
+        self._s.add(petition)
+        await self.log(petition.id, at, change.actor, change.action, change.detail, internal=change.internal)
+
+    async def names(self, petition_ids: list[int]) -> dict[int, str]:
+        """The filers' names (only to hide them from what is shown to others)."""
+        if not petition_ids:
+            return {}
+        query = select(PetitionParty.petition_id, PetitionParty.name).where(
+            col(PetitionParty.petition_id).in_(petition_ids), col(PetitionParty.name).is_not(None)
+        )
+        return {pid: name for pid, name in (await self._s.exec(query)).all() if name}
+
     async def events(self, petition_id: int, *, include_internal: bool) -> list[PetitionEvent]:
         query = select(PetitionEvent).where(PetitionEvent.petition_id == petition_id)
         if not include_internal:
@@ -77,7 +97,7 @@ class PetitionRepo:
 
     async def open(self) -> list[Petition]:
         """Petitions still being worked (deadline reminders look at these)."""
-        query = select(Petition).where(col(Petition.status).in_(OPEN_STATUSES)).order_by(col(Petition.id))
+        query = select(Petition).where(col(Petition.status).in_(sorted(OPEN))).order_by(col(Petition.id))
         return list((await self._s.exec(query)).all())
 
     async def all(self, limit: int = 10_000) -> list[Petition]:

@@ -6,7 +6,7 @@ import io
 import re
 from datetime import timedelta
 
-from bot.petitions_cli import export_petitions
+from bot.petitions_cli import export_petitions, show_petition
 from domain.messages import Incoming, Reply
 from handlers.services import Services
 from scheduled.jobs import petition_deadlines
@@ -134,3 +134,95 @@ async def test_export_has_the_queue_but_never_a_denouncers_identity(store: Store
     text = out.getvalue()
     assert code in text and "to_cao" in text
     assert "Tèo" not in text and "0987654321" not in text and "Trần Thị Hoa" not in text
+
+
+# --- a denouncer stays unknown (Luật Tố cáo Art. 8(3), 47) -----------------------------------
+
+
+async def test_the_group_never_sees_the_filers_own_name_however_it_is_typed(store: Store) -> None:
+    svc = await seeded(store)  # file() consents with the name "Trần Thị Hoa"
+    code, replies = await file(
+        svc, "to_cao", "tran thi hoa o thon tan son bao: cán bộ địa chính thu tiền, TRẦN THỊ HOA ký."
+    )
+    [announcement] = [r for r in replies if r.chat_id == OFFICIALS_GROUP]
+    assert code in announcement.text and "cán bộ địa chính thu tiền" in announcement.text
+    assert "hoa" not in announcement.text.lower()
+
+
+async def test_self_introductions_never_reach_the_group(store: Store) -> None:
+    svc = await seeded(store)
+    content = "Người viết: Lê Văn Bảy (ĐT: 0912 111 222). Mình là Đỗ Văn Hùng, cán bộ thu tiền sai."
+    _, replies = await file(svc, "to_cao", content, consent=False)
+    [announcement] = [r for r in replies if r.chat_id == OFFICIALS_GROUP]
+    assert "cán bộ thu tiền sai" in announcement.text
+    for secret in ("Bảy", "Hùng", "0912"):
+        assert secret not in announcement.text, secret
+
+
+async def test_show_and_export_hide_the_filers_name_in_every_text(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "to_cao", "Tôi tên Trần Thị Hoa, cán bộ thu tiền làm sổ đỏ ngoài quy định.")
+    await say(svc, button=f"op:take:{code}", user="9001", chat=OFFICIALS_GROUP)
+    await say(svc, f"/traloi {code} Chào bà tran thi hoa, xã đã nhận và đang xác minh.", user="9001")
+    await say(svc, f"/ghichu {code} Gọi lại cho chị Hoa chiều nay", user="9001")
+    for run in (export_petitions, lambda st, out: show_petition(st, code, out)):
+        out = io.StringIO()
+        await run(store, out)
+        text = out.getvalue()
+        assert code in text and "đang xác minh" in text and "cán bộ thu tiền" in text
+        assert "hoa" not in text.lower(), text
+
+
+async def test_a_handler_cannot_take_a_denunciation_nor_anyone_a_closed_petition(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "to_cao", "Trưởng thôn bán đất công cho người ngoài thôn.")
+    [reply] = await say(svc, button=f"op:take:{code}", user="9002", chat=OFFICIALS_GROUP)
+    assert "lãnh đạo xã giao" in reply.text
+    [reply] = await say(svc, f"/xem {code}", user="9002")
+    assert "Trần Thị Hoa" not in reply.text  # taking it did not open the way to the denouncer
+
+    report, _ = await file(svc, "phan_anh", "Đèn đường thôn Tân Sơn hỏng hai tuần nay rồi.")
+    await say(svc, button=f"op:resolve:{report}", user="9001", chat=OFFICIALS_GROUP)
+    [reply] = await say(svc, button=f"op:take:{report}", user="9002", chat=OFFICIALS_GROUP)
+    assert "đã khép lại" in reply.text
+    async with store.uow() as uow:
+        for held in (code, report):
+            petition = await uow.petitions.by_code(held)
+            assert petition is not None and petition.assignee is None
+
+
+async def test_an_admins_lookup_in_a_group_shows_only_what_the_public_may_see(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "phan_anh", "Rác đổ trộm ở bờ mương đầu thôn Tân Sơn.")
+    await say(svc, button=f"op:accept:{code}", user="9001", chat=OFFICIALS_GROUP)
+    await say(svc, f"/ghichu {code} Nghi là hộ ông Tư đổ, chưa xác minh", user="9001")
+    public_group = "-1009000000777"
+    [shown] = await say(svc, f"/tracuu {code}", user="9001", chat=public_group)
+    assert "Đã thụ lý" in shown.text and "nhắn riêng" in shown.text
+    for hidden in ("ông Tư", "Ghi chú nội bộ", "Rác đổ trộm"):
+        assert hidden not in shown.text, hidden
+    [private] = await say(svc, f"/tracuu {code}", user="9001")
+    assert "ông Tư" in private.text  # in a private chat the admin still sees everything
+
+
+async def test_a_supervisor_reads_the_answer_and_notes_without_the_filers_name(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "to_cao", "Cán bộ thu tiền làm sổ đỏ ngoài quy định ở thôn Tân Sơn.")
+    await say(svc, f"/traloi {code} Chào bà tran thi hoa, xã đang xác minh.", user="9001")
+    await say(svc, f"/ghichu {code} Đã gọi cho chị Hoa, hẹn thứ hai", user="9001")
+    [seen] = await say(svc, f"/tracuu {code}", user="9003")  # the supervisor, privately
+    assert "đang xác minh" in seen.text and "hẹn thứ hai" in seen.text
+    assert "hoa" not in seen.text.lower(), seen.text
+    [admin] = await say(svc, f"/tracuu {code}", user="9001")
+    assert "chị Hoa" in admin.text  # whoever may know the filer reads the note as written
+
+
+async def test_erasure_hides_the_name_however_it_was_typed(store: Store) -> None:
+    svc = await seeded(store)
+    code, _ = await file(svc, "phan_anh", "tran thi hoa o thon tan son bao cong bi tac lau roi")
+    await say(svc, "/xoadulieu")
+    await say(svc, button="privacy:erase")
+    async with store.uow() as uow:
+        petition = await uow.petitions.by_code(code)
+        assert petition is not None and "cong bi tac" in petition.content
+        assert "hoa" not in petition.content, petition.content

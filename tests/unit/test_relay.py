@@ -12,7 +12,7 @@ import pytest
 from domain.messages import Incoming, Reply
 from handlers.router import pick, routes
 from handlers.services import Ctx, Services
-from qa.search_index import SearchIndex
+from qa.searcher import SearchIndex
 from scheduled.jobs import remind_relays
 from scheduled.preview import preview
 from scheduled.reminders import queue_reminder
