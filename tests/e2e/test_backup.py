@@ -167,3 +167,28 @@ async def test_no_backup_is_written_unencrypted_unless_asked(
     restored = await bot_cli(tmp_path, "restore", str(backup), DATABASE_URL=fresh_url)
     assert restored.code == 0, restored.err
     assert await snapshot(fresh_url) == await snapshot(database_url)
+
+
+async def test_the_key_can_live_in_a_file_and_a_malformed_key_is_named(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'commune.db'}"
+    store = Store(url)
+    await store.migrate()
+    await import_mini(store)
+    await store.close()
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(new_key() + "\n")
+    backup = tmp_path / "commune.bak"
+
+    made = await bot_cli(tmp_path, "backup", str(backup), DATABASE_URL=url, BACKUP_KEY_FILE=str(key_file))
+    assert made.code == 0, made.err
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    restored = await bot_cli(
+        tmp_path, "restore", str(backup), DATABASE_URL=fresh, BACKUP_KEY_FILE=str(key_file)
+    )
+    assert restored.code == 0, restored.err
+
+    typo = await bot_cli(
+        tmp_path, "backup", str(tmp_path / "other.bak"), DATABASE_URL=url, BACKUP_KEY="hunter2"
+    )
+    assert typo.code == 2 and "BACKUP_KEY" in typo.err
+    assert not (tmp_path / "other.bak").exists()
