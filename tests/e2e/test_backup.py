@@ -6,6 +6,7 @@ encrypted (the denouncer's name is not in the file) and a wrong or missing key r
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import SQLModel, select
 
-from bot.backup import new_key
+from bot.backup import backup, new_key, restore
 from storage.models import Petition, PetitionEvent, PetitionParty
 from storage.store import Store
 from tests.conftest import NOW
@@ -122,17 +123,17 @@ async def test_a_backup_restores_every_petition_and_its_history_into_a_fresh_dat
     await file_petitions(store)
     before = await snapshot(database_url)
     key = new_key()
-    backup = tmp_path / "commune.bak"
+    backup_file = tmp_path / "commune.bak"
 
-    made = await bot_cli(tmp_path, "backup", str(backup), DATABASE_URL=database_url, BACKUP_KEY=key)
+    made = await bot_cli(tmp_path, "backup", str(backup_file), DATABASE_URL=database_url, BACKUP_KEY=key)
     assert made.code == 0, made.err
-    assert DENOUNCER.encode() not in backup.read_bytes()  # encrypted: names are not readable
-    assert backup.stat().st_mode & 0o077 == 0  # only the owner may read it
+    assert DENOUNCER.encode() not in backup_file.read_bytes()  # encrypted: names are not readable
+    assert backup_file.stat().st_mode & 0o077 == 0  # only the owner may read it
 
-    wrong = await bot_cli(tmp_path, "restore", str(backup), DATABASE_URL=fresh_url, BACKUP_KEY=new_key())
+    wrong = await bot_cli(tmp_path, "restore", str(backup_file), DATABASE_URL=fresh_url, BACKUP_KEY=new_key())
     assert wrong.code == 1 and "BACKUP_KEY" in wrong.err and "Traceback" not in wrong.err
 
-    restored = await bot_cli(tmp_path, "restore", str(backup), DATABASE_URL=fresh_url, BACKUP_KEY=key)
+    restored = await bot_cli(tmp_path, "restore", str(backup_file), DATABASE_URL=fresh_url, BACKUP_KEY=key)
     assert restored.code == 0, restored.err
     after = await snapshot(fresh_url)
     assert after == before
@@ -143,10 +144,10 @@ async def test_a_backup_restores_every_petition_and_its_history_into_a_fresh_dat
     answer = await bot_cli(tmp_path, "ask", "lệ phí chứng thực", DATABASE_URL=fresh_url, DEMO_DATA="false")
     assert answer.code == 0 and "Nguồn: Thủ tục chứng thực" in answer.out
 
-    again = await bot_cli(tmp_path, "restore", str(backup), DATABASE_URL=fresh_url, BACKUP_KEY=key)
+    again = await bot_cli(tmp_path, "restore", str(backup_file), DATABASE_URL=fresh_url, BACKUP_KEY=key)
     assert again.code == 1 and "--force" in again.err
     forced = await bot_cli(
-        tmp_path, "restore", str(backup), "--force", DATABASE_URL=fresh_url, BACKUP_KEY=key
+        tmp_path, "restore", str(backup_file), "--force", DATABASE_URL=fresh_url, BACKUP_KEY=key
     )
     assert forced.code == 0, forced.err
     assert await snapshot(fresh_url) == before
@@ -157,14 +158,14 @@ async def test_no_backup_is_written_unencrypted_unless_asked(
 ) -> None:
     await import_mini(store)
     await file_petitions(store)
-    backup = tmp_path / "commune.bak"
-    refused = await bot_cli(tmp_path, "backup", str(backup), DATABASE_URL=database_url)
+    backup_file = tmp_path / "commune.bak"
+    refused = await bot_cli(tmp_path, "backup", str(backup_file), DATABASE_URL=database_url)
     assert refused.code == 2 and "BACKUP_KEY" in refused.err
-    assert not backup.exists()
+    assert not backup_file.exists()
 
-    plain = await bot_cli(tmp_path, "backup", str(backup), "--no-encrypt", DATABASE_URL=database_url)
+    plain = await bot_cli(tmp_path, "backup", str(backup_file), "--no-encrypt", DATABASE_URL=database_url)
     assert plain.code == 0, plain.err
-    restored = await bot_cli(tmp_path, "restore", str(backup), DATABASE_URL=fresh_url)
+    restored = await bot_cli(tmp_path, "restore", str(backup_file), DATABASE_URL=fresh_url)
     assert restored.code == 0, restored.err
     assert await snapshot(fresh_url) == await snapshot(database_url)
 
@@ -177,13 +178,15 @@ async def test_the_key_can_live_in_a_file_and_a_malformed_key_is_named(tmp_path:
     await store.close()
     key_file = tmp_path / "backup.key"
     key_file.write_text(new_key() + "\n")
-    backup = tmp_path / "commune.bak"
+    backup_file = tmp_path / "commune.bak"
 
-    made = await bot_cli(tmp_path, "backup", str(backup), DATABASE_URL=url, BACKUP_KEY_FILE=str(key_file))
+    made = await bot_cli(
+        tmp_path, "backup", str(backup_file), DATABASE_URL=url, BACKUP_KEY_FILE=str(key_file)
+    )
     assert made.code == 0, made.err
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     restored = await bot_cli(
-        tmp_path, "restore", str(backup), DATABASE_URL=fresh, BACKUP_KEY_FILE=str(key_file)
+        tmp_path, "restore", str(backup_file), DATABASE_URL=fresh, BACKUP_KEY_FILE=str(key_file)
     )
     assert restored.code == 0, restored.err
 
@@ -192,3 +195,54 @@ async def test_the_key_can_live_in_a_file_and_a_malformed_key_is_named(tmp_path:
     )
     assert typo.code == 2 and "BACKUP_KEY" in typo.err
     assert not (tmp_path / "other.bak").exists()
+
+
+async def test_a_sqlite_backup_taken_while_petitions_are_filed_holds_only_whole_filings(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'commune.db'}"
+    store = Store(url)
+    await store.migrate()
+    filed = 0
+    stop = asyncio.Event()
+
+    async def residents_filing() -> None:  # each filing: petition, filer and history in one transaction
+        nonlocal filed
+        while not stop.is_set():
+            async with store.uow() as uow:
+                petition = await uow.petitions.add(
+                    Petition(
+                        code=f"PA-{filed:06d}",
+                        kind="phan_anh",
+                        status="received",
+                        content="x",
+                        summary="x",
+                        received_at=NOW,
+                    ),
+                    PetitionParty(petition_id=0, channel="telegram", user_id=str(filed), name="Người dân"),
+                )
+                assert petition.id is not None
+                await uow.petitions.log(petition.id, NOW, "resident", "filed")
+                await uow.commit()
+            filed += 1
+            await asyncio.sleep(0)
+
+    writer = asyncio.ensure_future(residents_filing())
+    try:
+        while filed < 20:
+            await asyncio.sleep(0.01)
+        key = new_key()
+        await asyncio.to_thread(backup, url, tmp_path / "commune.bak", key)
+        at_backup = filed
+        while filed < at_backup + 20:
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await writer
+        await store.close()
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    await asyncio.to_thread(restore, fresh, tmp_path / "commune.bak", key, False)
+    rows = await snapshot(fresh)
+    kept = len(rows["Petition"])
+    assert 20 <= kept < filed  # filings went on during and after the backup
+    assert len(rows["PetitionParty"]) == kept and len(rows["PetitionEvent"]) == kept
