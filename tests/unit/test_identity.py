@@ -30,5 +30,5 @@ async def test_id_in_a_group_refuses_everyone_else_politely_and_reveals_nothing(
     for user in ("9002", "9003", "777"):  # a handler, a supervisor, a resident
         msg = Incoming(channel="telegram", chat_id=GROUP, user_id=user, text="/id", chat_type="group")
         [reply] = await handle(svc, msg)
-        assert "Xin lỗi" in reply.text
+        assert "Xin lỗi" in reply.text and "nhắn /id riêng" in reply.text  # how to learn their own id
         assert GROUP not in reply.text and user not in reply.text
