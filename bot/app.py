@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 from collections.abc import Callable, Coroutine
@@ -31,16 +32,32 @@ log = logging.getLogger(__name__)
 DEMO_FILE = Path(__file__).parent / "demo" / "commune.yaml"
 
 
+NO_COMMUNE = (
+    "Cơ sở dữ liệu chưa có dữ liệu xã: bot chưa trả lời được bà con. "
+    "Hãy nhập tệp dữ liệu (import your data file): python -m bot import FILE"
+)
+
+
+class StartupError(Exception):
+    """The bot cannot start for a reason the operator can fix; the message says which, in one line."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 async def seed_demo_if_empty(store: Store, settings: Settings, now: datetime) -> None:
-    """With no messenger configured and an empty database, load the demo commune."""
-    if not settings.DEMO_DATA or settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN:
-        return
+    """With no messenger configured and an empty database, load the demo commune.
+
+    With a messenger token and an empty database, warn: residents would get no answers.
+    """
     async with store.uow() as uow:
         if await uow.commune.get() is not None:
+            return
+        if settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN:
+            log.warning(NO_COMMUNE)
+            return
+        if not settings.DEMO_DATA:
             return
         from storage.importer import import_data, load_file  # jsonschema: only for the demo seed
 
@@ -126,7 +143,15 @@ class App:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            where = f"{self.settings.WEB_HOST}:{self.settings.WEB_PORT} (WEB_HOST, WEB_PORT)"
+            if exc.errno == errno.EADDRINUSE:
+                raise StartupError(
+                    f"Cổng {where} đang có chương trình khác dùng: dừng nó hoặc đổi WEB_PORT"
+                ) from None
+            raise StartupError(f"Không mở được {where}: {exc.strerror or exc}") from None
         sockets = getattr(site._server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else self.settings.WEB_PORT
         for channel in self.channels.values():
@@ -161,7 +186,11 @@ class App:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()  # a start that failed halfway closes what it opened
+            raise
         try:
             await stop.wait()
         finally:

@@ -1,4 +1,8 @@
-"""Command line: `python -m bot run | import FILE | ask QUESTION | ask --jsonl`."""
+"""Command line: `python -m bot run | import FILE | ask QUESTION | backup FILE | restore FILE | ...`.
+
+An error the operator can fix (port taken, database unreachable or read-only, data file unreadable,
+wrong backup key) is one line on stderr and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     pet = verbs.add_parser("petitions", help="the petition queue: list, show CODE, export (CSV)")
     pet.add_argument("action", choices=["list", "show", "export"])
     pet.add_argument("code", nargs="?")
+    back = verbs.add_parser("backup", help="an encrypted, consistent copy of the database (bot may run)")
+    back.add_argument("file", type=Path)
+    back.add_argument("--no-encrypt", action="store_true", help="write it unencrypted (not advised)")
+    rest = verbs.add_parser("restore", help="restore a backup into an empty database")
+    rest.add_argument("file", type=Path)
+    rest.add_argument("--force", action="store_true", help="overwrite a database that holds data")
+    verbs.add_parser("backup-key", help="print a new random key for BACKUP_KEY")
     return parser
 
 
@@ -50,6 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     # (names, phones, petition text) at DEBUG: neither belongs in our logs.
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return _dispatch(args, settings)
+    except Exception as exc:
+        line = friendly_error(exc, settings.DATABASE_URL)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.verb in ("backup", "restore", "backup-key"):
+        from bot import backup_cli
+
+        return backup_cli.main(args, settings)
     if args.verb == "run":
         return asyncio.run(_run(settings))
     if args.verb == "import":
@@ -70,8 +96,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import App
+    from sqlalchemy import text
 
+    from bot.app import App
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:  # fail now, in one line, rather than in every job later: the database must take writes
+        await store.migrate()
+        async with store.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    finally:
+        await store.close()
     await App(settings).run_forever()
     return 0
 
@@ -84,11 +120,26 @@ async def _import(settings: Settings, path: Path) -> int:
     if not path.is_file():
         print(f"Không tìm thấy tệp {path}", file=sys.stderr)
         return 1
+    try:
+        data = load_file(path)
+    except UnicodeDecodeError:
+        print(
+            f"Không đọc được tệp {path}: tệp không ở mã UTF-8 (hãy lưu lại với mã hóa UTF-8)", file=sys.stderr
+        )
+        return 1
+    except OSError as exc:
+        print(f"Không đọc được tệp {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ImportError_ as exc:
+        print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
     store = Store(settings.DATABASE_URL)
     try:
         await store.migrate()
         async with store.uow() as uow:
-            report = await import_data(uow, load_file(path), utc_now())
+            report = await import_data(uow, data, utc_now())
     except ImportError_ as exc:
         print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
         for problem in exc.problems:
@@ -163,3 +214,25 @@ async def _ask_jsonl(settings: Settings) -> int:
             out = {"q": question, "answer": text, "sources": sources}
             print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
+
+
+def friendly_error(exc: BaseException, database_url: str) -> str | None:
+    """One line for an error the operator can fix, or None for a bug (which keeps its traceback)."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.app import StartupError
+
+    if isinstance(exc, StartupError):
+        return str(exc)
+    if isinstance(exc, DBAPIError | sqlite3.Error | psycopg.Error | PermissionError):
+        where = "DATABASE_URL=" + make_url(database_url).render_as_string(hide_password=True)
+        cause = getattr(exc, "orig", None) or exc
+        reason = next((ln.strip() for ln in str(cause).splitlines() if ln.strip()), type(cause).__name__)
+        if "readonly" in reason or "read-only" in reason or isinstance(exc, PermissionError):
+            return f"Cơ sở dữ liệu chỉ đọc, bot không ghi được ({where}): cấp quyền ghi tệp và thư mục của nó ({reason})"
+        return f"Không mở được cơ sở dữ liệu ({where}): {reason}"
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +51,8 @@ class Settings(BaseSettings):
     DIGEST_HOUR: int = Field(default=7, ge=0, le=23)
     POSTS_TICK_SECONDS: float = Field(default=10, gt=0, le=300)
     LOG_LEVEL: str = "INFO"
+    BACKUP_KEY: str = ""
+    BACKUP_KEY_FILE: str = ""
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -93,6 +96,14 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a bot token (digits:letters)")
         return value
 
+    @field_validator("BACKUP_KEY")
+    @classmethod
+    def _backup_key(cls, value: str) -> str:
+        problem = backup_key_problem(value) if value.strip() else None
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
+
     @field_validator("TIMEZONE")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -129,6 +140,15 @@ def parse_quiet_hours(value: str) -> tuple[time, time] | None:
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
         return None
     return time(h1, m1), time(h2, m2)
+
+
+def backup_key_problem(key: str) -> str | None:
+    """Why key is not a backup key (32 random bytes, URL-safe base64), or None when it is one."""
+    try:
+        raw = base64.urlsafe_b64decode(key.strip().encode("ascii"))
+    except (ValueError, UnicodeError):
+        raw = b""
+    return None if len(raw) == 32 else "is not a backup key: make one with `python -m bot backup-key`"
 
 
 class SettingsError(Exception):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.messages import Incoming
 from handlers import ask, flows, menu, officials, petitions, privacy, relay, schedule, subscriptions, tracking
+from handlers.identity import show_id
 from handlers.services import Handler
 
 Filter = Callable[[Incoming], bool]
@@ -68,6 +69,7 @@ def routes() -> tuple[Route, ...]:
         Route(command("dangky"), subscriptions.start),
         Route(command("huydangky"), subscriptions.stop),
         Route(button(subscriptions.PREFIX), subscriptions.choose),
+        Route(command("id"), show_id),
         Route(command("dulieu"), privacy.show),
         Route(command("xoadulieu"), privacy.ask_erase),
         Route(button(privacy.CONFIRM), privacy.erase),
