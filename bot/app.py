@@ -13,9 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
-from bot.delivery import OutboxWorker
+from bot.delivery import OutboxWorker, Outlet
 from bot.pipeline import Pipeline
-from channels.contract import Sender
 from channels.telegram import TelegramChannel
 from channels.webchat import WebChatChannel
 from domain.deadlines import DeadlinePolicy
@@ -81,10 +80,10 @@ class App:
         self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)
         self.webchat = WebChatChannel(self.store, self.pipeline)
         self.telegram = TelegramChannel(settings, self.pipeline) if settings.TELEGRAM_BOT_TOKEN else None
-        senders: dict[str, Sender] = {"web": self.webchat}
+        channels: dict[str, Outlet] = {"web": self.webchat}
         if self.telegram is not None:
-            senders["telegram"] = self.telegram
-        self.outbox = OutboxWorker(self.store, senders, clock)
+            channels["telegram"] = self.telegram
+        self.outbox = OutboxWorker(self.store, channels, clock)
         self.maintenance = Maintenance(
             self.store,
             clock,

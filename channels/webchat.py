@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.pipeline import Pipeline
-from channels.contract import SendResult, Sent
+from channels.contract import UNLIMITED, SendResult, Sent
 from domain.messages import Incoming
 from storage.store import Store
 
@@ -20,11 +20,17 @@ class WebChatChannel:
     """Browser sessions are chats; replies are read back from the outbox history."""
 
     name = CHANNEL
+    budget = UNLIMITED  # nothing leaves the server: the page reads the outbox
 
     def __init__(self, store: Store, pipeline: Pipeline) -> None:
         self._store = store
         self._pipeline = pipeline
         pipeline.register(CHANNEL, self.parse)
+
+    @staticmethod
+    def is_group(chat_id: str) -> bool:
+        """Every web chat session is one person."""
+        return False
 
     @staticmethod
     def valid_session(session: str) -> bool:
