@@ -66,12 +66,14 @@ class OutboxWorker:
         batch: int = 200,
         concurrency: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
+        pass_gap: float = 0.05,
     ) -> None:
         self._store = store
         self._channels = dict(channels)
         self._clock = clock
         self._batch = batch
         self._concurrency = concurrency
+        self._pass_gap = pass_gap
         self._chats: dict[ChatKey, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -117,10 +119,14 @@ class OutboxWorker:
                 except Exception:
                     log.exception("outbox pass failed")
                     claimed = 0
-                if claimed or self._stopping:
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                if self._stopping:
+                    break
+                if not claimed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                # Wake-ups (a reply queued, a chat done) come in bursts: one claim serves all that
+                # came within the gap, and the database (SQLite: one writer) is not asked per message.
+                await asyncio.sleep(self._pass_gap)
         finally:
             await self.idle()
 
