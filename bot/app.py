@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from bot.config import Settings
-from bot.delivery import OutboxWorker
+from bot.delivery import OutboxWorker, Outlet
 from bot.pipeline import Pipeline
 from bot.registry import build_channels, reach
-from channels.contract import Sender
 from domain.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
@@ -110,8 +109,8 @@ class App:
         self.channels = build_channels(settings, self.pipeline, self.store)
         for channel in self.channels.values():
             self.pipeline.register(channel.name, channel.parse, channel.capabilities)
-        senders: dict[str, Sender] = dict(self.channels)
-        self.outbox = OutboxWorker(self.store, senders, clock)
+        outlets: dict[str, Outlet] = dict(self.channels)
+        self.outbox = OutboxWorker(self.store, outlets, clock)
         self.maintenance = Maintenance(
             self.store,
             clock,

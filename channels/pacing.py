@@ -1,4 +1,9 @@
-"""Spacing sends: Telegram allows about 30 messages a second overall and one per private chat.
+"""Spacing sends, as a channel's `Budget` (channels/contract.py) asks.
+
+Limits over long windows (Telegram: 20 messages a minute per group) are not waited out here: the
+outbox worker schedules them (`free_at`: when a chat's window lets the next message go, counted
+from when earlier messages were sent). Short ones (30 a second bot-wide, one a second per private
+chat) are kept by the in-memory grids below, whose waits are under a second.
 
 Each send reserves the next free slot before it sleeps, and slots follow a fixed grid
 (`slot = max(previous + interval, now)`), so timer lateness is not added to every later message:
@@ -10,11 +15,42 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime, timedelta
+
+from channels.contract import Rate
 
 PRUNE_AT = 10_000  # keys remembered before forgetting the ones whose slot has passed
+
+
+def rate_of(per: float, seconds: float) -> Rate | None:
+    """`per` messages every `seconds` as a whole-count Rate (2.5/s -> 3 per 1.2 s); 0 lifts it."""
+    if per <= 0:
+        return None
+    count = math.ceil(per)
+    return Rate(count, seconds * count / per)
+
+
+def room(sent: Sequence[datetime], rate: Rate, now: datetime) -> int:
+    """How many more messages may go to a chat now, given when it was sent to (oldest first)."""
+    window = timedelta(seconds=rate.seconds)
+    return max(0, rate.count - sum(1 for at in sent if at > now - window))
+
+
+def free_at(sent: Sequence[datetime], rate: Rate, now: datetime) -> datetime | None:
+    """When the next message may go to a chat that was sent to at `sent` (oldest first).
+
+    None: now. Otherwise the moment enough of the sends leave the window. Send times are when
+    the channel answered, which the server's count can never be later than.
+    """
+    window = timedelta(seconds=rate.seconds)
+    inside = [at for at in sent if at > now - window]
+    if len(inside) < rate.count:
+        return None
+    return inside[len(inside) - rate.count] + window
 
 
 class Pacer:

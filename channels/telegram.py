@@ -25,7 +25,7 @@ from channels.contract import (
     Sent,
     WebRoute,
 )
-from channels.telegram_limits import TelegramRateLimiter
+from channels.pacing import rate_of
 from channels.telegram_webhook import WEBHOOK_PATH, webhook_handler
 from channels.telegram_wire import ALLOWED_UPDATES, CHANNEL, keyboard, sender_of, split_text, to_incoming
 from domain.messages import Incoming
@@ -54,24 +54,25 @@ class TelegramChannel:
 
     name = CHANNEL
     capabilities = CAPABILITIES
-    budget = Budget()  # paced inside PTB's rate limiter (channels/telegram_limits.py)
 
     def __init__(self, settings: Settings, pipeline: Inbox) -> None:
         self._settings = settings
         self._pipeline = pipeline
         base = settings.TELEGRAM_API_BASE_URL
-        limiter = TelegramRateLimiter(
-            settings.TELEGRAM_MAX_PER_SECOND,
-            settings.TELEGRAM_GROUP_MAX_PER_MINUTE,
-            settings.TELEGRAM_PRIVATE_MAX_PER_SECOND,
+        # Telegram's flood limits, as data for the outbox worker to schedule around. No rate
+        # limiter inside python-telegram-bot: its 429 handling pauses every request of the bot,
+        # where a 429 concerns one chat (it comes back to the outbox as Retry for that chat).
+        self.budget = Budget(
+            per_bot=rate_of(settings.TELEGRAM_MAX_PER_SECOND, 1.0),
+            per_group=rate_of(settings.TELEGRAM_GROUP_MAX_PER_MINUTE, 60.0),
+            per_private=rate_of(settings.TELEGRAM_PRIVATE_MAX_PER_SECOND, 1.0),
         )
-        self.bot: ExtBot[int] = ExtBot(
+        self.bot: ExtBot[None] = ExtBot(
             settings.TELEGRAM_BOT_TOKEN,
             base_url=base,
             base_file_url=base.removesuffix("/bot") + "/file/bot",
             request=HTTPXRequest(connection_pool_size=8, pool_timeout=30.0),
             get_updates_request=HTTPXRequest(read_timeout=settings.TELEGRAM_POLL_TIMEOUT + 10.0),
-            rate_limiter=limiter,
         )
         # An empty secret in webhook mode would leave the door open: make one up for this run.
         self.secret = settings.TELEGRAM_WEBHOOK_SECRET or secrets.token_urlsafe(32)
@@ -79,12 +80,14 @@ class TelegramChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
 
+    @staticmethod
+    def is_group(chat_id: str) -> bool:
+        """Groups and supergroups have negative ids; private chats positive ones."""
+        return chat_id.strip().startswith("-")
+
     def parse(self, payload: dict[str, Any]) -> Incoming | None:
         """Stored JSON update -> neutral message."""
         return to_incoming(Update.de_json(payload, self.bot))
-
-    def is_group(self, chat_id: str) -> bool:
-        return chat_id.startswith("-")
 
     def web_routes(self) -> list[WebRoute]:
         """The webhook, in webhook mode only."""

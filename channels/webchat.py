@@ -35,9 +35,6 @@ class WebChatChannel:
             buttons=buttons, max_text=MAX_REPLY, formatting="plain", group_send=False, photos=False
         )
 
-    def is_group(self, chat_id: str) -> bool:
-        return False
-
     def web_routes(self) -> list[WebRoute]:
         return [
             WebRoute("POST", "/webchat/send", send_handler(self)),
@@ -49,6 +46,11 @@ class WebChatChannel:
 
     async def stop(self) -> None:
         """Nothing to close."""
+
+    @staticmethod
+    def is_group(chat_id: str) -> bool:
+        """Every web chat session is one person."""
+        return False
 
     @staticmethod
     def valid_session(session: str) -> bool:

@@ -8,9 +8,11 @@ group's id is what the bot posts to, so it is not handed to every member).
 from __future__ import annotations
 
 from domain.messages import Incoming, Reply
+from domain.petitions import Role
 from handlers.services import Ctx
+from storage.importer import ACCOUNT_FIELDS
 
-FIELD = {"telegram": "telegram_user_id", "zalo": "zalo_user_id"}
+FIELD = {channel: field for field, channel in ACCOUNT_FIELDS.items()}  # the data file's field per channel
 GROUP_REFUSED = (
     "Xin lỗi, mã nhóm chỉ cho cán bộ quản trị của xã xem. "
     "Bà con muốn biết mã của mình thì nhắn /id riêng cho bot."
@@ -28,7 +30,7 @@ async def show_id(msg: Incoming, ctx: Ctx) -> list[Reply]:
             )
         ]
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
-    if official is None or official.role != "admin":
+    if official is None or official.role != Role.ADMIN:
         return [Reply(GROUP_REFUSED)]
     return [
         Reply(

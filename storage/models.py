@@ -158,7 +158,10 @@ class InboundUpdate(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """A message to send, persisted first and retried until delivered, in order, once."""
 
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_chat_sent", "chat_id", "sent_at"),  # pacing: recent sends to a chat
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +15,11 @@ from storage.models import OutboxMessage, UTCDateTime
 from storage.repositories._upsert import insert_ignore
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class OutboxRepo:
@@ -53,27 +59,115 @@ class OutboxRepo:
         self, channels: Sequence[str], now: datetime, limit: int, lease: timedelta
     ) -> list[OutboxMessage]:
         """Take due messages of these channels (oldest first) and lease them to this worker."""
+        rows = await self.due_heads(channels, now, limit)
+        await self.lease([r.id or 0 for r in rows], now, lease)
+        return rows
+
+    async def due_heads(
+        self,
+        channels: Sequence[str],
+        now: datetime,
+        limit: int,
+        exclude: Collection[tuple[str, str]] = (),
+    ) -> list[OutboxMessage]:
+        """Due messages (oldest first) that nothing earlier in their chat holds back.
+
+        A message waits while an earlier one to its chat is being sent or waits for a retry, so a
+        chat's messages go out in order even when a later one was queued after the retry was set.
+        (A message queued for later, such as a post held past quiet hours, holds nothing back.)
+        `exclude`: (channel, chat) pairs this worker is sending to right now. On PostgreSQL the
+        rows are locked (skipping those another process has) until the caller's commit.
+        """
+        earlier = aliased(OutboxMessage)
+        held = (
+            select(earlier.id)
+            .where(earlier.channel == OutboxMessage.channel)
+            .where(earlier.chat_id == OutboxMessage.chat_id)
+            .where(col(earlier.id) < OutboxMessage.id)
+            .where(
+                or_(
+                    col(earlier.status) == SENDING,
+                    and_(
+                        col(earlier.status) == PENDING,
+                        col(earlier.next_attempt_at) > now,
+                        col(earlier.attempts) > 0,
+                    ),
+                )
+            )
+        )
         query = (
             select(OutboxMessage)
             .where(col(OutboxMessage.channel).in_(channels))
             .where(OutboxMessage.status == PENDING)
             .where(col(OutboxMessage.next_attempt_at) <= now)
+            .where(~held.exists())
             .order_by(col(OutboxMessage.id))
             .limit(limit)
         )
+        busy: dict[str, list[str]] = {}
+        for channel, chat in exclude:
+            busy.setdefault(channel, []).append(chat)
+        for channel, chats in busy.items():
+            query = query.where(
+                ~and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id).in_(chats))
+            )
         if self._s.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list((await self._s.exec(query)).all())
-        if rows:
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        return list((await self._s.exec(query)).all())
+
+    async def lease(self, ids: Sequence[int], now: datetime, lease: timedelta) -> None:
+        """Mark messages as being sent by this worker until `now + lease`."""
+        if ids:
             await self._s.exec(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                .where(col(OutboxMessage.id).in_(list(ids)))
                 .values(status=SENDING, lease_until=now + lease)
             )
-        return rows
 
-    async def mark_sent(self, results: Sequence[tuple[int, str | None]], now: datetime) -> None:
-        """Record deliveries as (outbox id, the channel's message id), in one statement."""
+    async def release(self, ids: Sequence[int]) -> None:
+        """Give leased messages back untried (the worker is stopping)."""
+        if ids:
+            await self._s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(list(ids)))
+                .where(col(OutboxMessage.status) == SENDING)
+                .values(status=PENDING, lease_until=None)
+            )
+
+    async def recent_sends(
+        self, chats: Sequence[tuple[str, str]], since: datetime
+    ) -> dict[tuple[str, str], list[datetime]]:
+        """When messages to these chats were sent after `since`, oldest first (pacing budgets)."""
+        found: dict[tuple[str, str], list[datetime]] = {}
+        by_channel: dict[str, list[str]] = {}
+        for channel, chat in chats:
+            by_channel.setdefault(channel, []).append(chat)
+        for channel, chat_ids in by_channel.items():
+            query = (
+                select(OutboxMessage.chat_id, OutboxMessage.sent_at)
+                .where(OutboxMessage.channel == channel)
+                .where(col(OutboxMessage.chat_id).in_(chat_ids))
+                .where(col(OutboxMessage.sent_at) > since)
+                .order_by(col(OutboxMessage.sent_at))
+            )
+            for chat, at in (await self._s.exec(query)).all():
+                if at is not None:
+                    found.setdefault((channel, chat), []).append(_aware(at))
+        return found
+
+    async def hold_chat(self, channel: str, chat_id: str, until: datetime) -> None:
+        """Nothing pending to this chat becomes due before `until` (its budget is spent)."""
+        await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.channel) == channel)
+            .where(col(OutboxMessage.chat_id) == chat_id)
+            .where(col(OutboxMessage.status) == PENDING)
+            .where(col(OutboxMessage.next_attempt_at) < until)
+            .values(next_attempt_at=until)
+        )
+
+    async def mark_sent(self, results: Sequence[tuple[int, str | None, datetime]]) -> None:
+        """Record deliveries as (outbox id, the channel's message id, when it was answered)."""
         if not results:
             return
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -89,7 +183,7 @@ class OutboxRepo:
             )
         )
         conn = await self._s.connection()
-        await conn.execute(stmt, [{"oid": oid, "at": now, "ext": ext} for oid, ext in results])
+        await conn.execute(stmt, [{"oid": oid, "at": at, "ext": ext} for oid, ext, at in results])
 
     async def retry_later(self, message: OutboxMessage, retry_at: datetime, error: str) -> None:
         """Put a message back, and hold later messages to the same chat behind it (order)."""
@@ -132,17 +226,22 @@ class OutboxRepo:
         )
         return int(result.rowcount or 0)
 
-    async def next_due_at(self, channels: Sequence[str]) -> datetime | None:
-        """When the earliest pending message becomes due."""
+    async def next_due_at(
+        self, channels: Sequence[str], exclude: Collection[tuple[str, str]] = ()
+    ) -> datetime | None:
+        """When the earliest pending message becomes due (outside the `exclude` chats)."""
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
             col(OutboxMessage.channel).in_(channels), OutboxMessage.status == PENDING
         )
+        busy: dict[str, list[str]] = {}
+        for channel, chat in exclude:
+            busy.setdefault(channel, []).append(chat)
+        for channel, chats in busy.items():
+            query = query.where(
+                ~and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id).in_(chats))
+            )
         value = (await self._s.exec(query)).first()
-        if isinstance(value, datetime) and value.tzinfo is None:
-            from datetime import UTC
-
-            value = value.replace(tzinfo=UTC)
-        return value
+        return _aware(value) if isinstance(value, datetime) else None
 
     async def for_chat(
         self, channel: str, chat_id: str, after_id: int = 0, limit: int = 100

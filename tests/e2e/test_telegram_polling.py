@@ -113,11 +113,13 @@ async def test_update_delivered_twice_is_answered_once(
     assert DIALOGUE in texts[1]
 
 
-async def test_429_on_send_still_delivers_once(start_app: AppFactory, fake_telegram: FakeTelegram) -> None:
-    await start_app()
+async def test_429_on_send_still_delivers_once(
+    start_app: AppFactory, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    app = await start_app()
     fake_telegram.fail_next("sendMessage", status=429, retry_after=1)
     await fake_telegram.push_text(CHAT, "/start")
-    sent = await fake_telegram.next_sent(CHAT, timeout=5)
+    sent = await sent_after_retries(fake_telegram, app, clock, CHAT)  # the chat waits as told
     assert "Xã Tân Lập" in sent["text"]
     await expect_silence(fake_telegram, CHAT)
     assert fake_telegram.too_many_requests == 1
@@ -137,7 +139,7 @@ async def test_repeated_429_goes_back_to_outbox_and_is_delivered_once(
     assert len(sends(fake_telegram, CHAT)) == 1
     [row] = await outbox_rows(app)
     assert row.status == "sent"
-    assert row.attempts == 2  # one attempt ended in 429 twice (library retry), the next one delivered
+    assert row.attempts == 3  # two ended in 429 (each put the chat off as told), the third delivered
 
 
 async def test_5xx_twice_is_retried_and_delivered_once(

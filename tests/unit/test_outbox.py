@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery import OutboxWorker
-from channels.contract import Failed, Retry, SendResult, Sent
+from channels.contract import UNLIMITED, Budget, Failed, Retry, SendResult, Sent
 from storage.store import Store
 from tests.conftest import NOW
 
@@ -15,9 +15,14 @@ from tests.conftest import NOW
 class RecordingSender:
     """Delivers by appending; scripted results per text make it fail on purpose."""
 
-    def __init__(self, script: dict[str, list[SendResult]] | None = None) -> None:
+    def __init__(self, script: dict[str, list[SendResult]] | None = None, budget: Budget = UNLIMITED) -> None:
         self.delivered: list[tuple[str, str]] = []
         self.script = script or {}
+        self.budget = budget
+
+    @staticmethod
+    def is_group(chat_id: str) -> bool:
+        return chat_id.startswith("-")
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         queue = self.script.get(payload["text"])
@@ -36,6 +41,13 @@ async def put(store: Store, chat: str, *texts: str, dedupe: str | None = None) -
         await uow.commit()
 
 
+async def one_pass(worker: OutboxWorker) -> int:
+    """Claim what may go now and wait until those chats' tasks are done."""
+    claimed = await worker.run_once()
+    await worker.idle()
+    return claimed
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = NOW
@@ -49,10 +61,10 @@ async def test_messages_go_out_in_order_per_chat_and_all_chats_are_served(store:
     await put(store, "1", "a1", "a2", "a3")
     await put(store, "2", "b1", "b2")
     worker = OutboxWorker(store, {"telegram": sender}, Clock())
-    assert await worker.run_once() == 5
+    assert await one_pass(worker) == 5
     assert [t for c, t in sender.delivered if c == "1"] == ["a1", "a2", "a3"]
     assert [t for c, t in sender.delivered if c == "2"] == ["b1", "b2"]
-    assert await worker.run_once() == 0
+    assert await one_pass(worker) == 0
     async with store.uow() as uow:
         assert await uow.outbox.count("sent") == 5
 
@@ -63,11 +75,11 @@ async def test_a_429_holds_the_chat_and_the_message_is_sent_once_later(store: St
     await put(store, "1", "a1", "a2")
     await put(store, "2", "b1")
     worker = OutboxWorker(store, {"telegram": sender}, clock)
-    await worker.run_once()
+    await one_pass(worker)
     assert sender.delivered == [("2", "b1")]  # chat 1 waits, in order
-    assert await worker.run_once() == 0  # not due yet
+    assert await one_pass(worker) == 0  # not due yet
     clock.now += timedelta(seconds=4)
-    await worker.run_once()
+    await one_pass(worker)
     assert sender.delivered == [("2", "b1"), ("1", "a1"), ("1", "a2")]
     async with store.uow() as uow:
         assert await uow.outbox.count("pending") == 0
@@ -79,7 +91,7 @@ async def test_network_errors_back_off_and_retry_until_delivered(store: Store) -
     await put(store, "1", "x")
     worker = OutboxWorker(store, {"telegram": sender}, clock)
     for _ in range(3):
-        await worker.run_once()
+        await one_pass(worker)
         clock.now += timedelta(minutes=1)
     assert sender.delivered == [("1", "x")]
 
@@ -88,7 +100,7 @@ async def test_a_refused_message_is_given_up_and_does_not_block_the_chat(store: 
     sender = RecordingSender({"bad": [Failed("403 blocked")]})
     await put(store, "1", "bad", "next")
     worker = OutboxWorker(store, {"telegram": sender}, Clock())
-    await worker.run_once()
+    await one_pass(worker)
     assert sender.delivered == [("1", "next")]
     async with store.uow() as uow:
         assert await uow.outbox.count("failed") == 1
@@ -98,7 +110,7 @@ async def test_a_repeated_dedupe_key_is_queued_once(store: Store) -> None:
     await put(store, "g", "notice", dedupe="notice:doc-1:g")
     await put(store, "g", "notice", dedupe="notice:doc-1:g")
     sender = RecordingSender()
-    await OutboxWorker(store, {"telegram": sender}, Clock()).run_once()
+    await one_pass(OutboxWorker(store, {"telegram": sender}, Clock()))
     assert sender.delivered == [("g", "notice")]
 
 
@@ -110,12 +122,12 @@ async def test_a_lease_of_a_dead_worker_is_released_and_sent(store: Store) -> No
         await uow.commit()
     sender = RecordingSender()
     worker = OutboxWorker(store, {"telegram": sender}, clock)
-    assert await worker.run_once() == 0
+    assert await one_pass(worker) == 0
     clock.now += timedelta(minutes=3)
     async with store.uow() as uow:
         assert await uow.outbox.release_expired(clock()) == 1
         await uow.commit()
-    await worker.run_once()
+    await one_pass(worker)
     assert sender.delivered == [("1", "m")]
 
 
@@ -146,3 +158,18 @@ async def test_rows_read_in_a_unit_of_work_stay_readable_after_it_ends(store: St
     async with store.uow() as uow:
         rows = await uow.outbox.for_chat("telegram", "web1")
     assert rows[0].payload == {"text": "hello"}
+
+
+async def test_a_message_queued_while_an_earlier_one_waits_for_its_retry_goes_after_it(store: Store) -> None:
+    clock = Clock()
+    sender = RecordingSender({"a1": [Retry(3, "429")]})
+    await put(store, "1", "a1")
+    worker = OutboxWorker(store, {"telegram": sender}, clock)
+    await one_pass(worker)
+    await put(store, "1", "a2")  # the resident's next answer, queued while a1 waits
+    clock.now += timedelta(seconds=1)
+    await one_pass(worker)
+    assert sender.delivered == []
+    clock.now += timedelta(seconds=3)
+    await one_pass(worker)
+    assert sender.delivered == [("1", "a1"), ("1", "a2")]

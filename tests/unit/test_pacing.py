@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
-from channels.pacing import Pacer, WindowPacer
+from channels.contract import Rate
+from channels.pacing import Pacer, WindowPacer, free_at, rate_of, room
+from tests.conftest import NOW
 
 
 async def test_a_long_broadcast_is_spread_at_the_rate_and_never_exceeds_the_window() -> None:
@@ -55,3 +58,20 @@ async def test_the_window_counts_from_when_a_slow_request_was_answered() -> None
     assert started[3] >= answered[0] + 0.1 - 1e-3
     assert started[4] >= answered[1] + 0.1 - 1e-3
     assert started[1] - started[0] < 0.05  # the others did not wait for the slow one
+
+
+def test_a_group_that_had_its_twenty_this_minute_is_next_sent_to_when_the_oldest_is_a_minute_old() -> None:
+    per_group = Rate(20, 60.0)
+    sent = [NOW - timedelta(seconds=50 - i) for i in range(20)]  # 50 … 31 s ago
+    assert room(sent, per_group, NOW) == 0
+    assert free_at(sent, per_group, NOW) == NOW + timedelta(seconds=10)
+    assert room(sent, per_group, NOW + timedelta(seconds=10)) == 1
+    assert free_at(sent[:15], per_group, NOW) is None  # 15 this minute: 5 more may go now
+    assert room(sent[:15], per_group, NOW) == 5
+
+
+def test_settings_become_whole_message_windows_and_zero_lifts_a_limit() -> None:
+    assert rate_of(20, 60.0) == Rate(20, 60.0)
+    assert rate_of(30, 1.0) == Rate(30, 1.0)
+    assert rate_of(0.5, 1.0) == Rate(1, 2.0)  # one every two seconds
+    assert rate_of(0, 60.0) is None

@@ -1,0 +1,280 @@
+"""Send what the outbox holds: each chat in its own task, in order; no chat waits for another.
+
+The loop claims what may go now and starts one task per chat; it claims again while those run,
+skipping chats that still have a task. What a chat may receive is the channel's `Budget`:
+long windows (Telegram: 20 a minute per group) are kept by claiming only what fits and putting
+the rest off until the window frees, counted from the `sent_at` of earlier rows (so a restart
+remembers them); short ones (30 a second per bot, one a second per private chat) by in-memory
+grids whose waits stay under a second, inside the task of the chat concerned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, Sent
+from channels.pacing import Pacer, WindowPacer, free_at, room
+from storage.models import OutboxMessage
+from storage.store import Store
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF_SECONDS = 300.0
+SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
+ChatKey = tuple[str, str]  # (channel, chat id)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the n-th failed attempt (2, 4, 8 … up to 5 minutes)."""
+    return min(MAX_BACKOFF_SECONDS, 2.0 ** max(1, attempts + 1))
+
+
+class Outlet(Sender, Protocol):
+    """What delivery needs of a channel (every `channels.contract.Channel` is one)."""
+
+    @property
+    def budget(self) -> Budget: ...
+
+    def is_group(self, chat_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    message: OutboxMessage
+    result: SendResult | None  # None: not tried (the worker is stopping): back to the queue
+    at: datetime
+
+
+class OutboxWorker:
+    """One loop per process; wake it after queueing messages."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, Outlet],
+        clock: Callable[[], datetime],
+        batch: int = 200,
+        concurrency: int = 100,
+        monotonic: Callable[[], float] = time.monotonic,
+        pass_gap: float = 0.05,
+    ) -> None:
+        self._store = store
+        self._channels = dict(channels)
+        self._clock = clock
+        self._batch = batch
+        self._concurrency = concurrency
+        self._pass_gap = pass_gap
+        self._chats: dict[ChatKey, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._pending: list[_Outcome] = []
+        self._batch_stored: asyncio.Future[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+        self._bot_pacers: dict[str, WindowPacer] = {}
+        self._chat_pacers: dict[tuple[str, bool], Pacer] = {}
+        for name, channel in self._channels.items():
+            budget = channel.budget
+            if budget.per_bot is not None:
+                self._bot_pacers[name] = WindowPacer(budget.per_bot.count, budget.per_bot.seconds, monotonic)
+            for group in (True, False):
+                rate = budget.for_chat(group)
+                if rate is not None and rate.seconds <= SHORT_WINDOW:
+                    self._chat_pacers[(name, group)] = Pacer(1 / rate.interval, monotonic)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Loop until stopped: claim what may go, then sleep until woken or the next one is due."""
+        # SQLite serves one process: every lease left is ours from before a crash, so it is taken
+        # back at once. On PostgreSQL other live processes hold leases too; those of a dead one
+        # go back when they expire (scheduled/jobs.py), never while their owner may still send.
+        now = self._clock()
+        async with self._store.uow() as uow:
+            released = await uow.outbox.release_expired(
+                now + LEASE * 2 if self._store.dialect == "sqlite" else now
+            )
+            await uow.commit()
+        if released:
+            log.info("outbox: %d messages from a previous run go out again", released)
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
+                try:
+                    claimed = await self.run_once()
+                except Exception:
+                    log.exception("outbox pass failed")
+                    claimed = 0
+                if self._stopping:
+                    break
+                if not claimed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                # Wake-ups (a reply queued, a chat done) come in bursts: one claim serves all that
+                # came within the gap, and the database (SQLite: one writer) is not asked per message.
+                await asyncio.sleep(self._pass_gap)
+        finally:
+            await self.idle()
+
+    async def idle(self) -> None:
+        """Wait until every chat task has ended and its outcomes are stored."""
+        while self._chats:
+            await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
+        if self._recorder is not None:
+            await self._recorder
+
+    async def _idle_seconds(self) -> float:
+        async with self._store.uow() as uow:
+            due = await uow.outbox.next_due_at(list(self._channels), set(self._chats))
+        if due is None:
+            return 5.0
+        return min(5.0, max(0.05, (due - self._clock()).total_seconds()))
+
+    async def run_once(self) -> int:
+        """Claim what may go now to chats without a task, and start their tasks; returns how many.
+
+        The tasks run on after it returns (`idle()` waits for them).
+        """
+        free = self._concurrency - len(self._chats)
+        if free <= 0 or self._stopping:
+            return 0
+        now = self._clock()
+        async with self._store.uow() as uow:
+            rows = await uow.outbox.due_heads(list(self._channels), now, self._batch, set(self._chats))
+            by_chat: dict[ChatKey, list[OutboxMessage]] = {}
+            for row in rows:
+                key = (row.channel, row.chat_id)
+                if key in by_chat or len(by_chat) < free:
+                    by_chat.setdefault(key, []).append(row)
+            await self._within_budgets(uow, by_chat, now)
+            claimed = [m for messages in by_chat.values() for m in messages]
+            await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
+            await uow.commit()
+        for key, messages in by_chat.items():
+            self._chats[key] = asyncio.create_task(self._send_chat(key, messages))
+        return len(claimed)
+
+    def _scheduled_rate(self, key: ChatKey) -> Rate | None:
+        """The chat's limit when it spans more than a short window (kept by scheduling)."""
+        channel = self._channels[key[0]]
+        rate = channel.budget.for_chat(channel.is_group(key[1]))
+        return rate if rate is not None and rate.seconds > SHORT_WINDOW else None
+
+    async def _within_budgets(
+        self, uow: UnitOfWork, by_chat: dict[ChatKey, list[OutboxMessage]], now: datetime
+    ) -> None:
+        """Keep of each chat only what its window allows now; put a spent chat off until it frees."""
+        rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
+        if not rates:
+            return
+        longest = timedelta(seconds=max(rate.seconds for rate in rates.values()))
+        recent = await uow.outbox.recent_sends(list(rates), now - longest)
+        for key, rate in rates.items():
+            sent = recent.get(key, [])
+            allowed = room(sent, rate, now)
+            if allowed > 0:
+                by_chat[key] = by_chat[key][:allowed]
+                continue
+            until = free_at(sent, rate, now) or now
+            await uow.outbox.hold_chat(key[0], key[1], until)
+            del by_chat[key]
+            log.info("outbox: %s %s has used its budget; next message at %s", *key, until)
+
+    async def _send_chat(self, key: ChatKey, messages: list[OutboxMessage]) -> None:
+        """Send one chat's messages in order; stop at the first that must wait."""
+        stored: asyncio.Future[None] | None = None
+        try:
+            for index, message in enumerate(messages):
+                if self._stopping:
+                    stored = self._record_soon([_Outcome(m, None, self._clock()) for m in messages[index:]])
+                    break
+                result = await self._send_one(key, message)
+                at = self._clock()
+                outcomes = [_Outcome(message, result, at)]
+                if isinstance(result, Retry):  # the rest wait behind it (retry_later holds them)
+                    outcomes += [_Outcome(m, None, at) for m in messages[index + 1 :]]
+                stored = self._record_soon(outcomes)
+                if isinstance(result, Retry):
+                    break
+            if stored is not None:  # the chat is free again once its outcomes are stored
+                await asyncio.shield(stored)
+        except Exception:
+            log.exception("outbox: sending to %s %s failed", *key)
+        finally:
+            self._chats.pop(key, None)
+            self._wake.set()
+
+    async def _send_one(self, key: ChatKey, message: OutboxMessage) -> SendResult:
+        channel = self._channels[key[0]]
+        chat_pacer = self._chat_pacers.get((key[0], channel.is_group(key[1])))
+        per_chat: AbstractAsyncContextManager[None] = (
+            chat_pacer.slot(key[1]) if chat_pacer is not None else contextlib.nullcontext()
+        )
+        bot_pacer = self._bot_pacers.get(key[0])
+        per_bot = bot_pacer.slot() if bot_pacer is not None else contextlib.nullcontext()
+        try:
+            async with per_chat, per_bot:
+                return await channel.send(message.chat_id, message.payload)
+        except Exception as exc:  # a sender bug must not lose the message
+            log.exception("sender crashed on outbox %s", message.id)
+            return Retry(None, repr(exc))
+
+    def _record_soon(self, outcomes: list[_Outcome]) -> asyncio.Future[None]:
+        """Record right after sending (group commit): a crash can repeat only the last few sends.
+
+        The recording runs beside the sends: a send never waits for the database. The future is
+        done once these outcomes are stored.
+        """
+        self._pending.extend(outcomes)
+        if self._batch_stored is None:
+            self._batch_stored = asyncio.get_running_loop().create_future()
+        stored = self._batch_stored
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._flush())
+        return stored
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            stored, self._batch_stored = self._batch_stored, None
+            try:
+                await self._record(batch)
+            except Exception:  # the leases run out and the messages go out again
+                log.exception("outbox: recording %d outcomes failed", len(batch))
+            finally:
+                if stored is not None and not stored.done():
+                    stored.set_result(None)
+
+    async def _record(self, outcomes: list[_Outcome]) -> None:
+        async with self._store.uow() as uow:
+            await uow.outbox.mark_sent(
+                [
+                    (o.message.id or 0, o.result.external_id, o.at)
+                    for o in outcomes
+                    if isinstance(o.result, Sent)
+                ]
+            )
+            for outcome in outcomes:
+                message, result = outcome.message, outcome.result
+                if isinstance(result, Retry):
+                    delay = result.after if result.after is not None else backoff(message.attempts)
+                    await uow.outbox.retry_later(message, outcome.at + timedelta(seconds=delay), result.error)
+                elif isinstance(result, Failed):
+                    log.warning("outbox %s to %s given up: %s", message.id, message.channel, result.error)
+                    await uow.outbox.fail(message.id or 0, result.error)
+            await uow.outbox.release([o.message.id or 0 for o in outcomes if o.result is None])
+            await uow.commit()
