@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,27 @@ from qa.query import STOPWORDS, Analyzer, Query, pairs
 from qa.vntext import fold, syllables
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from storage.models import Disclosure, Event
+
+    class _Versions(Protocol):
+        async def data_version(self) -> int: ...
+
+    class _DisclosureRows(Protocol):
+        async def all(self) -> list[Disclosure]: ...
+
+    class _EventRows(Protocol):
+        async def all(self) -> list[Event]: ...
+
+    class IndexSource(Protocol):
+        """What the index reads of a unit of work (every `handlers.ports.Work` is one)."""
+
+        @property
+        def commune(self) -> _Versions: ...
+        @property
+        def disclosures(self) -> _DisclosureRows: ...
+        @property
+        def events(self) -> _EventRows: ...
+
 
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
@@ -212,7 +232,7 @@ class SearchIndex:
 
     async def search(
         self,
-        uow: UnitOfWork,
+        uow: IndexSource,
         query: str,
         limit: int = 5,
         village: str | None = None,
@@ -460,7 +480,7 @@ def confidence(signals: tuple[float, ...]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-async def load_entries(uow: UnitOfWork) -> list[Entry]:
+async def load_entries(uow: IndexSource) -> list[Entry]:
     """Every disclosure and event as index entries."""
     entries = []
     for d in await uow.disclosures.all():
