@@ -10,9 +10,7 @@ from __future__ import annotations
 from domain.messages import Incoming, Reply
 from domain.petitions import Role
 from handlers.services import Ctx
-from storage.importer import ACCOUNT_FIELDS
 
-FIELD = {channel: field for field, channel in ACCOUNT_FIELDS.items()}  # the data file's field per channel
 GROUP_REFUSED = (
     "Xin lỗi, mã nhóm chỉ cho cán bộ quản trị của xã xem. "
     "Bà con muốn biết mã của mình thì nhắn /id riêng cho bot."
@@ -22,7 +20,7 @@ GROUP_REFUSED = (
 async def show_id(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/id in a private chat: your own id; in a group: the group's id, to an admin only."""
     if msg.chat_type == "private":
-        field = FIELD.get(msg.channel, "user_id")
+        field = f"{msg.channel}_user_id"  # the data file's field (storage/importer.py ACCOUNT_FIELDS)
         return [
             Reply(
                 f"Mã tài khoản {msg.channel} của bạn: {msg.user_id}\n"

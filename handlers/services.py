@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar
+from handlers.ports import Transaction, Work
 
 if TYPE_CHECKING:
     from domain.messages import Incoming, Reply
     from qa.entries import SearchHit
-    from storage.uow import UnitOfWork
 
 
 class Clock(Protocol):
@@ -29,7 +29,7 @@ class Searcher(Protocol):
 
     async def search(
         self,
-        uow: UnitOfWork,
+        uow: Work,
         query: str,
         limit: int = 5,
         village: str | None = None,
@@ -41,7 +41,7 @@ class Searcher(Protocol):
 class Services:
     """Built once in bot/app.py and passed to every handler."""
 
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], Transaction]
     clock: Clock
     tz: ZoneInfo
     search: Searcher
@@ -54,7 +54,7 @@ class Services:
 class Ctx:
     """One handling: the open unit of work (committed by the pipeline) and the services."""
 
-    uow: UnitOfWork
+    uow: Work
     svc: Services
     now: datetime
 

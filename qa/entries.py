@@ -5,10 +5,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from storage.models import Disclosure, Event
+
+
+class _Versions(Protocol):
+    async def data_version(self) -> int: ...
+
+
+class _DisclosureRows(Protocol):
+    async def all(self) -> list[Disclosure]: ...
+
+
+class _EventRows(Protocol):
+    async def all(self) -> list[Event]: ...
+
+
+class IndexSource(Protocol):
+    """What the index reads of a unit of work (every `handlers.ports.Work` is one)."""
+
+    @property
+    def commune(self) -> _Versions: ...
+    @property
+    def disclosures(self) -> _DisclosureRows: ...
+    @property
+    def events(self) -> _EventRows: ...
+
 
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -43,7 +67,7 @@ class Entry:
         return frozenset(_YEAR_IN_TEXT.findall(self.title))
 
 
-async def load_entries(uow: UnitOfWork) -> list[Entry]:
+async def load_entries(uow: IndexSource) -> list[Entry]:
     """Every disclosure and event as index entries."""
     entries = []
     for d in await uow.disclosures.all():

@@ -11,13 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date
-from typing import TYPE_CHECKING
 
-from qa.entries import Entry, SearchHit, load_entries
+from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
-
-if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +49,7 @@ class SearchIndex:
 
     async def search(
         self,
-        uow: UnitOfWork,
+        uow: IndexSource,
         query: str,
         limit: int = 5,
         village: str | None = None,
@@ -64,7 +60,7 @@ class SearchIndex:
         index = await self.current(uow)
         return await asyncio.to_thread(index.rank, cap(query), limit, village, today)
 
-    async def current(self, uow: UnitOfWork) -> Index:
+    async def current(self, uow: IndexSource) -> Index:
         """The index to answer from; starts a rebuild in a worker thread when the data changed.
 
         Only one build runs at a time: a change made during a build is picked up by the first
@@ -83,7 +79,7 @@ class SearchIndex:
         assert self._index is not None
         return self._index
 
-    async def fresh(self, uow: UnitOfWork) -> Index:
+    async def fresh(self, uow: IndexSource) -> Index:
         """The index of the data as it is now, waiting for its build (tools and tests; searches
         do not wait)."""
         while True:

@@ -1,4 +1,8 @@
-"""Driving handlers directly in unit tests: the mini commune's services, one message in, replies out."""
+"""Driving handlers directly in unit tests: the mini commune's services, one message in, replies out.
+
+`seeded(store)` works on a real store (persistence checks) or on the in-memory fake (fast handler
+scenarios: `tests/fakes/memory.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,23 @@ from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
+from tests.fakes.memory import MemoryStore, import_commune
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def services(store: Store) -> Services:
+def services(store: Store | MemoryStore) -> Services:
     """Handler services on the store, with the clock stopped at NOW."""
     return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
 
 
-async def seeded(store: Store) -> Services:
+async def seeded(store: Store | MemoryStore) -> Services:
     """The mini commune imported, then its services."""
-    async with store.uow() as uow:
-        await import_data(uow, load_file(MINI), NOW)
+    if isinstance(store, MemoryStore):
+        import_commune(store, load_file(MINI), NOW)
+    else:
+        async with store.uow() as uow:
+            await import_data(uow, load_file(MINI), NOW)
     return services(store)
 
 

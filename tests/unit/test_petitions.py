@@ -1,4 +1,5 @@
-"""Petition scenarios through the real router and store (no messenger)."""
+"""Petition scenarios through the real router (no messenger): on the in-memory store, and on a real
+database where scheduled jobs and the export read it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from handlers.services import Services
 from scheduled.jobs import petition_deadlines
 from storage.store import Store
 from tests.conftest import NOW, REACH
+from tests.fakes.memory import MemoryStore
 from tests.handler_calls import VN, handle, seeded
 
 OFFICIALS_GROUP = "-1009000000001"
@@ -49,8 +51,8 @@ async def file(svc: Services, kind: str, content: str, *, consent: bool = True) 
     return match.group(), replies
 
 
-async def test_a_report_is_filed_announced_without_identity_and_tracked(store: Store) -> None:
-    svc = await seeded(store)
+async def test_a_report_is_filed_announced_without_identity_and_tracked(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
     code, replies = await file(
         svc, "phan_anh", "Cống thoát nước trước nhà văn hóa bị tắc, nước tràn ra đường."
     )
@@ -64,32 +66,32 @@ async def test_a_report_is_filed_announced_without_identity_and_tracked(store: S
     assert "Không tìm thấy" in stranger.text and "Cống" not in stranger.text
 
 
-async def test_bad_input_is_explained_and_the_step_stays(store: Store) -> None:
-    svc = await seeded(store)
+async def test_bad_input_is_explained_and_the_step_stays(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
     await say(svc, "/gui")
     await say(svc, button="gui:kien_nghi")
     [reply] = await say(svc, "ngắn")
     assert "hơi ngắn" in reply.text
-    async with store.uow() as uow:
+    async with memory.uow() as uow:
         conv = await uow.conversations.get("telegram", "42", "42")
         assert conv is not None and conv.step == "content"
 
 
-async def test_a_stranger_cannot_act_on_a_petition(store: Store) -> None:
-    svc = await seeded(store)
+async def test_a_stranger_cannot_act_on_a_petition(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
     code, _ = await file(svc, "phan_anh", "Đèn đường thôn Tân Sơn hỏng hai tuần nay rồi.")
     for action in ("accept", "take", "resolve", "refuse", "forward"):
         [reply] = await say(svc, button=f"op:{action}:{code}", user="555", chat=OFFICIALS_GROUP)
         assert "chỉ cán bộ" in reply.text
     [reply] = await say(svc, f"/traloi {code} đã sửa", user="555")
     assert "chỉ cán bộ" in reply.text
-    async with store.uow() as uow:
+    async with memory.uow() as uow:
         petition = await uow.petitions.by_code(code)
         assert petition is not None and petition.status == "received" and petition.answer is None
 
 
-async def test_an_official_accepts_answers_and_resolves_and_the_filer_hears_each(store: Store) -> None:
-    svc = await seeded(store)
+async def test_an_official_accepts_answers_and_resolves_and_the_filer_hears_each(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
     code, _ = await file(svc, "phan_anh", "Rác đổ trộm ở bờ mương đầu thôn Tân Sơn.")
     replies = await say(svc, button=f"op:accept:{code}", user="9002", chat=OFFICIALS_GROUP)
     assert any(r.chat_id == "42" and "thụ lý" in r.text for r in replies)
@@ -99,7 +101,7 @@ async def test_an_official_accepts_answers_and_resolves_and_the_filer_hears_each
     [ask_rating] = [r for r in replies if r.chat_id == "42"]
     await say(svc, button=ask_rating.buttons[0][4].data)
     await say(svc, "Xử lý nhanh, cảm ơn xã.")
-    async with store.uow() as uow:
+    async with memory.uow() as uow:
         petition = await uow.petitions.by_code(code)
         assert petition is not None and petition.rating == 5 and petition.rating_comment
 
