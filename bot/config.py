@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
+    WEBCHAT_ENABLED: bool | None = None  # empty: on only in the embedded demo (no messenger token)
     WEBCHAT_BUTTONS: bool = True  # false: the web chat shows choices as numbered lines, as on Zalo
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
@@ -124,6 +125,13 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The commune's time zone."""
         return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def webchat_on(self) -> bool:
+        """The web chat runs when asked to, or by default in the embedded demo (no messenger token)."""
+        if self.WEBCHAT_ENABLED is not None:
+            return self.WEBCHAT_ENABLED
+        return not (self.TELEGRAM_BOT_TOKEN or self.ZALO_BOT_TOKEN)
 
     @property
     def quiet_hours(self) -> tuple[time, time] | None:

@@ -161,8 +161,15 @@ class TelegramChannel:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            for update in updates:
-                await self.receive(update.to_dict())
+            # The whole batch is stored in one group commit (the pipeline batches concurrent
+            # accepts), in order; one at a time, a burst of residents queued behind SQLite's writer.
+            outcomes = await asyncio.gather(
+                *(self.receive(update.to_dict()) for update in updates), return_exceptions=True
+            )
+            for update, outcome in zip(updates, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    log.warning("telegram: storing an update failed (%s); it will come again", outcome)
+                    break
                 offset = update.update_id + 1
 
     async def receive(self, payload: dict[str, Any]) -> bool:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from channels.contract import UNLIMITED, Capabilities, ChannelSpec, Inbox, SendResult, Sent, WebRoute
-from channels.webchat_http import messages_handler, send_handler
+from channels.webchat_http import messages_handler, page_handler, send_handler
 from domain import choices
 from domain.messages import Incoming
 from storage.store import Store
@@ -36,7 +36,10 @@ class WebChatChannel:
         )
 
     def web_routes(self) -> list[WebRoute]:
+        page = page_handler(self)
         return [
+            WebRoute("GET", "/chat", page),
+            WebRoute("GET", "/", page),  # the embedded demo's front page, until the notice board
             WebRoute("POST", "/webchat/send", send_handler(self)),
             WebRoute("GET", "/webchat/messages", messages_handler(self)),
         ]
@@ -99,6 +102,6 @@ class WebChatChannel:
 SPEC = ChannelSpec(
     name=CHANNEL,
     capabilities=Capabilities(buttons=True, max_text=MAX_REPLY, group_send=False, photos=False),
-    enabled=lambda settings: True,
+    enabled=lambda settings: settings.webchat_on,
     build=lambda settings, inbox, store: WebChatChannel(store, inbox, buttons=settings.WEBCHAT_BUTTONS),
 )

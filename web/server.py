@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -17,12 +16,7 @@ from web.calendar_feed import FeedEvent, build_feed, for_village
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
 STORE = web.AppKey("store", Store)
-
-
-async def webchat_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "webchat.html")
 
 
 async def calendar_feed(request: web.Request) -> web.Response:
@@ -66,7 +60,6 @@ def make_web_app(store: Store, channels: Iterable[Channel]) -> web.Application:
     app[STORE] = store
     app.router.add_get("/lich.ics", calendar_feed)
     app.router.add_get("/lich/{village}.ics", calendar_feed)
-    app.router.add_get("/", webchat_page)
     app.router.add_get("/healthz", health)
     for channel in channels:
         for route in channel.web_routes():

@@ -149,7 +149,9 @@ async def start_app(
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+    # A browser keeps cookies of 127.0.0.1 (aiohttp does not unless told): the web chat's session is one.
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), cookie_jar=jar) as session:
         yield session
 
 

@@ -188,7 +188,8 @@ async def test_run_serves_web_chat_and_stops_on_sigterm(tmp_path: Path, database
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
+        jar = aiohttp.CookieJar(unsafe=True)  # the chat session is a cookie of 127.0.0.1
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5), cookie_jar=jar) as http:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 15
             while True:
@@ -199,12 +200,12 @@ async def test_run_serves_web_chat_and_stops_on_sigterm(tmp_path: Path, database
                             break
                 assert loop.time() < deadline, "the web chat did not come up within 15 s"
                 await asyncio.sleep(0.1)
-            message = {"session": "cli-run-session", "id": "m1", "text": "/start"}
+            async with http.get(f"{base}/chat") as response:  # the page gives the browser its session
+                assert response.status == 200
+            message = {"id": "m1", "text": "/start"}
             async with http.post(f"{base}/webchat/send", json=message) as response:
                 assert response.status == 200
-            async with http.get(
-                f"{base}/webchat/messages", params={"session": "cli-run-session"}
-            ) as response:
+            async with http.get(f"{base}/webchat/messages") as response:
                 replies = (await response.json())["messages"]
         assert "Xã Hòa Phú" in replies[0]["text"]
         proc.send_signal(signal.SIGTERM)

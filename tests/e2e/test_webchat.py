@@ -6,28 +6,35 @@ from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from bot.app import App
+from channels.webchat_http import COOKIE
 from tests.e2e.conftest import AppFactory
 
 pytestmark = pytest.mark.e2e
-
-SESSION = "abcdefgh1234"
 
 
 def base(app: App) -> str:
     return f"http://127.0.0.1:{app.port}"
 
 
+async def open_page(http: aiohttp.ClientSession, app: App) -> None:
+    """What a browser does first: load the page, which gives it its session cookie."""
+    if not http.cookie_jar.filter_cookies(URL(base(app))).get(COOKIE):
+        async with http.get(f"{base(app)}/chat") as response:
+            assert response.status == 200
+
+
 async def send(http: aiohttp.ClientSession, app: App, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    await open_page(http, app)
     async with http.post(f"{base(app)}/webchat/send", json=payload) as response:
         return response.status, await response.json()
 
 
-async def messages(
-    http: aiohttp.ClientSession, app: App, session: str = SESSION, after: int = 0
-) -> list[dict[str, Any]]:
-    async with http.get(f"{base(app)}/webchat/messages", params={"session": session, "after": after}) as r:
+async def messages(http: aiohttp.ClientSession, app: App, after: int = 0) -> list[dict[str, Any]]:
+    await open_page(http, app)
+    async with http.get(f"{base(app)}/webchat/messages", params={"after": after}) as r:
         assert r.status == 200
         body = await r.json()
     assert body["ok"] is True
@@ -39,8 +46,13 @@ async def ask(http: aiohttp.ClientSession, app: App, msg_id: str, text: str) -> 
     """Send one message; return the replies it produced."""
     before = await messages(http, app)
     after = before[-1]["id"] if before else 0
-    assert await send(http, app, {"session": SESSION, "id": msg_id, "text": text}) == (200, {"ok": True})
+    assert await send(http, app, {"id": msg_id, "text": text}) == (200, {"ok": True})
     return await messages(http, app, after=after)
+
+
+def browser() -> aiohttp.ClientSession:
+    """Another browser: its own cookie jar (cookies of 127.0.0.1 kept, as a browser keeps them)."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
 async def test_page_is_served(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
@@ -49,6 +61,8 @@ async def test_page_is_served(start_app: AppFactory, http: aiohttp.ClientSession
         assert response.status == 200
         assert response.content_type == "text/html"
         page = await response.text()
+        cookie = response.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and len(cookie.value) >= 40
     assert "<title>Trợ lý xã" in page
     assert "/webchat/send" in page
     async with http.get(f"{base(app)}/healthz") as response:
@@ -76,7 +90,7 @@ async def test_budget_question_is_answered_with_source(
 async def test_button_press_shows_schedule(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
     app = await start_app("web", data=None)
     await ask(http, app, "m1", "/start")
-    status, body = await send(http, app, {"session": SESSION, "id": "m2", "button": "cmd:lich"})
+    status, body = await send(http, app, {"id": "m2", "button": "cmd:lich"})
     assert (status, body) == (200, {"ok": True})
     replies = await messages(http, app)
     assert len(replies) == 2
@@ -87,16 +101,26 @@ async def test_same_message_id_twice_is_answered_once(
     start_app: AppFactory, http: aiohttp.ClientSession
 ) -> None:
     app = await start_app("web", data=None)
-    payload = {"session": SESSION, "id": "m1", "text": "/start"}
+    payload = {"id": "m1", "text": "/start"}
     assert await send(http, app, payload) == (200, {"ok": True})
     assert await send(http, app, payload) == (200, {"ok": True})
     assert len(await messages(http, app)) == 1
 
 
-async def test_sessions_do_not_see_each_other(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
+async def test_a_history_reaches_only_its_own_browser(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """Knowing a session's id is not enough: it must be the browser's own HttpOnly cookie."""
     app = await start_app("web", data=None)
     await ask(http, app, "m1", "/start")
-    assert await messages(http, app, session="other-session-99") == []
+    mine = http.cookie_jar.filter_cookies(URL(base(app)))[COOKIE].value
+    async with browser() as other:
+        assert await messages(other, app) == []  # a new browser: a new, empty session
+        async with other.get(f"{base(app)}/webchat/messages", params={"session": mine}) as response:
+            assert (await response.json())["messages"] == []
+    async with aiohttp.ClientSession() as no_page, no_page.get(f"{base(app)}/webchat/messages") as response:
+        assert response.status == 403  # never opened the page: no session at all
+        assert "tải lại trang" in (await response.json())["error"]
 
 
 @pytest.mark.parametrize("payload", [{"text": ""}, {"text": None}, {}], ids=["empty", "null", "absent"])
@@ -104,29 +128,55 @@ async def test_empty_text_is_400_in_vietnamese(
     start_app: AppFactory, http: aiohttp.ClientSession, payload: dict[str, Any]
 ) -> None:
     app = await start_app("web", data=None)
-    status, body = await send(http, app, {"session": SESSION, "id": "m1", **payload})
+    status, body = await send(http, app, {"id": "m1", **payload})
     assert status == 400
     assert body == {"ok": False, "error": "Bà con chưa nhập nội dung."}
     assert await messages(http, app) == []
 
 
-@pytest.mark.parametrize(
-    "session", ["short", "has space 1234", "x" * 65, ""], ids=["short", "space", "long", "empty"]
-)
-async def test_invalid_session_is_400(
-    start_app: AppFactory, http: aiohttp.ClientSession, session: str
+@pytest.mark.parametrize("session", ["short", "has space 1234", "x" * 65], ids=["short", "space", "long"])
+async def test_a_forged_session_cookie_is_refused(start_app: AppFactory, session: str) -> None:
+    app = await start_app("web", data=None)
+    async with aiohttp.ClientSession(cookies={COOKIE: session}) as forged:
+        async with forged.post(f"{base(app)}/webchat/send", json={"id": "m1", "text": "/start"}) as response:
+            assert response.status == 403
+        async with forged.get(f"{base(app)}/webchat/messages") as response:
+            assert response.status == 403
+
+
+async def test_a_flood_from_one_browser_is_slowed_politely(
+    start_app: AppFactory, http: aiohttp.ClientSession
 ) -> None:
     app = await start_app("web", data=None)
-    status, body = await send(http, app, {"session": session, "id": "m1", "text": "/start"})
-    assert status == 400
-    assert body == {"ok": False, "error": "Phiên trò chuyện không hợp lệ."}
-    async with http.get(f"{base(app)}/webchat/messages", params={"session": session}) as response:
-        assert response.status == 400
-        assert (await response.json())["error"] == "Phiên trò chuyện không hợp lệ."
+    statuses = [(await send(http, app, {"id": f"m{i}", "text": "alo"}))[0] for i in range(25)]
+    assert statuses[:20] == [200] * 20 and statuses[20:] == [429] * 5
+    status, body = await send(http, app, {"id": "m99", "text": "alo"})
+    assert status == 429 and body["error"] == "Bà con gửi nhanh quá. Xin chờ một chút rồi gửi tiếp nhé."
+    async with browser() as other:  # someone else is not slowed
+        assert (await send(other, app, {"id": "m1", "text": "/start"}))[0] == 200
+
+
+async def test_the_web_chat_is_off_unless_asked_where_a_messenger_runs(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    app = await start_app("polling")  # a Telegram token: a real deployment
+    async with http.get(f"{base(app)}/chat") as response:
+        assert response.status == 404
+    async with http.post(f"{base(app)}/webchat/send", json={"id": "m1", "text": "hi"}) as response:
+        assert response.status == 404
+
+
+async def test_the_web_chat_can_be_turned_off_in_the_demo(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    app = await start_app("web", data=None, WEBCHAT_ENABLED=False)
+    async with http.get(f"{base(app)}/chat") as response:
+        assert response.status == 404
 
 
 async def test_broken_json_is_400(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
     app = await start_app("web", data=None)
+    await open_page(http, app)
     async with http.post(
         f"{base(app)}/webchat/send", data=b"{oops", headers={"Content-Type": "application/json"}
     ) as response:

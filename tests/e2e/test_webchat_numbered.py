@@ -14,7 +14,7 @@ import pytest
 from bot.app import App
 from domain.choices import HINT
 from tests.e2e.conftest import AppFactory, outbox_rows
-from tests.e2e.test_webchat import SESSION, messages, send
+from tests.e2e.test_webchat import messages, send
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ class Chat:
     async def say(self, text: str) -> str:
         before = await messages(self.http, self.app)
         self.count += 1
-        status = await send(self.http, self.app, {"session": SESSION, "id": f"m{self.count}", "text": text})
+        status = await send(self.http, self.app, {"id": f"m{self.count}", "text": text})
         assert status == (200, {"ok": True})
         [reply] = await messages(self.http, self.app, after=before[-1]["id"] if before else 0)
         assert reply["buttons"] == []  # the choices are in the text
