@@ -3,8 +3,10 @@ tests/unit/test_memory_contract.py), so handler tests run without a database.
 
 A `MemoryStore` holds committed tables; each unit of work works on a copy and replaces them on
 `commit`, so uncommitted work is dropped as a rollback would. Units of work run one at a time
-(tests are sequential; there is no row-level merging of concurrent commits). The repositories
-live in memory_declared.py (commune data) and memory_people.py (flows, queues, petitions).
+(tests are sequential; there is no row-level merging of concurrent commits). Not modelled either:
+a JSON value of a loaded row changed in place is kept here, while SQLAlchemy would not notice it
+(handlers copy such values and save them). The repositories live in memory_declared.py (commune
+data) and memory_people.py (flows, queues, petitions).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.models import (
@@ -51,11 +52,16 @@ class Tables:
 
 
 def _copy_row(row: Any) -> Any:
-    """A row of its own: scalars are immutable, JSON columns (lists, dicts) are copied deeply."""
+    """A row of its own: scalars are immutable, JSON columns (lists, dicts) are copied deeply, and
+    times come back in UTC, as the UTCDateTime columns return them (a naive one is refused)."""
     twin = copy.copy(row)
     for name, value in vars(row).items():
         if isinstance(value, list | dict) and not name.startswith("_"):
             vars(twin)[name] = copy.deepcopy(value)
+        elif isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime given to a UTC column ({type(row).__name__}.{name})")
+            vars(twin)[name] = value.astimezone(UTC)
     return twin
 
 

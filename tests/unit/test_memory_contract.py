@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import SQLModel
 
@@ -17,6 +18,7 @@ from tests.fakes.memory import MemoryStore, import_commune
 
 AnyStore = Store | MemoryStore
 Scenario = Callable[[AnyStore], Awaitable[Any]]
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def dump(rows: list[Any] | Any, drop: tuple[str, ...] = ()) -> Any:
@@ -103,11 +105,13 @@ async def test_conversations_save_replace_clear_and_roll_back(store: Store) -> N
             seen.append(dump(await uow.conversations.get(*key)))  # read your own write
             await uow.commit()
         async with st.uow() as uow:
-            later = NOW + timedelta(minutes=5)
+            later = (NOW + timedelta(minutes=5)).astimezone(VN)
             await uow.conversations.save(*key, flow="gui", step="content", data={"b": {"c": 2}}, now=later)
             await uow.commit()
         async with st.uow() as uow:
-            seen.append(dump(await uow.conversations.get(*key)))
+            conv = await uow.conversations.get(*key)
+            seen.append(dump(conv))
+            seen.append(conv and conv.updated_at and conv.updated_at.isoformat())  # read back in UTC
             seen.append(await uow.conversations.clear(*key))
             seen.append(await uow.conversations.clear("telegram", "42", "43"))
             # not committed: the flow is still there afterwards
@@ -120,8 +124,8 @@ async def test_conversations_save_replace_clear_and_roll_back(store: Store) -> N
         return seen
 
     seen = await same_on_both(store, scenario)
-    assert seen[1]["data"] == {"b": {"c": 2}} and seen[2:4] == [True, False]
-    assert seen[4] == seen[1] and seen[5] is True and seen[6] is None
+    assert seen[1]["data"] == {"b": {"c": 2}} and seen[2] == "2026-11-25T03:05:00+00:00"
+    assert seen[3:5] == [True, False] and seen[5] == seen[1] and seen[6] is True and seen[7] is None
 
 
 async def test_subscriptions_keep_their_start_and_are_removed_once(store: Store) -> None:
