@@ -110,7 +110,7 @@ class App:
         for channel in self.channels.values():
             self.pipeline.register(channel.name, channel.parse, channel.capabilities)
         outlets: dict[str, Outlet] = dict(self.channels)
-        self.outbox = OutboxWorker(self.store, outlets, clock)
+        self.outbox = OutboxWorker(self.store, outlets, clock, reach=reach())
         self.maintenance = Maintenance(
             self.store,
             clock,

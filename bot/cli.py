@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     rest.add_argument("file", type=Path)
     rest.add_argument("--force", action="store_true", help="overwrite a database that holds data")
     verbs.add_parser("backup-key", help="print a new random key for BACKUP_KEY")
+    upd = verbs.add_parser("updates", help="updates set aside as unreadable: list, retry ID, drop ID")
+    upd.add_argument("action", choices=["list", "retry", "drop"])
+    upd.add_argument("id", nargs="?", type=int)
     return parser
 
 
@@ -82,6 +85,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_import(settings, args.file))
     if args.verb == "schedule":
         return asyncio.run(_schedule_preview(settings, args.days))
+    if args.verb == "updates":
+        return asyncio.run(_updates(settings, args.action, args.id))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
@@ -170,6 +175,19 @@ async def _schedule_preview(settings: Settings, days: int) -> int:
     try:
         await store.migrate()
         return await preview(store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach())
+    finally:
+        await store.close()
+
+
+async def _updates(settings: Settings, action: str, update_id: int | None) -> int:
+    from bot.app import utc_now
+    from bot.updates_cli import updates
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        return await updates(store, action, update_id, utc_now())
     finally:
         await store.close()
 

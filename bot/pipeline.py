@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from domain import choices
 from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
 from handlers.services import Ctx, Services
+from storage.repositories.inbound import SET_ASIDE
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -110,7 +112,12 @@ class Pipeline:
         Updates of one chat are handled one after another, in the order they arrived, so
         answers come back in the order of the questions; different chats run concurrently.
         """
-        msg = self._parsers[channel](payload)
+        try:
+            msg = self._parsers[channel](payload)
+        except Exception as exc:  # unreadable: set aside with its error, never retried on its own
+            log.warning("update %s of %s cannot be read; set aside: %r", inbound_id, channel, exc)
+            await self._set_aside(inbound_id, exc)
+            return []
         chat = (channel, msg.chat_id if msg is not None else "")
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
         try:
@@ -172,16 +179,32 @@ class Pipeline:
         return replies
 
     async def recover(self, min_age: timedelta = timedelta(0)) -> int:
-        """Handle updates stored before a crash but never handled; returns how many."""
+        """Handle updates stored before a crash but never handled; returns how many.
+
+        One update that cannot be handled is set aside and recovery goes on with the others.
+        """
         async with self._store.uow() as uow:
-            stale = await uow.inbound.unhandled(received_before=self._svc.clock() - min_age)
+            stale = await uow.inbound.unhandled(
+                received_before=self._svc.clock() - min_age, channels=list(self._parsers)
+            )
             pending = [(u.id, u.channel, u.payload) for u in stale]
         count = 0
         for inbound_id, channel, payload in pending:
-            if channel in self._parsers and inbound_id is not None:
+            if inbound_id is None:
+                continue
+            try:
                 await self.process(inbound_id, channel, payload)
-                count += 1
+            except Exception as exc:
+                log.exception("recovering update %s failed; set aside", inbound_id)
+                with contextlib.suppress(Exception):
+                    await self._set_aside(inbound_id, exc)
+            count += 1
         return count
+
+    async def _set_aside(self, inbound_id: int, exc: BaseException) -> None:
+        async with self._store.uow() as uow:
+            await uow.inbound.mark(inbound_id, SET_ASIDE, self._svc.clock(), error=repr(exc)[:500])
+            await uow.commit()
 
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown)."""

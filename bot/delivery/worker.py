@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.delivery import undeliverable
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, Sent
 from channels.pacing import Pacer, WindowPacer, free_at, room
+from domain.reach import Reach
 from storage.models import OutboxMessage
 from storage.store import Store
 from storage.uow import UnitOfWork
@@ -67,8 +69,10 @@ class OutboxWorker:
         concurrency: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
         pass_gap: float = 0.05,
+        reach: Reach | None = None,
     ) -> None:
         self._store = store
+        self._reach = reach or Reach()
         self._channels = dict(channels)
         self._clock = clock
         self._batch = batch
@@ -229,8 +233,10 @@ class OutboxWorker:
         try:
             async with per_chat, per_bot:
                 return await channel.send(message.chat_id, message.payload)
-        except Exception as exc:  # a sender bug must not lose the message
+        except Exception as exc:  # a sender bug must not lose the message, nor block its chat for good
             log.exception("sender crashed on outbox %s", message.id)
+            if undeliverable.gives_up(message):
+                return Failed(f"cannot be sent: {exc!r}"[:300])
             return Retry(None, repr(exc))
 
     def _record_soon(self, outcomes: list[_Outcome]) -> asyncio.Future[None]:
@@ -276,5 +282,6 @@ class OutboxWorker:
                 elif isinstance(result, Failed):
                     log.warning("outbox %s to %s given up: %s", message.id, message.channel, result.error)
                     await uow.outbox.fail(message.id or 0, result.error)
+                    await undeliverable.report(uow, message, result.error, self._reach, outcome.at)
             await uow.outbox.release([o.message.id or 0 for o in outcomes if o.result is None])
             await uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InboundUpdate
 from storage.repositories._upsert import insert_ignore
+
+SET_ASIDE, DROPPED = "set_aside", "dropped"  # could not be read or handled; given up by the operator
 
 
 class InboundRepo:
@@ -82,8 +85,10 @@ class InboundRepo:
         )
         return bool(result.rowcount)
 
-    async def unhandled(self, received_before: datetime, limit: int = 500) -> list[InboundUpdate]:
-        """Updates stored but never handled (the process died in between)."""
+    async def unhandled(
+        self, received_before: datetime, limit: int = 500, channels: Sequence[str] | None = None
+    ) -> list[InboundUpdate]:
+        """Updates stored but never handled (the process died in between), of these channels."""
         query = (
             select(InboundUpdate)
             .where(InboundUpdate.status == "received")
@@ -91,4 +96,34 @@ class InboundRepo:
             .order_by(col(InboundUpdate.id))
             .limit(limit)
         )
+        if channels is not None:
+            query = query.where(col(InboundUpdate.channel).in_(channels))
         return list((await self._s.exec(query)).all())
+
+    async def set_aside(self, limit: int = 100) -> list[InboundUpdate]:
+        """Updates that could not be read or handled, kept with their error for the operator."""
+        query = (
+            select(InboundUpdate)
+            .where(InboundUpdate.status == SET_ASIDE)
+            .order_by(col(InboundUpdate.id).desc())
+            .limit(limit)
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def requeue(self, update_id: int) -> bool:
+        """A set-aside update goes back to be handled (by the next recovery pass)."""
+        result = await self._s.exec(
+            update(InboundUpdate)
+            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.status) == SET_ASIDE)
+            .values(status="received", handled_at=None)
+        )
+        return bool(result.rowcount)
+
+    async def drop(self, update_id: int, now: datetime) -> bool:
+        """A set-aside update is given up (kept for the record, never handled)."""
+        result = await self._s.exec(
+            update(InboundUpdate)
+            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.status) == SET_ASIDE)
+            .values(status=DROPPED, handled_at=now)
+        )
+        return bool(result.rowcount)

@@ -157,3 +157,30 @@ async def test_set_webhook_failure_is_retried(start_app: AppFactory, fake_telegr
     assert [name for name, _ in fake_telegram.requests].count("setWebhook") == 2
     await fake_telegram.push_text(CHAT, "/start")
     assert "Xã Tân Lập" in (await fake_telegram.next_sent(CHAT))["text"]
+
+
+async def test_an_unreadable_update_is_set_aside_and_never_stops_a_restart(
+    start_app: AppFactory, fake_telegram: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    """An update whose `from` is a string: stored, answered 200, set aside; others go on; restarts work."""
+    app = await start_app("webhook")
+    odd = fake_telegram.make_text_update(CHAT, "/start")
+    odd["message"]["from"] = "not-a-user"
+    status, _ = await post(http, webhook_url(app), json.dumps(odd).encode(), WEBHOOK_SECRET)
+    assert status == 200
+    assert await fake_telegram.push(fake_telegram.make_text_update(CHAT + 1, "/start")) == 200
+    assert "Xã Tân Lập" in (await fake_telegram.next_sent(CHAT + 1))["text"]
+    async with app.store.uow() as uow:
+        [aside] = await uow.inbound.set_aside()
+    assert aside.payload["update_id"] == odd["update_id"] and "User" in (aside.error or "")
+    # Even when such a row is left "received" by a crash, the next start recovers the rest and runs.
+    async with app.store.uow() as uow:
+        assert await uow.inbound.requeue(aside.id or 0)
+        await uow.commit()
+    await start_app.stop(app)
+    same = {k: getattr(app.settings, k) for k in ("WEB_PORT", "TELEGRAM_WEBHOOK_URL")}
+    again = await start_app("webhook", data=None, **same)
+    assert await fake_telegram.push(fake_telegram.make_text_update(CHAT + 2, "/start")) == 200
+    assert "Xã Tân Lập" in (await fake_telegram.next_sent(CHAT + 2))["text"]
+    async with again.store.uow() as uow:
+        assert [u.id for u in await uow.inbound.set_aside()] == [aside.id]

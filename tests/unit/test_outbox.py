@@ -173,3 +173,35 @@ async def test_a_message_queued_while_an_earlier_one_waits_for_its_retry_goes_af
     clock.now += timedelta(seconds=3)
     await one_pass(worker)
     assert sender.delivered == [("1", "a1"), ("1", "a2")]
+
+
+class CrashingSender(RecordingSender):
+    """Raises on a text it cannot encode, as an HTTP client does on a lone surrogate."""
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        payload["text"].encode("utf-8")  # UnicodeEncodeError for "\ud800"
+        return await super().send(chat_id, payload)
+
+
+async def test_a_message_that_can_never_be_sent_fails_and_lets_its_chat_go_on(store: Store) -> None:
+    """A lone surrogate echoed from a name: retried a few times, then failed; later messages go."""
+    from storage.importer import import_data, load_file
+    from tests.conftest import MINI, REACH
+
+    async with store.uow() as uow:
+        await import_data(uow, load_file(MINI), NOW)
+        await uow.outbox.put(
+            "telegram", "1", {"text": "Chào \ud800!", "meta": {"petition": "PA-7K3M9Q"}}, NOW
+        )
+        await uow.outbox.put("telegram", "1", {"text": "sau đó"}, NOW)
+        await uow.commit()
+    sender, clock = CrashingSender(), Clock()
+    worker = OutboxWorker(store, {"telegram": sender}, clock, reach=REACH)
+    for _ in range(4):
+        await one_pass(worker)
+        clock.now += timedelta(minutes=10)
+    assert ("1", "sau đó") in sender.delivered
+    async with store.uow() as uow:
+        assert await uow.outbox.count("failed") == 1
+        [report] = await uow.outbox.for_chat("telegram", "9001")  # the admin: nobody holds PA-7K3M9Q
+    assert "PA-7K3M9Q" in report.payload["text"] and "không gửi được" in report.payload["text"]
