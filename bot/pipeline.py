@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from bot.flood import NOTICE as FLOOD_NOTICE
+from bot.flood import FloodGate
 from channels.contract import Capabilities
 from domain import choices
 from domain.messages import Incoming, Reply
@@ -49,8 +51,11 @@ class Pipeline:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._chat_users: dict[tuple[str, str], int] = {}
         self._waiting: list[tuple[str, str, dict[str, Any], str | None, asyncio.Future[int | None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._flood = FloodGate()
+        self._notices: set[asyncio.Future[None]] = set()
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker that messages were queued outside a handled update."""
@@ -119,17 +124,29 @@ class Pipeline:
             await self._set_aside(inbound_id, exc)
             return []
         chat = (channel, msg.chat_id if msg is not None else "")
+        person = (*chat, msg.user_id if msg is not None else "")
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
+        self._chat_users[chat] = self._chat_users.get(chat, 0) + 1
+        if self._flood.arrive(person) and msg is not None and msg.chat_type == "private":
+            # beside the update, not before it: nothing may come between arrival and the chat's queue
+            notice = asyncio.ensure_future(self._tell_flooding(msg))
+            self._notices.add(notice)
+            notice.add_done_callback(self._notices.discard)
         try:
-            async with lock, self._slots:
+            async with lock, self._flood.turn(person), self._slots:
                 try:
                     replies = await self._handle(inbound_id, msg)
                 except Exception as exc:  # one error boundary: log, apologise, keep going
                     log.exception("handling update %s failed", inbound_id)
                     replies = await self._fail(inbound_id, msg, exc)
         finally:
-            if not lock.locked() and self._chat_locks.get(chat) is lock:
-                del self._chat_locks[chat]
+            self._flood.depart(person)
+            # Forget the chat's lock only when no update of it is queued: a released lock with a
+            # waiter about to run is not locked for a moment, and a new lock then would let a
+            # later update of the chat overtake an earlier one.
+            self._chat_users[chat] -= 1
+            if not self._chat_users[chat]:
+                del self._chat_users[chat], self._chat_locks[chat]
         if replies:
             self._on_queued()
         return replies
@@ -201,6 +218,16 @@ class Pipeline:
             count += 1
         return count
 
+    async def _tell_flooding(self, msg: Incoming) -> None:
+        """One polite notice when a person starts sending far faster than people do."""
+        with contextlib.suppress(Exception):  # a notice that fails must not cost the update
+            async with self._store.uow() as uow:
+                await uow.outbox.put(
+                    msg.channel, msg.chat_id, Reply(FLOOD_NOTICE).payload(), self._svc.clock()
+                )
+                await uow.commit()
+            self._on_queued()
+
     async def _set_aside(self, inbound_id: int, exc: BaseException) -> None:
         async with self._store.uow() as uow:
             await uow.inbound.mark(inbound_id, SET_ASIDE, self._svc.clock(), error=repr(exc)[:500])
@@ -208,5 +235,5 @@ class Pipeline:
 
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while self._tasks or self._notices:
+            await asyncio.gather(*list(self._tasks), *list(self._notices), return_exceptions=True)

@@ -135,3 +135,37 @@ async def test_without_buttons_a_message_never_delivered_leaves_the_earlier_choi
         await uow.outbox.fail(answer.id, "chat not found")  # the person never saw it
         await uow.commit()
     assert "lĩnh vực nào" in await say(pipeline, seeded, "13", "u3", "2")  # the menu's choice 2
+
+
+async def test_one_persons_flood_is_all_handled_after_everyone_else_and_told_once(store: Store) -> None:
+    """500 messages in 10 s from one person slow nobody else; every one is kept and answered."""
+    import asyncio
+
+    from bot.flood import NOTICE
+    from domain.messages import Reply
+
+    done: list[str] = []
+
+    async def slow_echo(msg: Incoming, ctx: Ctx) -> list[Reply]:
+        await asyncio.sleep(0.01)  # a handler's real work
+        done.append(msg.chat_id)
+        return [Reply(msg.text)]
+
+    pipeline, _ = make(store, (Route(lambda m: True, slow_echo),))
+
+    async def send(chat: str, n: int) -> None:
+        payload = {"chat": chat, "text": f"{chat}-{n}"}
+        inbound = await pipeline.accept("test", f"{chat}:{n}", payload)
+        assert inbound is not None
+        pipeline.process_later(inbound, "test", payload)
+
+    # A burst as webhooks bring it: the flood, and right behind it three other residents.
+    await asyncio.gather(
+        *(send("flooder", n) for n in range(60)), *(send(c, 0) for c in ("an", "binh", "cuong"))
+    )
+    await pipeline.drain()
+    others = [i for i, chat in enumerate(done) if chat != "flooder"]
+    assert len(done) == 63 and max(others) < 20  # the three others came long before the flood's end
+    flood = await outbox_texts(store, "flooder")
+    assert flood.count(NOTICE) == 1
+    assert [t for t in flood if t != NOTICE] == [f"flooder-{n}" for n in range(60)]  # all, in order
