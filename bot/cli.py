@@ -194,16 +194,19 @@ async def _updates(settings: Settings, action: str, update_id: int | None) -> in
 
 async def _petitions(settings: Settings, action: str, code: str | None) -> int:
     from bot import petitions_cli
+    from bot.app import local_zone
     from storage.store import Store
+
+    tz = local_zone(settings)
 
     store = Store(settings.DATABASE_URL)
     try:
         await store.migrate()
         if action == "list":
-            return await petitions_cli.list_petitions(store)
+            return await petitions_cli.list_petitions(store, tz)
         if action == "show":
-            return await petitions_cli.show_petition(store, (code or "").upper())
-        return await petitions_cli.export_petitions(store)
+            return await petitions_cli.show_petition(store, (code or "").upper(), tz)
+        return await petitions_cli.export_petitions(store, tz)
     finally:
         await store.close()
 

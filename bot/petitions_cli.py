@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from domain.petitions import current_due
@@ -22,6 +24,7 @@ COLUMNS = (
     "kind",
     "status",
     "village",
+    "place",
     "received_at",
     "accepted_at",
     "first_due",
@@ -35,29 +38,37 @@ COLUMNS = (
 
 
 TEXT_COLUMNS = frozenset({"content", "answer", "place"})
+BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it; without, Vietnamese comes out garbled
 
 
-def _cell(petition: Petition, column: str, names: dict[int, str]) -> str:
-    """One column as printed; free texts are redacted (the filer's name from `names` too)."""
+def _cell(petition: Petition, column: str, names: dict[int, str], tz: ZoneInfo) -> str:
+    """One column as an official reads it: labels in Vietnamese, local times, redacted free texts."""
     value = getattr(petition, column)
     if column in TEXT_COLUMNS and value:
         own = names.get(petition.id or 0)
         return redact(str(value), [own] if own else [])
-    return _iso(value)
+    if column == "kind":
+        return KIND_LABELS.get(str(value), str(value))
+    if column == "status":
+        return STATUS_LABELS.get(str(value), str(value))
+    return _local(value, tz)
 
 
-def _iso(value: object) -> str:
+def _local(value: object, tz: ZoneInfo) -> str:
+    """A moment in the commune's time ('2026-12-07 03:15'), a date as it is, others as text."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
 
 
-async def list_petitions(store: Store, out: TextIO = sys.stdout) -> int:
+async def list_petitions(store: Store, tz: ZoneInfo, out: TextIO = sys.stdout) -> int:
     async with store.uow() as uow:
         petitions = await uow.petitions.all()
     if not petitions:
         print("Chưa có hồ sơ nào.", file=out)
     for p in petitions:
-        received = p.received_at.date().isoformat() if p.received_at else ""
-        due = _iso(current_due(p.status, p.first_due, p.resolve_due))
+        received = p.received_at.astimezone(tz).date().isoformat() if p.received_at else ""
+        due = _local(current_due(p.status, p.first_due, p.resolve_due), tz)
         print(
             f"{p.code}\t{KIND_LABELS[p.kind]}\t{STATUS_LABELS.get(p.status, p.status)}\t{received}\thạn {due}\t{p.village or ''}",
             file=out,
@@ -65,7 +76,7 @@ async def list_petitions(store: Store, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-async def show_petition(store: Store, code: str, out: TextIO = sys.stdout) -> int:
+async def show_petition(store: Store, code: str, tz: ZoneInfo, out: TextIO = sys.stdout) -> int:
     async with store.uow() as uow:
         petition = await uow.petitions.by_code(code)
         if petition is None or petition.id is None:
@@ -75,24 +86,28 @@ async def show_petition(store: Store, code: str, out: TextIO = sys.stdout) -> in
         names = await uow.petitions.names([petition.id])
     own = [names[petition.id]] if petition.id in names else []
     for column in COLUMNS:
-        print(f"{column}: {_cell(petition, column, names)}", file=out)
+        print(f"{column}: {_cell(petition, column, names, tz)}", file=out)
     print("history:", file=out)
     for event in events:
         detail = f" — {redact(event.detail, own)}" if event.detail else ""
         print(
-            f"  {_iso(event.at)} {event.actor}: {ACTION_LABELS.get(event.action, event.action)}{detail}",
+            f"  {_local(event.at, tz)} {event.actor}: {ACTION_LABELS.get(event.action, event.action)}{detail}",
             file=out,
         )
     return 0
 
 
-async def export_petitions(store: Store, out: TextIO = sys.stdout) -> int:
-    """CSV, one row per petition; no filer's identity appears (names are read only to hide them)."""
+async def export_petitions(store: Store, tz: ZoneInfo, out: TextIO = sys.stdout) -> int:
+    """CSV for Excel (UTF-8 with BOM), one row per petition, local times, labels in Vietnamese.
+
+    No filer's identity appears (names are read only to hide them).
+    """
     async with store.uow() as uow:
         petitions = await uow.petitions.all()
         names = await uow.petitions.names([p.id for p in petitions if p.id is not None])
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for p in petitions:
-        writer.writerow([_cell(p, c, names) for c in COLUMNS])
+        writer.writerow([_cell(p, c, names, tz) for c in COLUMNS])
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.calendar import upcoming
 from domain.deadlines import KHIEU_NAI, TO_CAO
@@ -24,10 +25,10 @@ def action_buttons(code: str) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def deadlines_line(petition: Petition) -> str:
+def deadlines_line(petition: Petition, tz: ZoneInfo) -> str:
     parts = []
     if petition.received_at is not None:
-        parts.append(f"nhận {vn_date(petition.received_at.date())}")
+        parts.append(f"nhận {vn_date(petition.received_at.astimezone(tz).date())}")
     if petition.first_due:
         first = (
             "thụ lý"
@@ -63,7 +64,7 @@ async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) 
         f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"
         f"Thôn/nơi: {where}\n"
         f"Tóm tắt (đã ẩn thông tin cá nhân): {petition.summary}\n"
-        f"Thời hạn: {deadlines_line(petition)}\n"
+        f"Thời hạn: {deadlines_line(petition, ctx.svc.tz)}\n"
         "Trả lời công dân: trả lời (reply) tin nhắn này, hoặc /traloi "
         f"{petition.code} nội dung."
     )

@@ -48,7 +48,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply(NOTHING)]
     lines = [
         notify.status_text(petition),
-        f"Thời hạn: {notify.deadlines_line(petition)}",
+        f"Thời hạn: {notify.deadlines_line(petition, ctx.svc.tz)}",
     ]
     if petition.accepted_at:
         lines.append(f"Ngày thụ lý: {vn_date(petition.accepted_at.astimezone(ctx.svc.tz).date())}")

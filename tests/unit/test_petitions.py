@@ -132,9 +132,9 @@ async def test_export_has_the_queue_but_never_a_denouncers_identity(store: Store
         svc, "to_cao", "Tôi là Nguyễn Văn Tèo, số 0987654321, tố cáo cán bộ địa chính nhận tiền."
     )
     out = io.StringIO()
-    await export_petitions(store, out)
+    await export_petitions(store, VN, out)
     text = out.getvalue()
-    assert code in text and "to_cao" in text
+    assert code in text and "Tố cáo" in text
     assert "Tèo" not in text and "0987654321" not in text and "Trần Thị Hoa" not in text
 
 
@@ -167,9 +167,9 @@ async def test_show_and_export_hide_the_filers_name_in_every_text(store: Store) 
     await say(svc, button=f"op:take:{code}", user="9001", chat=OFFICIALS_GROUP)
     await say(svc, f"/traloi {code} Chào bà tran thi hoa, xã đã nhận và đang xác minh.", user="9001")
     await say(svc, f"/ghichu {code} Gọi lại cho chị Hoa chiều nay", user="9001")
-    for run in (export_petitions, lambda st, out: show_petition(st, code, out)):
+    for show in (True, False):
         out = io.StringIO()
-        await run(store, out)
+        await (show_petition(store, code, VN, out) if show else export_petitions(store, VN, out))
         text = out.getvalue()
         assert code in text and "đang xác minh" in text and "cán bộ thu tiền" in text
         assert "hoa" not in text.lower(), text
@@ -228,3 +228,36 @@ async def test_erasure_hides_the_name_however_it_was_typed(store: Store) -> None
         petition = await uow.petitions.by_code(code)
         assert petition is not None and "cong bi tac" in petition.content
         assert "hoa" not in petition.content, petition.content
+
+
+async def test_officials_files_read_in_local_time_with_labels_place_and_a_bom(store: Store) -> None:
+    """Filed at 03:15 on 07/12 in Vietnam (20:15 on 06/12 UTC): every file says 07/12, for Excel."""
+    import csv
+    from datetime import UTC, datetime
+
+    from bot.petitions_cli import list_petitions
+
+    svc = await seeded(store)
+    code, _ = await file(svc, "phan_anh", "Đèn đường hỏng ở ngã ba chợ từ tuần trước.")
+    async with store.uow() as uow:
+        petition = await uow.petitions.by_code(code)
+        assert petition is not None
+        petition.received_at = datetime(2026, 12, 6, 20, 15, tzinfo=UTC)
+        petition.place = "Ngã ba chợ Gò Dưa"
+        uow.petitions.save(petition)
+        await uow.commit()
+    out = io.StringIO()
+    await export_petitions(store, VN, out)
+    text = out.getvalue()
+    assert text.startswith("\ufeff")
+    [row] = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert row["received_at"] == "2026-12-07 03:15"
+    assert (
+        row["kind"] == "Phản ánh" and row["status"] == "Đã tiếp nhận, chờ xử lý" and row["place"] == "Ngã ba chợ Gò Dưa"
+    )
+    listing = io.StringIO()
+    await list_petitions(store, VN, listing)
+    assert "2026-12-07" in listing.getvalue()
+    shown = io.StringIO()
+    await show_petition(store, code, VN, shown)
+    assert "place: Ngã ba chợ Gò Dưa" in shown.getvalue()
