@@ -93,6 +93,7 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
         search=SearchIndex(),
         policy=policy,
         max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,
+        reach=reach(),
     )
 
 

@@ -9,6 +9,7 @@ from domain.calendar import upcoming
 from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
 from domain.petition_texts import KIND_LABELS, STATUS_LABELS, redact
+from domain.petitions import ACTING_ROLES
 from domain.vnformat import vn_date, vn_datetime
 from handlers.services import Ctx
 from storage.models import Petition
@@ -79,16 +80,44 @@ async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) 
             for g in await ctx.uow.groups.officials_groups()
             if (album := _album(petition.photos, g.channel))
         ]
-    return [
-        Reply(
-            text,
-            buttons=action_buttons(petition.code),
-            channel=group.channel,
-            chat_id=group.chat_id,
-            meta={"petition": petition.code, "announcement": True},
-        )
-        for group in await ctx.uow.groups.officials_groups()
-    ] + photos
+    groups = [g for g in await ctx.uow.groups.officials_groups() if ctx.svc.reach.can_post(g.channel)]
+    meta = {"petition": petition.code, "announcement": True}
+    in_groups = [
+        Reply(text, buttons=action_buttons(petition.code), channel=g.channel, chat_id=g.chat_id, meta=meta)
+        for g in groups
+    ]
+    return (
+        in_groups + await _to_officials_privately(ctx, petition, text, {g.channel for g in groups}) + photos
+    )
+
+
+PRIVATE_HOW_TO = (
+    "\nTrả lời công dân: /traloi {code} nội dung. Thao tác: chọn bên dưới "
+    "(trên Zalo: nhắn số), hoặc /ghichu {code} để ghi chú nội bộ."
+)
+
+
+async def _to_officials_privately(
+    ctx: Ctx, petition: Petition, text: str, group_channels: set[str]
+) -> list[Reply]:
+    """Officials no officials' group reaches (e.g. Zalo, whose groups bots cannot post to) get it privately."""
+    replies = []
+    body = text.split("\nTrả lời công dân:", 1)[0] + PRIVATE_HOW_TO.format(code=petition.code)
+    for official in await ctx.uow.officials.all():
+        if official.role not in ACTING_ROLES or any(official.accounts.get(ch) for ch in group_channels):
+            continue
+        to = ctx.svc.reach.account(official.accounts)
+        if to is not None:
+            replies.append(
+                Reply(
+                    body,
+                    buttons=action_buttons(petition.code),
+                    channel=to[0],
+                    chat_id=to[1],
+                    meta={"petition": petition.code, "announcement": True},
+                )
+            )
+    return replies
 
 
 async def to_filer(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar
+from domain.reach import Reach
 from handlers.ports import Transaction, Work
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Services:
     policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     max_photo_bytes: int = 10 * 1024 * 1024
+    reach: Reach = field(default_factory=Reach)  # which channels reach officials and groups
 
 
 @dataclass(frozen=True)

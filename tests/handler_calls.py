@@ -14,7 +14,7 @@ from handlers.services import Ctx, Services
 from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import MINI, NOW, REACH
 from tests.fakes.memory import MemoryStore, import_commune
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -22,7 +22,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def services(store: Store | MemoryStore) -> Services:
     """Handler services on the store, with the clock stopped at NOW."""
-    return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex())
+    return Services(uow=store.uow, clock=lambda: NOW, tz=VN, search=SearchIndex(), reach=REACH)
 
 
 async def seeded(store: Store | MemoryStore) -> Services:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -53,8 +55,11 @@ async def zalo_app(
         )
     app = App(Settings(_env_file=None, **values), clock=clock)
     await app.start()
+    data = load_file(MINI)
+    handler = next(o for o in data["officials"] if o["id"] == "tran-thi-binh")
+    del handler["telegram_user_id"]  # an official on Zalo only: no officials' group reaches her
     async with app.store.uow() as uow:
-        await import_data(uow, load_file(MINI), clock())
+        await import_data(uow, data, clock())
     if request.param == "webhook":
         await wait_for(lambda: zalo._webhook is not None, what="setWebhook")
     else:
@@ -134,6 +139,59 @@ async def test_forged_webhooks_are_refused_and_store_nothing(
         assert zalo.texts_to(RESIDENT) == []
     finally:
         await app.stop()
+
+
+OFFICIAL = "9102"  # Trần Thị Bình's Zalo id in the mini commune
+CODE_RE = re.compile(r"\b(?:PA|KN|KH|TC)-[23456789A-HJ-NP-Z]{6}\b")
+
+
+class Resident:
+    """A person in a Zalo chat: `say` sends a text and returns the next thing the bot sent them."""
+
+    def __init__(self, zalo: FakeZaloBot, chat: str) -> None:
+        self.zalo, self.chat, self.seen = zalo, chat, 0
+
+    async def say(self, text: str) -> str:
+        await self.zalo.push_text(self.chat, text)
+        reply = await self.zalo.next_sent(self.chat, after=self.seen, timeout=8)
+        self.seen += 1
+        return str(reply.params["text"])
+
+
+async def test_a_petition_by_numbered_choices_reaches_a_zalo_official_who_answers(
+    zalo_app: App, zalo: FakeZaloBot
+) -> None:
+    """Filed on Zalo by typing numbers and words; the official (Zalo only) answers with /traloi."""
+    resident = Resident(zalo, RESIDENT)
+    assert "\n2. " in await resident.say("/gui")
+    assert "mô tả nội dung" in await resident.say("2")
+    place = await resident.say("Đề nghị lắp thêm đèn đường ở ngã ba chợ Tân Sơn")
+    assert "Thôn Tân Sơn" in place and "nhắn số" in place
+    await resident.say("tan son")  # a word of one village's label, typed without marks
+    await resident.say("2")  # no photos
+    assert "họ và tên" in await resident.say("co")
+    await resident.say("Trần Thị Hoa")
+    await resident.say("0912 345 678")
+    receipt = await resident.say("gửi")
+    code = CODE_RE.search(receipt)
+    assert code, receipt
+    announcement = (await zalo.next_sent(OFFICIAL, timeout=8)).params["text"]
+    assert code.group() in announcement and f"/traloi {code.group()}" in announcement
+    assert "Trần Thị Hoa" not in announcement and "0912" not in announcement
+    assert "\n1. " in announcement  # the actions, as numbers
+    await zalo.push_text(OFFICIAL, f"/traloi {code.group()} Xã đã nhận, tuần sau lắp đèn.")
+    answers = [t for t in zalo.texts_to(RESIDENT) if "tuần sau lắp đèn" in t]
+    for _ in range(80):
+        if answers:
+            break
+        await asyncio.sleep(0.1)
+        answers = [t for t in zalo.texts_to(RESIDENT) if "tuần sau lắp đèn" in t]
+    assert answers, zalo.texts_to(RESIDENT)
+    resident.seen = len(zalo.texts_to(RESIDENT))
+    status = await resident.say(f"/tracuu {code.group()}")
+    assert code.group() in status and "tuần sau lắp đèn" in status
+    looked_up = await Resident(zalo, "zr-9999").say(f"/tracuu {code.group()}")  # a stranger
+    assert "tuần sau lắp đèn" not in looked_up and "Trần Thị Hoa" not in looked_up
 
 
 def test_a_long_answer_is_split_under_zalos_limit() -> None:

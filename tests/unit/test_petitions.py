@@ -253,7 +253,9 @@ async def test_officials_files_read_in_local_time_with_labels_place_and_a_bom(st
     [row] = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert row["received_at"] == "2026-12-07 03:15"
     assert (
-        row["kind"] == "Phản ánh" and row["status"] == "Đã tiếp nhận, chờ xử lý" and row["place"] == "Ngã ba chợ Gò Dưa"
+        row["kind"] == "Phản ánh"
+        and row["status"] == "Đã tiếp nhận, chờ xử lý"
+        and row["place"] == "Ngã ba chợ Gò Dưa"
     )
     listing = io.StringIO()
     await list_petitions(store, VN, listing)

@@ -15,7 +15,7 @@ from handlers.services import Ctx, Services
 from qa.searcher import SearchIndex
 from storage.importer import import_data, load_file
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import MINI, NOW, REACH
 
 
 def parse(payload: dict[str, Any]) -> Incoming | None:
@@ -26,7 +26,9 @@ def make(
     store: Store, table: tuple[Route, ...] | None = None, capabilities: Capabilities | None = None
 ) -> tuple[Pipeline, list[int]]:
     woken: list[int] = []
-    svc = Services(uow=store.uow, clock=lambda: NOW, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=SearchIndex())
+    svc = Services(
+        uow=store.uow, clock=lambda: NOW, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=SearchIndex(), reach=REACH
+    )
     pipeline = Pipeline(store, svc, table or routes(), on_queued=lambda: woken.append(1))
     if capabilities is None:
         pipeline.register("test", parse)

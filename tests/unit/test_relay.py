@@ -47,7 +47,7 @@ async def to_admin(store: Store) -> list[OutboxMessage]:
 
 async def handle(store: Store, text: str = "", button: str | None = None, user: str = ADMIN_ZALO) -> str:
     msg = Incoming(channel="zalo", chat_id=user, user_id=user, text=text, button=button)
-    svc = Services(uow=store.uow, clock=lambda: ASKED, tz=VN, search=SearchIndex())
+    svc = Services(uow=store.uow, clock=lambda: ASKED, tz=VN, search=SearchIndex(), reach=REACH)
     handler = pick(routes(), msg)
     assert handler is not None
     async with store.uow() as uow:
