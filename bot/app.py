@@ -94,6 +94,7 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
         policy=policy,
         max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,
         reach=reach(),
+        public_base_url=settings.PUBLIC_BASE_URL,
     )
 
 

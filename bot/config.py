@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
     WEBCHAT_ENABLED: bool | None = None  # empty: on only in the embedded demo (no messenger token)
     WEBCHAT_BUTTONS: bool = True  # false: the web chat shows choices as numbered lines, as on Zalo
+    PUBLIC_BASE_URL: str = ""  # e.g. https://xa.example.vn: links to pages, feeds and signed photos
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
     TIMEZONE: str = "Asia/Ho_Chi_Minh"
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("PUBLIC_BASE_URL")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty or an http(s):// address, e.g. https://xa.example.vn")
+        return value.rstrip("/")
 
     @field_validator("TELEGRAM_WEBHOOK_URL", "ZALO_WEBHOOK_URL")
     @classmethod

@@ -14,7 +14,7 @@ from storage.store import Store
 CHANNEL = "web"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_TEXT = 2000  # of a message typed in the page
+MAX_TEXT = 8000  # of a message typed in the page (a longer one is refused with a word, never cut)
 MAX_REPLY = 100_000  # the page shows a reply whole
 
 
@@ -26,6 +26,7 @@ class WebChatChannel:
     """
 
     name = CHANNEL
+    max_text = MAX_TEXT  # what a browser may send in one message
     budget = UNLIMITED
 
     def __init__(self, store: Store, pipeline: Inbox, *, buttons: bool = True) -> None:

@@ -26,7 +26,8 @@ COOKIE = "troly_xa_chat"
 PER_SESSION, PER_ADDRESS, WINDOW = 20, 60, 60.0  # messages per minute
 EXPIRED = "Phiên trò chuyện đã hết hạn. Bà con tải lại trang để trò chuyện tiếp nhé."
 TOO_FAST = "Bà con gửi nhanh quá. Xin chờ một chút rồi gửi tiếp nhé."
-MAX_BODY = 16 * 1024
+MAX_BODY = 64 * 1024
+TOO_LONG = "Tin nhắn dài quá 8.000 ký tự. Bà con chia thành vài tin ngắn hơn giúp nhé."
 
 
 class SlidingLimit:
@@ -71,7 +72,7 @@ def send_handler(channel: WebChatChannel) -> WebHandler:
         if not channel.valid_session(session):
             return web.json_response({"ok": False, "error": EXPIRED}, status=403)
         if (request.content_length or 0) > MAX_BODY:
-            return web.json_response({"ok": False, "error": "Tin nhắn quá dài."}, status=413)
+            return web.json_response({"ok": False, "error": TOO_LONG}, status=413)
         try:
             payload = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -81,6 +82,8 @@ def send_handler(channel: WebChatChannel) -> WebHandler:
             return web.json_response({"ok": False, "error": "Tin nhắn không hợp lệ."}, status=400)
         if not (payload.get("text") or payload.get("button")):
             return web.json_response({"ok": False, "error": "Bà con chưa nhập nội dung."}, status=400)
+        if len(str(payload.get("text") or "")) > channel.max_text:
+            return web.json_response({"ok": False, "error": TOO_LONG}, status=400)
         if not by_session.allow(session) or not by_address.allow(request.remote or "?"):
             return web.json_response({"ok": False, "error": TOO_FAST}, status=429)
         await channel.receive({"session": session, "id": f"{session}:{msg_id}", **_fields(payload)})

@@ -27,4 +27,6 @@ async def upcoming_events(msg: Incoming, ctx: Ctx) -> list[Reply]:
             lines.append(f"  Chủ trì: {event.host}")
     if len(found) > MAX_LINES:
         lines.append(f"\n… và {len(found) - MAX_LINES} buổi khác.")
+    if ctx.svc.public_base_url:
+        lines.append(f"\n📲 Thêm lịch của xã vào điện thoại: {ctx.svc.public_base_url}/lich.ics")
     return [Reply("\n".join(lines))]

@@ -50,6 +50,7 @@ class Services:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     max_photo_bytes: int = 10 * 1024 * 1024
     reach: Reach = field(default_factory=Reach)  # which channels reach officials and groups
+    public_base_url: str = ""  # where residents reach the pages and feeds (links in answers); "": no links
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlmodel import select
 from yarl import URL
 
 from bot.app import App
 from channels.webchat_http import COOKIE
+from storage.models import InboundUpdate
 from tests.e2e.conftest import AppFactory
 
 pytestmark = pytest.mark.e2e
@@ -199,3 +201,18 @@ async def test_no_demo_when_turned_off(start_app: AppFactory, http: aiohttp.Clie
     app = await start_app("web", data=None, DEMO_DATA=False)
     [greeting] = await ask(http, app, "m1", "/start")
     assert "Hòa Phú" not in greeting["text"]
+
+
+async def test_a_text_too_long_is_refused_with_a_word_never_cut(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """12,000 characters were once cut to 1,999 without a word; now the resident is told."""
+    app = await start_app("web", data=None)
+    status, body = await send(http, app, {"id": "m1", "text": "Đường hỏng. " * 1000})
+    assert status == 400 and "dài quá 8.000 ký tự" in body["error"]
+    assert await messages(http, app) == []
+    long_but_fine = "Ổ gà lớn trên đường liên thôn. " * 200  # 6,200 characters: kept whole
+    assert (await send(http, app, {"id": "m2", "text": long_but_fine}))[0] == 200
+    async with app.store.uow() as uow:
+        rows = (await uow.session.exec(select(InboundUpdate))).all()
+    assert [len(r.payload["text"]) for r in rows] == [len(long_but_fine)]  # stored whole

@@ -38,6 +38,15 @@ async def test_lich_lists_the_next_30_days_in_vietnamese(memory: MemoryStore) ->
     assert "Chủ Nhật, 29/11/2026, 7 giờ 00" in reply.text
     # The 15/12 reception is cancelled (exdate) and the next one is beyond 30 days.
     assert "15/12/2026" not in reply.text and "15/01/2027" not in reply.text
+    assert "lich.ics" not in reply.text  # no public address configured: no link
+
+
+async def test_lich_gives_the_calendar_feed_when_the_pages_have_an_address(memory: MemoryStore) -> None:
+    import dataclasses
+
+    svc = dataclasses.replace(await seeded(memory), public_base_url="https://tanlap.example.vn")
+    [reply] = await say(svc, "/lich")
+    assert "Thêm lịch của xã vào điện thoại: https://tanlap.example.vn/lich.ics" in reply.text
 
 
 async def test_a_question_is_answered_with_its_source_title_and_date(memory: MemoryStore) -> None:
