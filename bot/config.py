@@ -70,6 +70,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
+    @field_validator("WEBCHAT_ENABLED", mode="before")
+    @classmethod
+    def _auto(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # empty: automatic
+
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
     def _public_url(cls, value: str) -> str:

@@ -76,3 +76,16 @@ async def test_the_communes_own_time_zone_wins_over_the_setting(tmp_path: Path) 
     finally:
         await store.close()
     assert local_zone(settings) == ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_the_example_env_file_starts_the_bot_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator copies .env.example to .env: every line must be a valid setting."""
+    import shutil
+
+    shutil.copy(Path(__file__).resolve().parents[2] / ".env.example", tmp_path / ".env")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.webchat_on and settings.PUBLIC_BASE_URL == ""
+    assert load_settings(WEBCHAT_ENABLED="false").webchat_on is False
