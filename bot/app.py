@@ -140,7 +140,7 @@ class App:
         recovered = await self.pipeline.recover()
         if recovered:
             log.info("handled %d updates left over from the last run", recovered)
-        web_app = make_web_app(self.store, self.channels.values())
+        web_app = make_web_app(self.store, self.channels.values(), self.settings.link_key)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
     WEBCHAT_ENABLED: bool | None = None  # empty: on only in the embedded demo (no messenger token)
     WEBCHAT_BUTTONS: bool = True  # false: the web chat shows choices as numbered lines, as on Zalo
+    LINK_SIGNING_KEY: str = ""  # signs photo links; empty: derived from the tokens (same in every process)
     PUBLIC_BASE_URL: str = ""  # e.g. https://xa.example.vn: links to pages, feeds and signed photos
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)
@@ -138,6 +140,14 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The commune's time zone."""
         return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def link_key(self) -> bytes:
+        """The key of signed photo links: the setting, or one derived from this deployment's secrets."""
+        if self.LINK_SIGNING_KEY:
+            return self.LINK_SIGNING_KEY.encode()
+        seed = "|".join((self.TELEGRAM_BOT_TOKEN, self.ZALO_BOT_TOKEN, self.DATABASE_URL, "links"))
+        return hashlib.sha256(seed.encode()).digest()
 
     @property
     def webchat_on(self) -> bool:

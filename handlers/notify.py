@@ -107,16 +107,22 @@ async def _to_officials_privately(
         if official.role not in ACTING_ROLES or any(official.accounts.get(ch) for ch in group_channels):
             continue
         to = ctx.svc.reach.account(official.accounts)
-        if to is not None:
+        if to is None:
+            continue
+        album = _album(petition.photos, to[0]) if petition.kind != TO_CAO else ()
+        if album:  # before the announcement, so its choices stay the chat's last (live) ones
             replies.append(
-                Reply(
-                    body,
-                    buttons=action_buttons(petition.code),
-                    channel=to[0],
-                    chat_id=to[1],
-                    meta={"petition": petition.code, "announcement": True},
-                )
+                Reply(f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=to[0], chat_id=to[1])
             )
+        replies.append(
+            Reply(
+                body,
+                buttons=action_buttons(petition.code),
+                channel=to[0],
+                chat_id=to[1],
+                meta={"petition": petition.code, "announcement": True},
+            )
+        )
     return replies
 
 

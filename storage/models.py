@@ -267,3 +267,14 @@ class RelayPost(SQLModel, table=True):
     created_at: datetime | None = _ts(nullable=False)
     confirmed_at: datetime | None = _ts()
     reminded_at: datetime | None = _ts()
+
+
+class Media(SQLModel, table=True):
+    """A photo a resident sent where the messenger's link expires (Zalo): kept with the petition."""
+
+    id: str = Field(primary_key=True, max_length=40)  # unguessable; shown only through signed links
+    mime: str = Field(max_length=60)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime | None = _ts(nullable=False)

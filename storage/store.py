@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,6 +36,7 @@ class Store:
         self.database_url = database_url
         self.engine: AsyncEngine = make_engine(database_url)
         self._sessions = make_sessionmaker(self.engine)
+        self._probe: Engine | None = None
 
     @property
     def dialect(self) -> str:
@@ -47,24 +50,37 @@ class Store:
         """A new unit of work (use as an async context manager)."""
         return UnitOfWork(self._sessions)
 
+    @property
+    def probe_engine(self) -> Engine:
+        """A blocking engine of its own for health checks: they never queue behind the app's pool
+        (SQLite has one connection, held by a resident's question while it is searched)."""
+        if self._probe is None:
+            self._probe = make_sync_engine(self.database_url)
+        return self._probe
+
     async def health(self, now: datetime) -> Health:
         """Read, then rewrite the heartbeat row and commit: a full disk or a read-only file shows here."""
+        return await asyncio.to_thread(self._health, now)
+
+    def _health(self, now: datetime) -> Health:
         try:
-            async with self.engine.connect() as conn:
-                await conn.execute(sa.text("SELECT 1"))
+            with self.probe_engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
         except (SQLAlchemyError, OSError) as exc:
             return Health(False, False, _first_line(exc))
         try:
-            async with self.engine.begin() as conn:
-                done = await conn.execute(_HEARTBEAT.update().where(_HEARTBEAT.c.id == 1).values(at=now))
+            with self.probe_engine.begin() as conn:
+                done = conn.execute(_HEARTBEAT.update().where(_HEARTBEAT.c.id == 1).values(at=now))
                 if not done.rowcount:
-                    await conn.execute(_HEARTBEAT.insert().values(id=1, at=now))
+                    conn.execute(_HEARTBEAT.insert().values(id=1, at=now))
         except (SQLAlchemyError, OSError) as exc:
             return Health(True, False, _first_line(exc))
         return Health(True, True)
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._probe is not None:
+            self._probe.dispose()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from channels.contract import Channel
+from domain.links import valid
 from qa.vntext import fold
 from storage.store import Store
 from web.calendar_feed import FeedEvent, build_feed, for_village
@@ -17,6 +18,7 @@ from web.calendar_feed import FeedEvent, build_feed, for_village
 log = logging.getLogger(__name__)
 
 STORE = web.AppKey("store", Store)
+LINK_KEY = web.AppKey("link_key", bytes)
 
 
 async def calendar_feed(request: web.Request) -> web.Response:
@@ -54,10 +56,29 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=503)
 
 
-def make_web_app(store: Store, channels: Iterable[Channel]) -> web.Application:
+async def media(request: web.Request) -> web.Response:
+    """A kept photo, through a signed link that expires (Zalo sends photos only from a public URL)."""
+    media_id = request.match_info["media_id"]
+    query = request.query
+    if not valid(
+        media_id, query.get("exp", ""), query.get("sig", ""), request.app[LINK_KEY], datetime.now(UTC)
+    ):
+        raise web.HTTPForbidden(text="Liên kết ảnh không hợp lệ hoặc đã hết hạn.")
+    async with request.app[STORE].uow() as uow:
+        found = await uow.media.get(media_id)
+    if found is None:
+        raise web.HTTPNotFound(text="Không có ảnh này.")
+    return web.Response(
+        body=found.data, content_type=found.mime, headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+def make_web_app(store: Store, channels: Iterable[Channel], link_key: bytes = b"") -> web.Application:
     """The server's routes: the pages and feeds, and each channel's own (webhooks, web chat)."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[STORE] = store
+    app[LINK_KEY] = link_key
+    app.router.add_get("/media/{media_id}", media)
     app.router.add_get("/lich.ics", calendar_feed)
     app.router.add_get("/lich/{village}.ics", calendar_feed)
     app.router.add_get("/healthz", health)

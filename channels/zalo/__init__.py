@@ -10,5 +10,5 @@ SPEC = ChannelSpec(
     name=CHANNEL,
     capabilities=CAPABILITIES,
     enabled=lambda settings: bool(settings.ZALO_BOT_TOKEN),
-    build=lambda settings, inbox, store: ZaloChannel(settings, inbox, settings.ZALO_POLL_INTERVAL),
+    build=lambda settings, inbox, store: ZaloChannel(settings, inbox, settings.ZALO_POLL_INTERVAL, store),
 )

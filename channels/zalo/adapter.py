@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -28,7 +29,10 @@ from channels.contract import (
 from channels.zalo.client import ZaloClient, ZaloError
 from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, split_text, to_incoming, unwrap
 from domain import choices
+from domain.links import sign
 from domain.messages import Incoming
+from storage.repositories.media import PREFIX as MEDIA_PREFIX
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +62,14 @@ class ZaloChannel:
     name = CHANNEL
     capabilities = CAPABILITIES
 
-    def __init__(self, settings: Settings, inbox: Inbox, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, settings: Settings, inbox: Inbox, poll_interval: float = 1.0, store: Store | None = None
+    ) -> None:
         self._inbox = inbox
+        self._store = store
+        self._max_photo = settings.MAX_PHOTO_MB * 1024 * 1024
+        self._public_url = settings.PUBLIC_BASE_URL
+        self._link_key = settings.link_key
         self._client = ZaloClient(settings.ZALO_API_BASE_URL, settings.ZALO_BOT_TOKEN)
         # Zalo wants 8-256 characters; an empty setting gets a random one for this run.
         self.secret = settings.ZALO_WEBHOOK_SECRET or secrets.token_urlsafe(32)
@@ -169,12 +179,35 @@ class ZaloChannel:
             return False  # our own send, echoed back by Zalo [obs]
         key = dedupe_key(update)
         assert key is not None
+        await self._keep_photo(update["message"])  # Zalo's photo links expire: keep the bytes first
         inbound_id = await self._inbox.accept(CHANNEL, key, update, found[2])
         if inbound_id is None:
             return False  # re-served or redelivered
         self._spawn(self._typing(found[0]))
         self._inbox.process_later(inbound_id, CHANNEL, update)
         return True
+
+    async def _keep_photo(self, message: dict[str, Any]) -> None:
+        """Download a photo as it arrives and keep it in the database ('media:<id>' on the message)."""
+        url = message.get("photo_url") or message.get("photo")
+        if self._store is None or not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return
+        try:
+            data, mime = await self._client.download(url, self._max_photo)
+        except ZaloError as exc:
+            log.warning("zalo: a resident's photo could not be downloaded (%s); its link is kept", exc)
+            return
+        async with self._store.uow() as uow:
+            message["stored_photo"] = await uow.media.put(data, mime, datetime.now(UTC))
+            await uow.commit()
+
+    def _public_photo(self, ref: str) -> str | None:
+        """A URL Zalo can fetch: a kept photo through a signed link, or a public URL as it is."""
+        if ref.startswith(MEDIA_PREFIX):
+            if not self._public_url:
+                return None
+            return self._public_url + sign(ref.removeprefix(MEDIA_PREFIX), datetime.now(UTC), self._link_key)
+        return ref if ref.startswith(("https://", "http://")) else None
 
     async def _typing(self, chat_id: str) -> None:
         with contextlib.suppress(ZaloError):
@@ -205,9 +238,9 @@ class ZaloChannel:
         first_id: str | None = None
         try:
             photos = [
-                a["ref"]
+                url
                 for a in payload.get("attachments", [])
-                if a.get("kind") == "photo" and str(a.get("ref", "")).startswith(("https://", "http://"))
+                if a.get("kind") == "photo" and (url := self._public_photo(str(a.get("ref", ""))))
             ]
             for index, url in enumerate(photos):
                 caption = str(payload.get("text") or "")[:MAX_TEXT] if index == 0 else ""

@@ -36,8 +36,11 @@ class ZaloClient:
         self._token = token
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def _http(self) -> aiohttp.ClientSession:
+        if self._closed:  # stopping: a late send is retried by the next run, never on a leaked session
+            raise aiohttp.ClientConnectionError("client closed")
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session
@@ -65,6 +68,21 @@ class ZaloClient:
         return_code = int(code) if isinstance(code, int | str) and str(code).isdigit() else status
         raise ZaloError(return_code, str(data.get("description") or "")[:200])
 
+    async def download(self, url: str, limit: int) -> tuple[bytes, str]:
+        """A file Zalo links to (a resident's photo), at most `limit` bytes: (data, mime)."""
+        try:
+            async with self._http().get(url, timeout=aiohttp.ClientTimeout(total=20)) as response:
+                if response.status != 200:
+                    raise ZaloError(response.status, "photo link refused (expired?)")
+                data = await response.content.read(limit + 1)
+                mime = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ZaloError(0, f"photo not fetched ({type(exc).__name__})") from None
+        if len(data) > limit:
+            raise ZaloError(413, "photo larger than MAX_PHOTO_MB")
+        return data, mime
+
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()

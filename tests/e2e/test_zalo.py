@@ -16,7 +16,7 @@ from storage.importer import import_data, load_file
 from storage.models import InboundUpdate
 from tests.conftest import MINI
 from tests.e2e.conftest import ManualClock, count_rows, free_port, wait_for
-from tests.fakes.zalo import SECRET_HEADER, FakeZaloBot
+from tests.fakes.zalo import PHOTO_BYTES, SECRET_HEADER, FakeZaloBot
 
 pytestmark = pytest.mark.e2e
 
@@ -43,16 +43,12 @@ async def zalo_app(
         "ZALO_API_BASE_URL": zalo.api_base,
         "ZALO_POLL_INTERVAL": 0,
         "WEB_HOST": "127.0.0.1",
-        "WEB_PORT": 0,
         "DEMO_DATA": False,
     }
+    port = free_port()
+    values.update(WEB_PORT=port, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
     if request.param == "webhook":
-        port = free_port()
-        values.update(
-            WEB_PORT=port,
-            ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/zalo/webhook",
-            ZALO_WEBHOOK_SECRET=SECRET,
-        )
+        values.update(ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/zalo/webhook", ZALO_WEBHOOK_SECRET=SECRET)
     app = App(Settings(_env_file=None, **values), clock=clock)
     await app.start()
     data = load_file(MINI)
@@ -192,6 +188,40 @@ async def test_a_petition_by_numbered_choices_reaches_a_zalo_official_who_answer
     assert code.group() in status and "tuần sau lắp đèn" in status
     looked_up = await Resident(zalo, "zr-9999").say(f"/tracuu {code.group()}")  # a stranger
     assert "tuần sau lắp đèn" not in looked_up and "Trần Thị Hoa" not in looked_up
+
+
+async def test_a_photo_is_kept_when_it_arrives_and_reaches_the_official_by_a_signed_link(
+    zalo_app: App, zalo: FakeZaloBot
+) -> None:
+    """Zalo's photo links expire: the bot keeps the bytes and serves them through its own signed link."""
+    resident = Resident(zalo, RESIDENT)
+    await resident.say("/gui")
+    await resident.say("1")  # phản ánh
+    await resident.say("Cống thoát nước trước nhà văn hóa bị vỡ, nước tràn ra đường")
+    await resident.say("tan son")
+    await zalo.push(zalo.make_update(RESIDENT, photo_url=zalo.photo_url("cong.jpg")))
+    assert "Đã nhận 1 ảnh" in str(
+        (await zalo.next_sent(RESIDENT, after=resident.seen, timeout=8)).params["text"]
+    )
+    resident.seen += 1
+    zalo.expire_media()  # from now on Zalo's own link answers 404
+    await resident.say("1")  # Xong
+    await resident.say("không")  # no contact details
+    receipt = await resident.say("gửi")
+    assert CODE_RE.search(receipt), receipt
+    for _ in range(80):
+        photos = [s for s in zalo.sent if s.chat_id == OFFICIAL and s.method == "sendPhoto"]
+        if photos:
+            break
+        await asyncio.sleep(0.1)
+    [photo] = photos
+    url = str(photo.params["photo"])
+    assert url.startswith(zalo_app.settings.PUBLIC_BASE_URL + "/media/") and "sig=" in url
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as response:
+            assert response.status == 200 and await response.read() == PHOTO_BYTES
+        async with http.get(url[:-4] + "0000") as response:
+            assert response.status == 403  # a link that was not signed by the bot
 
 
 def test_a_long_answer_is_split_under_zalos_limit() -> None:

@@ -26,9 +26,8 @@ async def test_healthz_fails_when_the_database_refuses_writes(tmp_path: Any) -> 
     store = Store(f"sqlite:///{tmp_path / 'ro.db'}")
     try:
         await store.migrate()
-        await store.engine.dispose()
 
-        @event.listens_for(store.engine.sync_engine, "connect")
+        @event.listens_for(store.probe_engine, "connect")
         def _read_only(dbapi_connection: Any, record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA query_only = ON")
