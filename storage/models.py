@@ -267,3 +267,16 @@ class RelayPost(SQLModel, table=True):
     created_at: datetime | None = _ts(nullable=False)
     confirmed_at: datetime | None = _ts()
     reminded_at: datetime | None = _ts()
+
+
+class OaToken(SQLModel, table=True):
+    """The Zalo Official Account's token pair (row id 1); the refresh token is single-use, rotated."""
+
+    __tablename__ = "oa_token"
+
+    id: int = Field(default=1, primary_key=True)
+    access_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    refresh_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    expires_at: datetime | None = _ts(nullable=False)
+    updated_at: datetime | None = _ts(nullable=False)
+    dead: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # why refresh stopped

@@ -16,6 +16,7 @@ from storage.repositories.commune_data import (
 )
 from storage.repositories.conversations import ConversationRepo
 from storage.repositories.inbound import InboundRepo
+from storage.repositories.oa_tokens import OaTokenRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
@@ -38,6 +39,7 @@ class UnitOfWork:
     petitions: PetitionRepo
     subscriptions: SubscriptionRepo
     relays: RelayRepo
+    oa_tokens: OaTokenRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -58,6 +60,7 @@ class UnitOfWork:
         self.petitions = PetitionRepo(s)
         self.subscriptions = SubscriptionRepo(s)
         self.relays = RelayRepo(s)
+        self.oa_tokens = OaTokenRepo(s)
         return self
 
     async def __aexit__(
