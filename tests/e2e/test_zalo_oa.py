@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from storage.models import InboundUpdate
 from storage.store import Store
 from tests.conftest import MINI
 from tests.e2e.conftest import ManualClock, count_rows, free_port, outbox_rows, wait_for
+from tests.e2e.test_cli import bot_cli
 from tests.fakes.zalo_oa import SIGNATURE_HEADER, FakeZaloOa
 
 pytestmark = pytest.mark.e2e
@@ -213,6 +215,35 @@ async def test_a_dead_refresh_token_stops_sending_and_tells_the_operator(
         await set_token(store, "acc-new", "ref-new", None, datetime.now(UTC))  # granted again
         assert isinstance(await channel.send("u1", {"text": "xin chào"}), Sent)
         await wait_for(lambda: len(oa.sent) == 1, what="the send")
+    finally:
+        await channel.stop()
+        await store.close()
+
+
+async def test_the_operator_sets_the_tokens_from_the_command_line(
+    database_url: str, oa: FakeZaloOa, tmp_path: Path
+) -> None:
+    """`python -m bot zalo-oa-token`: the OA then sends with them and refreshes with the stored one."""
+    done = await bot_cli(
+        tmp_path,
+        "zalo-oa-token",
+        "--access",
+        oa.access_token,
+        "--refresh",
+        oa.refresh_token,
+        "--expires-in",
+        "90000",
+        DATABASE_URL=database_url,
+    )
+    assert done.code == 0, done.err
+    assert "Đã lưu token Zalo OA" in done.out
+    store = Store(database_url)
+    channel = ZaloOaChannel(oa_settings(database_url, oa), _NoInbox(), store)
+    try:
+        assert isinstance(await channel.send("u1", {"text": "xin chào"}), Sent)
+        oa.expire_access_token()
+        assert isinstance(await channel.send("u1", {"text": "lần nữa"}), Sent)
+        assert oa.refresh_calls == ["ref-0"] and await stored_refresh_token(store) == oa.refresh_token
     finally:
         await channel.stop()
         await store.close()
