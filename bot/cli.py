@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     upd = verbs.add_parser("updates", help="updates set aside as unreadable: list, retry ID, drop ID")
     upd.add_argument("action", choices=["list", "retry", "drop"])
     upd.add_argument("id", nargs="?", type=int)
+    oa = verbs.add_parser("zalo-oa-token", help="store the Zalo Official Account's token pair")
+    oa.add_argument("--access", required=True)
+    oa.add_argument("--refresh", required=True)
+    oa.add_argument("--expires-in", type=int, default=None, help="seconds (default 25 hours)")
     return parser
 
 
@@ -87,6 +91,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_schedule_preview(settings, args.days))
     if args.verb == "updates":
         return asyncio.run(_updates(settings, args.action, args.id))
+    if args.verb == "zalo-oa-token":
+        return asyncio.run(_oa_token(settings, args.access, args.refresh, args.expires_in))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
@@ -257,3 +263,15 @@ def friendly_error(exc: BaseException, database_url: str) -> str | None:
             return f"Cơ sở dữ liệu chỉ đọc, bot không ghi được ({where}): cấp quyền ghi tệp và thư mục của nó ({reason})"
         return f"Không mở được cơ sở dữ liệu ({where}): {reason}"
     return None
+
+
+async def _oa_token(settings: Settings, access: str, refresh: str, expires_in: int | None) -> int:
+    from bot.app import utc_now
+    from bot.oa_cli import set_token
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        return await set_token(store, access, refresh, expires_in, utc_now())
+    finally:
+        await store.close()

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
+    ZALO_OA_APP_ID: str = ""  # the Official Account's app: with the secret key, turns the OA channel on
+    ZALO_OA_SECRET_KEY: str = ""
+    ZALO_OA_API_BASE_URL: str = "https://openapi.zalo.me"
+    ZALO_OA_OAUTH_URL: str = "https://oauth.zaloapp.com"
     WEBCHAT_ENABLED: bool | None = None  # empty: on only in the embedded demo (no messenger token)
     WEBCHAT_BUTTONS: bool = True  # false: the web chat shows choices as numbered lines, as on Zalo
     LINK_SIGNING_KEY: str = ""  # signs photo links; empty: derived from the tokens (same in every process)
@@ -65,7 +69,9 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("TELEGRAM_API_BASE_URL", "ZALO_API_BASE_URL")
+    @field_validator(
+        "TELEGRAM_API_BASE_URL", "ZALO_API_BASE_URL", "ZALO_OA_API_BASE_URL", "ZALO_OA_OAUTH_URL"
+    )
     @classmethod
     def _base_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -154,7 +160,7 @@ class Settings(BaseSettings):
         """The web chat runs when asked to, or by default in the embedded demo (no messenger token)."""
         if self.WEBCHAT_ENABLED is not None:
             return self.WEBCHAT_ENABLED
-        return not (self.TELEGRAM_BOT_TOKEN or self.ZALO_BOT_TOKEN)
+        return not (self.TELEGRAM_BOT_TOKEN or self.ZALO_BOT_TOKEN or self.ZALO_OA_APP_ID)
 
     @property
     def quiet_hours(self) -> tuple[time, time] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from channels import telegram, webchat, zalo
+from channels import telegram, webchat, zalo, zalo_oa
 from channels.contract import Channel, ChannelSpec, Inbox
 from domain.reach import Reach
 from storage.store import Store
@@ -12,6 +12,7 @@ from storage.store import Store
 CHANNELS: tuple[ChannelSpec, ...] = (
     telegram.SPEC,
     zalo.SPEC,
+    zalo_oa.SPEC,
     webchat.SPEC,
 )
 

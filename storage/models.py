@@ -278,3 +278,16 @@ class Media(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     created_at: datetime | None = _ts(nullable=False)
+
+
+class OaToken(SQLModel, table=True):
+    """The Zalo Official Account's token pair (row id 1); the refresh token is single-use, rotated."""
+
+    __tablename__ = "oa_token"
+
+    id: int = Field(default=1, primary_key=True)
+    access_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    refresh_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    expires_at: datetime | None = _ts(nullable=False)
+    updated_at: datetime | None = _ts(nullable=False)
+    dead: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # why refresh stopped

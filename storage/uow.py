@@ -17,6 +17,7 @@ from storage.repositories.commune_data import (
 from storage.repositories.conversations import ConversationRepo
 from storage.repositories.inbound import InboundRepo
 from storage.repositories.media import MediaRepo
+from storage.repositories.oa_tokens import OaTokenRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
@@ -40,6 +41,7 @@ class UnitOfWork:
     subscriptions: SubscriptionRepo
     relays: RelayRepo
     media: MediaRepo
+    oa_tokens: OaTokenRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.subscriptions = SubscriptionRepo(s)
         self.relays = RelayRepo(s)
         self.media = MediaRepo(s)
+        self.oa_tokens = OaTokenRepo(s)
         return self
 
     async def __aexit__(

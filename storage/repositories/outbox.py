@@ -309,3 +309,28 @@ class OutboxRepo:
             .limit(1)
         )
         return (await self._s.exec(query)).first()
+
+    async def due_again(self, channel: str, chat_id: str) -> int:
+        """Messages to a chat waiting for a retry (and those held behind them) are due now.
+
+        For a channel that may write to a person only for a while after they wrote (Zalo OA's
+        7 days): when they write again, what waited goes out first. Returns how many.
+        """
+        waiting = (
+            select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+            .where(OutboxMessage.status == PENDING, col(OutboxMessage.attempts) > 0)
+            .order_by(col(OutboxMessage.id))
+            .limit(1)
+        )
+        head = (await self._s.exec(waiting)).first()
+        if head is None or head[1] is None:
+            return 0
+        result = await self._s.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id) == chat_id)
+            .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.id) >= head[0])
+            .where(col(OutboxMessage.next_attempt_at) <= head[1])
+            .values(next_attempt_at=OutboxMessage.created_at)  # "now" in the clock that queued it
+        )
+        return int(result.rowcount or 0)
