@@ -90,14 +90,34 @@ def resolve(text: str, options: Sequence[tuple[str, str]]) -> str | None:
         number = int(typed)
         return options[number - 1][1] if 1 <= number <= len(options) else None
     words = folded_syllables(typed)
+    labels = [(folded_syllables(label), data) for label, data in options]
+    answer = _yes_or_no(words, labels)
+    if answer is not None:
+        return answer
     if not words or sum(len(w) for w in words) < 2:
         return None
-    labels = [(folded_syllables(label), data) for label, data in options]
     whole = {data for label, data in labels if label == words}
     if whole:
         return whole.pop() if len(whole) == 1 else None
     runs = {data for label, data in labels if _contains_run(label, words)}
     return runs.pop() if len(runs) == 1 else None
+
+
+# How people say yes or no in a chat (folded): "ừ", "ok", "đồng ý" / "ko", "k", "hông"...
+YES_WORDS = frozenset(
+    {"co", "u", "uh", "um", "ok", "oke", "okie", "dong y", "vang", "da", "yes", "co a", "da co"}
+)
+NO_WORDS = frozenset({"khong", "ko", "k", "kg", "khg", "hong", "no", "khong a", "thoi khong"})
+
+
+def _yes_or_no(words: list[str], labels: list[tuple[list[str], str]]) -> str | None:
+    """A yes/no word answers the one choice that starts with "Có" (or "Không"), if exactly one does."""
+    said = " ".join(words)
+    lead = "co" if said in YES_WORDS else "khong" if said in NO_WORDS else None
+    if lead is None:
+        return None
+    starting = [data for label, data in labels if label[:1] == [lead]]
+    return starting[0] if len(starting) == 1 else None
 
 
 def _contains_run(label: list[str], words: list[str]) -> bool:

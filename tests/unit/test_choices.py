@@ -120,3 +120,19 @@ def test_star_buttons_are_chosen_by_number_only() -> None:
 
 def test_no_choices_nothing_to_answer() -> None:
     assert resolve("1", []) is None
+
+
+@pytest.mark.parametrize("typed", ["có", "co", "ừ", "u", "ok", "Ok", "đồng ý", "vâng", "dạ"])
+def test_yes_words_answer_the_yes_choice(typed: str) -> None:
+    options = [("Có, tôi đồng ý", "consent:yes"), ("Không", "consent:no")]
+    assert resolve(typed, options) == "consent:yes"
+
+
+@pytest.mark.parametrize("typed", ["không", "khong", "ko", "k", "KO", "hông"])
+def test_no_words_answer_the_no_choice(typed: str) -> None:
+    options = [("Có, tôi đồng ý", "consent:yes"), ("Không", "consent:no")]
+    assert resolve(typed, options) == "consent:no"
+
+
+def test_a_yes_word_chooses_nothing_where_no_choice_starts_with_co() -> None:
+    assert resolve("ok", [("Xong", "done"), ("Bỏ qua", "skip")]) is None
