@@ -20,7 +20,7 @@ GROUP_REFUSED = (
 async def show_id(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/id in a private chat: your own id; in a group: the group's id, to an admin only."""
     if msg.chat_type == "private":
-        field = f"{msg.channel}_user_id"  # the data file's field (storage/importer.py ACCOUNT_FIELDS)
+        field = f"{msg.channel}_user_id"  # the data file's field (storage/validation.py ACCOUNT_FIELDS)
         return [
             Reply(
                 f"Mã tài khoản {msg.channel} của bạn: {msg.user_id}\n"

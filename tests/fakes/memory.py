@@ -16,8 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from storage.importer import _MODELS, SECTIONS, ImportError_, _hash, _row_values, load_file, validate
+from storage.importer import _MODELS, ImportError_, _hash, _row_values, load_file
 from storage.models import Commune
+from storage.validation import SECTIONS, validate
 from tests.fakes.memory_declared import (
     MemoryCommune,
     MemoryDisclosures,

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storage.importer import ImportError_, ImportReport, import_data, load_file, validate
+from storage.importer import ImportError_, ImportReport, import_data, load_file
 from storage.store import Store
+from storage.validation import validate
 from tests.conftest import FIXTURES, MINI, NOW
 
 

@@ -16,9 +16,10 @@ from qa.searcher import SearchIndex
 from scheduled.jobs import remind_relays
 from scheduled.preview import preview
 from scheduled.reminders import queue_reminder
-from storage.importer import import_data, load_file, validate
+from storage.importer import import_data, load_file
 from storage.models import OutboxMessage
 from storage.store import Store
+from storage.validation import validate
 from tests.conftest import MINI, NOW, REACH
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
