@@ -104,13 +104,7 @@ class OutboxRepo:
             .order_by(col(OutboxMessage.id))
             .limit(limit)
         )
-        busy: dict[str, list[str]] = {}
-        for channel, chat in exclude:
-            busy.setdefault(channel, []).append(chat)
-        for channel, chats in busy.items():
-            query = query.where(
-                ~and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id).in_(chats))
-            )
+        query = _without_chats(query, exclude)
         if self._s.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
         return list((await self._s.exec(query)).all())
@@ -233,13 +227,7 @@ class OutboxRepo:
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
             col(OutboxMessage.channel).in_(channels), OutboxMessage.status == PENDING
         )
-        busy: dict[str, list[str]] = {}
-        for channel, chat in exclude:
-            busy.setdefault(channel, []).append(chat)
-        for channel, chats in busy.items():
-            query = query.where(
-                ~and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id).in_(chats))
-            )
+        query = _without_chats(query, exclude)
         value = (await self._s.exec(query)).first()
         return _aware(value) if isinstance(value, datetime) else None
 
@@ -334,3 +322,15 @@ class OutboxRepo:
             .values(next_attempt_at=OutboxMessage.created_at)  # "now" in the clock that queued it
         )
         return int(result.rowcount or 0)
+
+
+def _without_chats(query: Any, exclude: Collection[tuple[str, str]]) -> Any:
+    """The query without the given (channel, chat) pairs (chats whose sending is under way)."""
+    busy: dict[str, list[str]] = {}
+    for channel, chat in exclude:
+        busy.setdefault(channel, []).append(chat)
+    for channel, chats in busy.items():
+        query = query.where(
+            ~and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id).in_(chats))
+        )
+    return query
