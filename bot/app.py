@@ -93,7 +93,7 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
         search=SearchIndex(),
         policy=policy,
         max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,
-        reach=reach(),
+        reach=reach(settings),
         public_base_url=settings.PUBLIC_BASE_URL,
     )
 
@@ -112,13 +112,13 @@ class App:
         for channel in self.channels.values():
             self.pipeline.register(channel.name, channel.parse, channel.capabilities)
         outlets: dict[str, Outlet] = dict(self.channels)
-        self.outbox = OutboxWorker(self.store, outlets, clock, reach=reach())
+        self.outbox = OutboxWorker(self.store, outlets, clock, reach=reach(settings))
         self.maintenance = Maintenance(
             self.store,
             clock,
             self.pipeline,
             self.services,
-            reach(),
+            reach(settings),
             settings.quiet_hours,
             (settings.DIGEST_WEEKDAY, settings.DIGEST_HOUR),
             settings.POSTS_TICK_SECONDS,

@@ -180,7 +180,9 @@ async def _schedule_preview(settings: Settings, days: int) -> int:
     store = Store(settings.DATABASE_URL)
     try:
         await store.migrate()
-        return await preview(store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach())
+        return await preview(
+            store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach(settings)
+        )
     finally:
         await store.close()
 

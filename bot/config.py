@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com"
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
+    ZALO_GROUP_SEND: bool = False  # Bot Platform groups are closed to bots (2026): on once Zalo opens them
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
     ZALO_OA_APP_ID: str = ""  # the Official Account's app: with the secret key, turns the OA channel on
     ZALO_OA_SECRET_KEY: str = ""

@@ -22,12 +22,12 @@ def build_channels(settings: Settings, inbox: Inbox, store: Store) -> dict[str, 
     return {spec.name: spec.build(settings, inbox, store) for spec in CHANNELS if spec.enabled(settings)}
 
 
-def reach() -> Reach:
+def reach(settings: Settings) -> Reach:
     """Which channels reach people privately (preference order) and which post in groups.
 
     Messages for a channel not running now wait in the outbox until it runs.
     """
     return Reach(
         active=tuple(spec.name for spec in CHANNELS),
-        group_posting=frozenset(spec.name for spec in CHANNELS if spec.capabilities.group_send),
+        group_posting=frozenset(spec.name for spec in CHANNELS if spec.group_send(settings)),
     )

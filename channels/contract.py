@@ -154,3 +154,8 @@ class ChannelSpec:
     capabilities: Capabilities
     enabled: Callable[[Settings], bool]
     build: Callable[[Settings, Inbox, Store], Channel]
+    # whether it posts in groups, where a setting decides (Zalo's groups open to bots later)
+    posts_in_groups: Callable[[Settings], bool] | None = None
+
+    def group_send(self, settings: Settings) -> bool:
+        return self.posts_in_groups(settings) if self.posts_in_groups else self.capabilities.group_send

@@ -11,4 +11,5 @@ SPEC = ChannelSpec(
     capabilities=CAPABILITIES,
     enabled=lambda settings: bool(settings.ZALO_BOT_TOKEN),
     build=lambda settings, inbox, store: ZaloChannel(settings, inbox, settings.ZALO_POLL_INTERVAL, store),
+    posts_in_groups=lambda settings: settings.ZALO_GROUP_SEND,
 )
