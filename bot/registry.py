@@ -30,4 +30,7 @@ def reach(settings: Settings) -> Reach:
     return Reach(
         active=tuple(spec.name for spec in CHANNELS),
         group_posting=frozenset(spec.name for spec in CHANNELS if spec.group_send(settings)),
+        via={
+            spec.serves_reach: spec.name for spec in CHANNELS if spec.serves_reach and spec.enabled(settings)
+        },
     )

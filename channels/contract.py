@@ -156,6 +156,8 @@ class ChannelSpec:
     build: Callable[[Settings, Inbox, Store], Channel]
     # whether it posts in groups, where a setting decides (Zalo's groups open to bots later)
     posts_in_groups: Callable[[Settings], bool] | None = None
+    # the data file's group `reach` kind this channel serves for groups of another channel
+    serves_reach: str | None = None
 
     def group_send(self, settings: Settings) -> bool:
         return self.posts_in_groups(settings) if self.posts_in_groups else self.capabilities.group_send

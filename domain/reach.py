@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# A group posted to by another channel than its own (an Official Account posting to the groups it
+# created) is addressed on that channel as "group:<the group's chat id>".
+VIA_GROUP = "group:"
+
 
 @dataclass(frozen=True)
 class Reach:
@@ -16,6 +20,8 @@ class Reach:
 
     active: tuple[str, ...] = ()
     group_posting: frozenset[str] = field(default_factory=frozenset)
+    # a group `reach` kind served by a channel of its own, e.g. {"oa_group": the OA's channel}
+    via: Mapping[str, str] = field(default_factory=dict)
 
     def account(self, accounts: Mapping[str, str]) -> tuple[str, str] | None:
         """(channel, id) to reach a person with these accounts privately, or None."""

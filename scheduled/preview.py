@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.reach import Reach
 from domain.vnformat import vn_datetime
 from scheduled.posts import parse_duration
-from scheduled.recipients import DIRECT, RELAY, after_quiet_hours, concerned
+from scheduled.recipients import DIRECT, OA_GROUP, RELAY, after_quiet_hours, concerned
 from scheduled.reminders import plan_reminders
 from storage.models import Group, Official
 from storage.store import Store
@@ -37,6 +37,8 @@ def how_reached(group: Group, reach: Reach, officials: dict[str, Official]) -> t
         return " (nhờ quản trị nhóm chuyển tiếp)", (
             f"{where}: bot gửi riêng cho {who} (quản trị nhóm) để chuyển tiếp, nhắc một lần nếu chưa đăng"
         )
+    if group.reach == OA_GROUP and reach.via.get(OA_GROUP):
+        return " (Official Account đăng)", f"{where}: Official Account của xã đăng vào nhóm (nhóm do OA lập)"
     if group.reach == "fanout":
         return " (gửi riêng từng người đăng ký)", f"{where}: gửi riêng từng bà con đã nhắn /dangky cho bot"
     return " (chưa gửi được vào nhóm này)", (

@@ -13,11 +13,11 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.messages import Button, Reply
-from domain.reach import Reach
+from domain.reach import VIA_GROUP, Reach
 from storage.models import Group, Official
 from storage.uow import UnitOfWork
 
-DIRECT, RELAY = "group", "relay"
+DIRECT, RELAY, OA_GROUP = "group", "relay", "oa_group"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def group_recipients(groups: list[Group], officials: list[Official], reach: Reac
     for group in groups:
         if group.reach == DIRECT and reach.can_post(group.channel):
             found.append(Recipient(group.channel, group.chat_id, group.id))
+        elif group.reach == OA_GROUP and (oa := reach.via.get(OA_GROUP)):
+            found.append(Recipient(oa, VIA_GROUP + group.chat_id, group.id))
         elif group.reach == RELAY and group.relay_by in by_id:
             account = by_id[group.relay_by].accounts.get(group.channel)
             if account:

@@ -11,4 +11,5 @@ SPEC = ChannelSpec(
     capabilities=CAPABILITIES,
     enabled=lambda settings: bool(settings.ZALO_OA_APP_ID and settings.ZALO_OA_SECRET_KEY),
     build=lambda settings, inbox, store: ZaloOaChannel(settings, inbox, store),
+    serves_reach="oa_group",  # posts to the Zalo groups the OA created
 )

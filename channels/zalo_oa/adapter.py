@@ -30,6 +30,7 @@ from channels.zalo_oa.wire import (
 )
 from domain import choices
 from domain.messages import Incoming
+from domain.reach import VIA_GROUP
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class ZaloOaChannel:
         return to_incoming(payload)
 
     def is_group(self, chat_id: str) -> bool:
-        return False  # the OA writes to followers one by one
+        return chat_id.startswith(VIA_GROUP)  # a group the OA created; else a follower
 
     def web_routes(self) -> list[WebRoute]:
         return [WebRoute("POST", WEBHOOK_PATH, self.webhook)]
@@ -133,21 +134,29 @@ class ZaloOaChannel:
             return None
         return msg_id(last) or None if self._clock() - at < REPLY_WINDOW else None
 
+    async def _send_part(
+        self, token: str, chat_id: str, group: str | None, text: str, reply_to: str | None
+    ) -> str | None:
+        if group is not None:
+            return await self._client.send_group_text(token, group, text)
+        return await self._client.send_text(token, chat_id, text, reply_to)
+
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Text only (choices as numbered lines), split at 2000 characters."""
         text = str(choices.render_payload(payload).get("text") or "")
-        reply_to = await self._reply_to(chat_id)
+        group = chat_id.removeprefix(VIA_GROUP) if self.is_group(chat_id) else None
+        reply_to = None if group else await self._reply_to(chat_id)
         first_id: str | None = None
         try:
             token = await self.tokens.access()
             for part in split_text(text):
                 try:
-                    sent = await self._client.send_text(token, chat_id, part, reply_to)
+                    sent = await self._send_part(token, chat_id, group, part, reply_to)
                 except OaError as exc:
                     if exc.code not in TOKEN_ERRORS:
                         raise
                     token = await self.tokens.refreshed(token)
-                    sent = await self._client.send_text(token, chat_id, part, reply_to)
+                    sent = await self._send_part(token, chat_id, group, part, reply_to)
                 first_id = first_id or sent
         except NoToken as exc:
             return Retry(600.0, f"no OA token: {exc}")

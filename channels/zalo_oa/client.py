@@ -80,6 +80,19 @@ class OaClient:
         result = data.get("data")
         return str(result["message_id"]) if isinstance(result, dict) and result.get("message_id") else None
 
+    async def send_group_text(self, access_token: str, group_id: str, text: str) -> str | None:
+        """A post to a group the OA created (ZALO.md §2, GMF). Raises OaError on a negative `error`."""
+        data = await self._post(
+            f"{self._api}/v3.0/oa/group/message",
+            {"access_token": access_token},
+            json={"recipient": {"group_id": group_id}, "message": {"text": text}},
+        )
+        code = _code(data.get("error", 0))
+        if code != 0:
+            raise OaError(code, str(data.get("message") or "")[:200])
+        result = data.get("data")
+        return str(result["message_id"]) if isinstance(result, dict) and result.get("message_id") else None
+
     async def refresh(self, app_id: str, secret_key: str, refresh_token: str) -> TokenPair:
         """Spend a refresh token (single use) for a new pair. Raises OaError when refused."""
         data = await self._post(

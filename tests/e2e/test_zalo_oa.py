@@ -247,3 +247,37 @@ async def test_the_operator_sets_the_tokens_from_the_command_line(
     finally:
         await channel.stop()
         await store.close()
+
+
+async def test_a_reminder_for_an_oa_group_is_posted_by_the_official_account(
+    database_url: str, oa: FakeZaloOa, clock: ManualClock
+) -> None:
+    """A Zalo village group the OA created (reach: oa_group) gets its reminder from the OA."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.registry import reach
+    from scheduled.reminders import queue_reminder
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    await give_tokens(database_url, oa)
+    settings = oa_settings(database_url, oa, WEB_PORT=free_port())
+    app = App(settings, clock=clock)
+    await app.start()
+    try:
+        data = load_file(MINI)
+        next(g for g in data["groups"] if g["id"] == "zalo-tan-son")["reach"] = "oa_group"
+        async with app.store.uow() as uow:
+            await import_data(uow, data, clock())
+        sunday = datetime(2026, 11, 29, 7, 0, tzinfo=vn)  # the weekly clean-up, reminded P1D before
+        clock.now = sunday - timedelta(days=1)
+        queued = await queue_reminder(
+            app.store, sunday - timedelta(days=1), vn, None, "ve-sinh-tan-son", sunday, "P1D", reach(settings)
+        )
+        assert queued == 1
+        assert app.outbox is not None
+        app.outbox.wake()
+        posted = await oa.next_sent("group:4100000000000000001")
+        assert posted.text.startswith("🔔 Nhắc lịch: Tổng vệ sinh")
+    finally:
+        await app.stop()

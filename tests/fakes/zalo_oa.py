@@ -64,6 +64,7 @@ class FakeZaloOa:
         app = web.Application()
         app.router.add_post("/v4/oa/access_token", self._access_token)
         app.router.add_post("/v3.0/oa/message/cs", self._message_cs)
+        app.router.add_post("/v3.0/oa/group/message", self._group_message)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -139,6 +140,21 @@ class FakeZaloOa:
         self._sent_event.set()
         return web.json_response(
             {"error": 0, "message": "Success", "data": {"message_id": message_id, "user_id": user}}
+        )
+
+    async def _group_message(self, request: web.Request) -> web.Response:
+        """A post to a group the OA created (GMF); recorded with user_id "group:<id>"."""
+        if request.headers.get("access_token", "") != self.access_token:
+            return _error(-216, "Access token is invalid")
+        body = await request.json()
+        group = str((body.get("recipient") or {}).get("group_id") or "")
+        text = (body.get("message") or {}).get("text")
+        if not group or not isinstance(text, str) or not 1 <= len(text) <= 2000:
+            return _error(-201, "Parameters are invalid")
+        self.sent.append(Sent(f"group:{group}", text, None, self.access_token))
+        self._sent_event.set()
+        return web.json_response(
+            {"error": 0, "message": "Success", "data": {"message_id": f"oag{next(self._ids)}"}}
         )
 
     # --- what the OA sent ---------------------------------------------------------------------------
