@@ -13,7 +13,7 @@ from storage.store import Store
 
 
 class Asker:
-    """`async with Asker(settings) as a: text, sources = await a.ask(q)`; writes nothing."""
+    """`async with Asker(settings) as a: text, sources, offered = await a.ask(q)`; writes nothing."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -37,14 +37,17 @@ class Asker:
         async with self._store.uow() as uow:  # never committed: asking leaves no trace
             return await ask.answer(msg, Ctx(uow=uow, svc=self._svc, now=utc_now()))
 
-    async def ask(self, question: str) -> tuple[str, list[str]]:
-        """The reply text and the ranked source ids ([] when the bot abstains)."""
+    async def ask(self, question: str) -> tuple[str, list[str], list[str]]:
+        """The reply text, the ranked source ids ([] when the bot abstains) and, when it abstains,
+        the documents it still offers to open, best first."""
         replies = await self.replies(question)
         text = "\n\n".join(r.text for r in replies)
         sources: list[str] = []
+        offered: list[str] = []
         for reply in replies:
             sources.extend(reply.meta.get(ask.SOURCES_KEY, []))
-        return text, sources
+            offered.extend(reply.meta.get(ask.OFFERED_KEY, []))
+        return text, sources, [] if sources else offered
 
 
 def with_choices(replies: list[Reply]) -> str:

@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     rest.add_argument("file", type=Path)
     rest.add_argument("--force", action="store_true", help="overwrite a database that holds data")
     verbs.add_parser("backup-key", help="print a new random key for BACKUP_KEY")
+    verbs.add_parser("questions", help="residents' questions nothing published answered, grouped")
     upd = verbs.add_parser("updates", help="updates set aside as unreadable: list, retry ID, drop ID")
     upd.add_argument("action", choices=["list", "retry", "drop"])
     upd.add_argument("id", nargs="?", type=int)
@@ -93,6 +94,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_updates(settings, args.action, args.id))
     if args.verb == "zalo-oa-token":
         return asyncio.run(_oa_token(settings, args.access, args.refresh, args.expires_in))
+    if args.verb == "questions":
+        return asyncio.run(_questions(settings))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
@@ -219,6 +222,20 @@ async def _petitions(settings: Settings, action: str, code: str | None) -> int:
         await store.close()
 
 
+async def _questions(settings: Settings) -> int:
+    from bot import questions_cli
+    from bot.app import local_zone
+    from storage.store import Store
+
+    tz = local_zone(settings)
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        return await questions_cli.list_questions(store, tz)
+    finally:
+        await store.close()
+
+
 async def _ask_one(settings: Settings, question: str) -> int:
     from bot.ask_cli import Asker, with_choices
 
@@ -237,10 +254,17 @@ async def _ask_jsonl(settings: Settings) -> int:
             try:
                 question = str(json.loads(line)["q"])
             except (json.JSONDecodeError, KeyError, TypeError):
-                print(json.dumps({"q": None, "answer": "", "sources": [], "error": "bad line"}), flush=True)
+                bad: dict[str, object] = {
+                    "q": None,
+                    "answer": "",
+                    "sources": [],
+                    "offered": [],
+                    "error": "bad line",
+                }
+                print(json.dumps(bad), flush=True)
                 continue
-            text, sources = await asker.ask(question)
-            out = {"q": question, "answer": text, "sources": sources}
+            text, sources, offered = await asker.ask(question)
+            out = {"q": question, "answer": text, "sources": sources, "offered": offered}
             print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 

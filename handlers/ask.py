@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from domain.calendar import occurrences
 from domain.messages import Button, Incoming, Reply
+from domain.plaintext import plain
 from domain.vnformat import button_title, category_name, vn_date, vn_datetime
+from handlers import menu, tracking
 from handlers.services import Ctx
 from qa.entries import SearchHit
+from qa.facts import Fact, holders, match
 from qa.passages import clip
+from qa.smalltalk import Kind, classify, tracking_code, without_lead
 
 # Below this confidence (the logistic model of qa/confidence.py), we abstain rather than guess.
 # Chosen with a sweep over four communes (bench/qa_tune.py; top-1 on answerable / abstention on
@@ -29,6 +34,8 @@ SUGGEST_FLOOR = 0.01
 SUGGESTIONS = 2
 MORE_FLOW = "ask"
 SOURCES_KEY = "sources"
+# When the bot abstains: the documents it still offers to open, best first (`ask --jsonl` "offered").
+OFFERED_KEY = "offered"
 
 
 async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -37,6 +44,14 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     question = question.strip()
     if not question:
         return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
+    if (code := tracking_code(question)) is not None:  # "PA-7K3M9Q", "tra cứu pa-7k3m9q": like /tracuu
+        return await tracking.lookup(replace(msg, text=f"/tracuu {code}"), ctx)
+    if (kind := classify(question)) is not None:  # "alo", "cảm ơn ad", "ok": not a question, not logged
+        return await (menu.cancel(msg, ctx) if kind is Kind.CANCEL else menu.small_talk(msg, ctx, kind))
+    question = without_lead(question)  # "chào ad, lịch tiếp dân?": the question is what follows
+    fact = await fact_reply(ctx, question)
+    if fact is not None:  # the commune's own phone, address, villages…: from its data, not a document
+        return [fact]
     subscription = await ctx.uow.subscriptions.get(msg.channel, msg.chat_id)
     village = subscription.village if subscription is not None else None
     today = ctx.now.astimezone(ctx.svc.tz).date()
@@ -48,6 +63,43 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
     reply = await render(ctx, ids[0], passage=confident[0].passage, has_more=len(ids) > 1)
     return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
+
+
+async def fact_reply(ctx: Ctx, question: str) -> Reply | None:
+    """The answer to a question about the commune itself from its data file, or None.
+
+    Only when the question clearly asks for that fact (qa/facts.py) and the data file holds it:
+    otherwise the documents are searched as for any question.
+    """
+    commune = await ctx.uow.commune.get()
+    if commune is None or (asked := match(question, commune.name)) is None:
+        return None
+    office = f"UBND {commune.name[:1].lower()}{commune.name[1:]}"
+    contact = {
+        Fact.PHONE: ("số điện thoại", commune.phone),
+        Fact.ADDRESS: ("địa chỉ", commune.address),
+        Fact.EMAIL: ("thư điện tử (email)", commune.email),
+        Fact.WEBSITE: ("trang thông tin điện tử", commune.website),
+    }
+    lines: list[str] = []
+    if asked.kind in contact:
+        label, value = contact[asked.kind]
+        lines = [f"{label[:1].upper()}{label[1:]} của {office}: {value}."] if value else []
+    elif asked.kind is Fact.CONTACT:
+        lines = [f"• {label[:1].upper()}{label[1:]}: {value}" for label, value in contact.values() if value]
+        lines = [f"Liên hệ {office}:", *lines] if lines else []
+    elif asked.kind is Fact.HOURS and commune.office_hours:
+        lines = [f"Giờ làm việc của {office}: {commune.office_hours}."]
+    elif asked.kind is Fact.VILLAGES and (villages := await ctx.uow.commune.villages()):
+        lines = [f"{commune.name} có {len(villages)} thôn:", *(f"• {v}" for v in villages)]
+    elif asked.kind is Fact.OFFICIAL:
+        people = [o for o in await ctx.uow.officials.all() if o.title]
+        found = holders(asked.office, [o.title or "" for o in people], commune.name)
+        lines = [f"• {people[i].title}: {people[i].name}" for i in found]
+    if not lines:
+        return None
+    text = "\n".join(["Theo thông tin của xã:", *lines])
+    return Reply(text, meta={SOURCES_KEY: [], OFFERED_KEY: [], "fact": asked.kind.value})
 
 
 async def _remember(msg: Incoming, ctx: Ctx, step: str, data: dict[str, object]) -> None:
@@ -86,7 +138,7 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     buttons = ((Button("🔎 Xem thêm kết quả khác", "more:next"),),) if has_more else ()
     doc = await ctx.uow.disclosures.get(source_id)
     if doc is not None:
-        excerpt = passage or clip(doc.body)
+        excerpt = plain(passage or clip(doc.body))
         lines = [excerpt, "", f"📄 Nguồn: {doc.title}"]
         if doc.source:
             lines.append(doc.source)
@@ -109,7 +161,7 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     if event.host:
         lines.append(f"Chủ trì: {event.host}")
     if event.description:
-        lines.append(event.description.strip()[:400])
+        lines.append(plain(event.description.strip()[:400]))
     lines.append(f"\nNguồn: lịch “{event.title}” do xã công bố.")
     return Reply("\n".join(lines), buttons=buttons)
 
@@ -138,4 +190,5 @@ async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit]
         if maybe
         else ", hoặc xem các lĩnh vực gần nhất dưới đây."
     )
-    return [Reply(text, buttons=rows, meta={SOURCES_KEY: [], "unanswered": question})]
+    meta = {SOURCES_KEY: [], OFFERED_KEY: [h.id for h in maybe], "unanswered": question}
+    return [Reply(text, buttons=rows, meta=meta)]

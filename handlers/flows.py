@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from domain.messages import Incoming, Reply
-from handlers import ask, officials, petitions, relay, tracking
+from handlers import ask, menu, officials, petitions, relay, tracking
 from handlers.services import Ctx
+from qa.smalltalk import Kind, classify
 
 
 async def dispatch(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """Route by where the person is: a petition flow, an official's reason, a rating comment…"""
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
     flow = conv.flow if conv is not None else None
+    if (conv is not None or msg.chat_type == "private") and classify(msg.text) is Kind.CANCEL:
+        return await menu.cancel(msg, ctx)  # "hủy", "thôi" typed alone, as /huy
     if conv is not None and flow == petitions.FLOW:
         return await petitions.step(msg, ctx)
     if conv is not None and flow == officials.FLOW:

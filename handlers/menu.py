@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.messages import Button, Incoming, Reply
 from domain.vnformat import button_title, category_name, vn_date
 from handlers.services import Ctx
+from qa.smalltalk import Kind
 
 MAIN_BUTTONS = (
     (Button("📅 Lịch tiếp dân, lịch họp", "cmd:lich"),),
@@ -52,6 +53,20 @@ async def cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if had_flow:
         return [Reply("Đã hủy thao tác đang làm. Bà con cần gì cứ nhắn nhé.", buttons=MAIN_BUTTONS)]
     return [Reply("Hiện không có thao tác nào đang làm dở.", buttons=MAIN_BUTTONS)]
+
+
+SMALL_TALK = {
+    Kind.GREET: "Chào bà con! Bà con cần hỏi gì về thông tin của xã cứ gõ câu hỏi, hoặc chọn bên dưới nhé.",
+    Kind.THANKS: "Dạ, không có gì ạ. Bà con cần gì thêm cứ nhắn nhé.",
+    Kind.ACK: "Dạ. Bà con cần hỏi thêm gì cứ nhắn nhé.",
+    Kind.BYE: "Chào bà con, chúc bà con một ngày tốt lành!",
+}
+
+
+async def small_talk(msg: Incoming, ctx: Ctx, kind: Kind) -> list[Reply]:
+    """A greeting, thanks or "ok": a short friendly line (a greeting also shows the menu)."""
+    text = SMALL_TALK.get(kind, SMALL_TALK[Kind.ACK])
+    return [Reply(text, buttons=MAIN_BUTTONS if kind is Kind.GREET else (), meta={"small_talk": kind.value})]
 
 
 async def unknown_command(msg: Incoming, ctx: Ctx) -> list[Reply]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         PetitionParty,
         RelayPost,
         Subscription,
+        UnansweredQuestion,
     )
 
 
@@ -110,6 +111,8 @@ class Unanswered(Protocol):
     async def add(self, channel: str, chat_id: str, question: str, now: datetime) -> None: ...
 
     async def forget_chat(self, channel: str, chat_id: str) -> None: ...
+
+    async def for_chat(self, channel: str, chat_id: str) -> list[UnansweredQuestion]: ...
 
 
 class Petitions(Protocol):

@@ -5,9 +5,17 @@ from __future__ import annotations
 from domain.messages import Button, Incoming, Reply
 from domain.petitions import RESIDENT, Action
 from domain.redaction import redact
+from domain.vnformat import vn_date
 from handlers.services import Ctx
 
 CONFIRM = "privacy:erase"
+SHOWN = 120  # characters of each stored question /dulieu repeats
+SHOWN_QUESTIONS = 20  # the newest ones; the count says how many are kept
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -29,6 +37,14 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
     subscription = await ctx.uow.subscriptions.get(msg.channel, msg.chat_id)
     if subscription is not None:
         lines.append(f"• Đăng ký nhận tin: {subscription.village or 'cả xã'} (/huydangky để thôi).")
+    asked = await ctx.uow.unanswered.for_chat(msg.channel, msg.chat_id)
+    if asked:
+        lines.append(f"• Câu hỏi chưa có câu trả lời, lưu để cán bộ xã xem xét ({len(asked)}):")
+        lines += [
+            f"  – {vn_date(q.asked_at.astimezone(ctx.svc.tz).date())}: {_short(q.question)}"
+            for q in asked[-SHOWN_QUESTIONS:]
+            if q.asked_at
+        ]
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
     if conv is not None:
         lines.append("• Một thao tác đang làm dở (gõ /huy để hủy).")

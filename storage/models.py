@@ -47,6 +47,7 @@ class Commune(SQLModel, table=True):
     website: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     data_version: int = 0
+    office_hours: str | None = None  # appended in migration 0010
 
 
 class Village(SQLModel, table=True):

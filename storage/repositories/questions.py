@@ -28,6 +28,20 @@ class UnansweredRepo:
             )
         )
 
+    async def for_chat(self, channel: str, chat_id: str) -> list[UnansweredQuestion]:
+        """One person's unanswered questions, oldest first (/dulieu shows them)."""
+        query = (
+            select(UnansweredQuestion)
+            .where(col(UnansweredQuestion.channel) == channel, col(UnansweredQuestion.chat_id) == chat_id)
+            .order_by(col(UnansweredQuestion.id))
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def all(self, limit: int = 100_000) -> list[UnansweredQuestion]:
+        """Every unanswered question, oldest first (`python -m bot questions`)."""
+        query = select(UnansweredQuestion).order_by(col(UnansweredQuestion.id)).limit(limit)
+        return list((await self._s.exec(query)).all())
+
     async def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
         query = select(UnansweredQuestion).order_by(col(UnansweredQuestion.id).desc()).limit(limit)
         return list((await self._s.exec(query)).all())

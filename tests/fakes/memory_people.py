@@ -159,6 +159,12 @@ class MemoryUnanswered:
     async def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
         return by_key(self._t.unanswered)[::-1][:limit]
 
+    async def for_chat(self, channel: str, chat_id: str) -> list[UnansweredQuestion]:
+        return [q for q in by_key(self._t.unanswered) if (q.channel, q.chat_id) == (channel, chat_id)]
+
+    async def all(self, limit: int = 100_000) -> list[UnansweredQuestion]:
+        return by_key(self._t.unanswered)[:limit]
+
 
 class MemoryPetitions:
     def __init__(self, t: Tables) -> None:

@@ -258,3 +258,20 @@ async def test_erasure_blanks_handled_updates_and_unanswered_questions(store: St
     assert seen[:4] == [None, True, False, ["thời tiết", "giá vàng", "xổ số"]]
     assert seen[4] == ({}, None, "done", 1) and seen[5] == ({"text": "yo"}, "42", "received", 0)
     assert seen[6] == ["thời tiết"]
+
+
+async def test_unanswered_questions_by_chat_and_all_oldest_first(store: Store) -> None:
+    async def scenario(st: AnyStore) -> Any:
+        async with st.uow() as uow:
+            for chat, question in (("42", "xổ số"), ("7", "thời tiết"), ("42", "giá vàng")):
+                await uow.unanswered.add("telegram", chat, question, NOW)
+            await uow.unanswered.add("zalo", "42", "lịch cắt điện", NOW)
+            await uow.commit()
+        async with st.uow() as uow:
+            mine = [q.question for q in await uow.unanswered.for_chat("telegram", "42")]
+            every = [(q.channel, q.chat_id, q.question) for q in await uow.unanswered.all()]
+        return mine, every
+
+    mine, every = await same_on_both(store, scenario)
+    assert mine == ["xổ số", "giá vàng"]
+    assert [q for _, _, q in every] == ["xổ số", "thời tiết", "giá vàng", "lịch cắt điện"]
