@@ -267,3 +267,13 @@ class RelayPost(SQLModel, table=True):
     created_at: datetime | None = _ts(nullable=False)
     confirmed_at: datetime | None = _ts()
     reminded_at: datetime | None = _ts()
+
+
+class PassageVector(SQLModel, table=True):
+    """A passage's semantic vector (qa/semantic.py), keyed by the hash of the model and the text
+    embedded: computed once, shared by every process and kept across restarts."""
+
+    __tablename__ = "passage_vector"
+
+    key: str = Field(primary_key=True, max_length=64)  # qa.semantic.content_key
+    vector: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))  # float32, little-endian

@@ -21,6 +21,7 @@ from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
 from storage.repositories.relays import RelayRepo
 from storage.repositories.subscriptions import SubscriptionRepo
+from storage.repositories.vectors import VectorRepo
 
 
 class UnitOfWork:
@@ -38,6 +39,7 @@ class UnitOfWork:
     petitions: PetitionRepo
     subscriptions: SubscriptionRepo
     relays: RelayRepo
+    vectors: VectorRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -58,6 +60,7 @@ class UnitOfWork:
         self.petitions = PetitionRepo(s)
         self.subscriptions = SubscriptionRepo(s)
         self.relays = RelayRepo(s)
+        self.vectors = VectorRepo(s)
         return self
 
     async def __aexit__(
