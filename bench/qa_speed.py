@@ -136,9 +136,8 @@ async def run(n_docs: int, n_questions: int, semantic: bool) -> None:
             searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
             started = time.perf_counter()
             async with store.uow() as uow:
-                await searcher.current(uow)  # builds the index
-            assert searcher._filling is not None
-            await searcher._filling  # reads the vectors
+                await searcher.current(uow)  # reads the vectors and builds the index
+            assert searcher._vectors is not None and searcher._filling is None  # none to compute
             vectors_s = time.perf_counter() - started
             searcher._semantic.embedder.embed_query("khởi động")  # type: ignore[union-attr]
         else:

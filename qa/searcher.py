@@ -15,7 +15,7 @@ from datetime import date
 
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
-from qa.vectors import DocVectors, Semantic, fill_vectors, load_vectors
+from qa.vectors import DocVectors, Semantic, Vectors, VectorSource, fill_vectors, load_vectors
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,9 @@ class SearchIndex:
         self._index = index
         self._version = version
         self._semantic = semantic
-        self._vectors: DocVectors | None = None  # of the entries of self._index, once read
-        self._filling: asyncio.Task[None] | None = None  # reading (and computing) the vectors
+        self._vectors: DocVectors | None = None  # of the entries of self._index
+        self._filling: asyncio.Task[int] | None = None  # computing missing vectors
+        self._fills = 0  # computations finished: a build that saw one finish is stale
         self._build: asyncio.Task[None] | None = None  # the build under way, or the last one
         self._lock = asyncio.Lock()
 
@@ -77,8 +78,6 @@ class SearchIndex:
         resident's own village are preferred."""
         index = await self.current(uow)
         vectors = self._vectors if self._semantic is not None else None
-        if vectors is not None and vectors.entries is not index.entries:
-            vectors = None  # of the previous index: the new one's are being read
         return await asyncio.to_thread(self._rank, index, vectors, cap(query), limit, village, today)
 
     def _rank(
@@ -112,7 +111,8 @@ class SearchIndex:
             async with self._lock:
                 if version != self._version and not self._building():
                     entries = await load_entries(uow)
-                    self._build = asyncio.create_task(self._rebuild(entries, version))
+                    stored = await self._stored(uow, entries)
+                    self._build = asyncio.create_task(self._rebuild(entries, version, stored))
                     self._build.add_done_callback(_log_failure)
         if self._index is None:
             assert self._build is not None
@@ -134,25 +134,38 @@ class SearchIndex:
     def _building(self) -> bool:
         return self._build is not None and not self._build.done()
 
-    async def _rebuild(self, entries: list[Entry], version: int) -> None:
+    async def _rebuild(self, entries: list[Entry], version: int, stored: list[Vectors | None] | None) -> None:
+        fills = self._fills
         index = await asyncio.to_thread(Index, entries)
-        self._index, self._version = index, version
-        if self._semantic is not None:
-            self._filling = asyncio.create_task(self._attach_vectors(index, self._semantic))
-            self._filling.add_done_callback(_log_failure)
+        vectors = None if stored is None else await asyncio.to_thread(DocVectors, entries, stored)
+        self._index, self._vectors = index, vectors
+        self._version = version if fills == self._fills else -1
+        if stored is not None and any(v is None for v in stored):
+            self._fill()
 
-    async def _attach_vectors(self, index: Index, semantic: Semantic) -> None:
-        """Give the index its entries' stored vectors; compute those missing (data published while
-        the bot runs) and attach again once stored. Until then the index answers lexically."""
-        for attempt in range(2):
-            async with semantic.units() as uow:
-                stored = await load_vectors(uow, index.entries)
-            vectors = await asyncio.to_thread(DocVectors, index.entries, stored)
-            if self._index is index:
-                self._vectors = vectors
-            if attempt or all(v is not None for v in stored):
-                return
-            await fill_vectors(semantic.units, semantic.embedder)
+    async def _stored(self, uow: IndexSource, entries: list[Entry]) -> list[Vectors | None] | None:
+        """The entries' stored vectors, read in the search's own unit of work (a build must not wait
+        for another connection while the search holds one)."""
+        if self._semantic is None or not isinstance(uow, VectorSource):
+            return None
+        return await load_vectors(uow, entries)
+
+    def _fill(self) -> None:
+        """Compute the missing vectors in the background (data published while the bot runs); the
+        next search after they are stored rebuilds with them. Until then those entries go without."""
+        if self._semantic is None or (self._filling is not None and not self._filling.done()):
+            return
+        self._filling = asyncio.create_task(fill_vectors(self._semantic.units, self._semantic.embedder))
+        self._filling.add_done_callback(self._filled)
+
+    def _filled(self, task: asyncio.Task[int]) -> None:
+        if task.cancelled():
+            return
+        if (error := task.exception()) is not None:
+            log.error("computing passage vectors failed; answering lexically", exc_info=error)
+        elif task.result():
+            self._fills += 1
+            self._version = -1
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ class _VectorRows(Protocol):
     async def add_many(self, vectors: dict[str, bytes]) -> None: ...
 
 
+@runtime_checkable
 class VectorSource(IndexSource, Protocol):
     """What computing and reading vectors needs of a unit of work."""
 
@@ -40,6 +41,7 @@ class VectorSource(IndexSource, Protocol):
     async def commit(self) -> None: ...
 
 
+Vectors = npt.NDArray[np.float32]
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[VectorSource]]
 Progress = Callable[[int, int], None]
 

@@ -86,11 +86,11 @@ async def test_data_published_while_running_is_answered_at_once_and_gets_vectors
     assert hits and hits[0].id == "tiep-dan-chu-tich"  # answered before any vector exists
     filling = searcher._filling
     assert filling is not None
-    await filling  # computed in the background and stored
+    assert await filling > 0  # computed in the background and stored
     assert await fill_vectors(store.uow, Embedder()) == 0
     async with store.uow() as uow:
+        await searcher.fresh(uow)  # rebuilt with the vectors
         hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
-        assert searcher._vectors is not None and len(searcher._vectors.position) == len(
-            await load_entries(uow)
-        )
+        assert searcher._vectors is not None
+        assert len(searcher._vectors.position) == len(await load_entries(uow))
     assert hits[0].id == "tiep-dan-chu-tich"
