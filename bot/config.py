@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     LOG_LEVEL: str = "INFO"
     BACKUP_KEY: str = ""
     BACKUP_KEY_FILE: str = ""
+    # use the bundled sentence-embedding model in answering (where its package is installed: the
+    # `semantic` extra, x86-64 Linux); false for very small machines
+    SEMANTIC_SEARCH: bool = True
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -292,3 +292,13 @@ class OaToken(SQLModel, table=True):
     expires_at: datetime | None = _ts(nullable=False)
     updated_at: datetime | None = _ts(nullable=False)
     dead: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # why refresh stopped
+
+
+class PassageVector(SQLModel, table=True):
+    """A passage's semantic vector (qa/semantic.py), keyed by the hash of the model and the text
+    embedded: computed once, shared by every process and kept across restarts."""
+
+    __tablename__ = "passage_vector"
+
+    key: str = Field(primary_key=True, max_length=64)  # qa.semantic.content_key
+    vector: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))  # float32, little-endian

@@ -23,6 +23,7 @@ from storage.repositories.petitions import PetitionRepo
 from storage.repositories.questions import UnansweredRepo
 from storage.repositories.relays import RelayRepo
 from storage.repositories.subscriptions import SubscriptionRepo
+from storage.repositories.vectors import VectorRepo
 
 
 class UnitOfWork:
@@ -42,6 +43,7 @@ class UnitOfWork:
     relays: RelayRepo
     media: MediaRepo
     oa_tokens: OaTokenRepo
+    vectors: VectorRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.relays = RelayRepo(s)
         self.media = MediaRepo(s)
         self.oa_tokens = OaTokenRepo(s)
+        self.vectors = VectorRepo(s)
         return self
 
     async def __aexit__(

