@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -12,7 +14,7 @@ from aiohttp import web
 from channels.contract import Channel
 from domain.links import valid
 from qa.vntext import fold
-from storage.store import Store
+from storage.store import Health, Store
 from web.calendar_feed import FeedEvent, build_feed, for_village
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,30 @@ def slug(name: str) -> str:
     return "-".join(fold(w) for w in name.split())
 
 
+class HealthProbe:
+    """The database's health, probed (a read and a heartbeat write) at most every `ttl` seconds:
+    monitors may ask often, and under load a write waits its turn behind residents' transactions."""
+
+    def __init__(self, store: Store, ttl: float = 5.0) -> None:
+        self._store, self._ttl = store, ttl
+        self._state: Health | None = None
+        self._at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def state(self) -> Health:
+        async with self._lock:
+            if self._state is None or time.monotonic() - self._at >= self._ttl:
+                self._state = await self._store.health(datetime.now(UTC))
+                self._at = time.monotonic()
+            return self._state
+
+
+PROBE = web.AppKey("health_probe", HealthProbe)
+
+
 async def health(request: web.Request) -> web.Response:
     """{"ok": true} when the database answers and takes writes; 503 with the reason otherwise."""
-    state = await request.app[STORE].health(datetime.now(UTC))
+    state = await request.app[PROBE].state()
     if state.writable:
         return web.json_response({"ok": True})
     body = {"ok": False, "database": state.reachable, "writable": False, "error": state.error}
@@ -77,6 +100,7 @@ def make_web_app(store: Store, channels: Iterable[Channel], link_key: bytes = b"
     """The server's routes: the pages and feeds, and each channel's own (webhooks, web chat)."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[STORE] = store
+    app[PROBE] = HealthProbe(store)
     app[LINK_KEY] = link_key
     app.router.add_get("/media/{media_id}", media)
     app.router.add_get("/lich.ics", calendar_feed)
