@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 # A group posted to by another channel than its own (an Official Account posting to the groups it
 # created) is addressed on that channel as "group:<the group's chat id>".
 VIA_GROUP = "group:"
+# The button a group's admin presses once a relayed post is in the group ("relay:<relay id>").
+RELAY_DONE = "relay:"
 
 
 @dataclass(frozen=True)

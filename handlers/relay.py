@@ -7,11 +7,12 @@ with a button to say it is posted; they may also just type "đã đăng".
 from __future__ import annotations
 
 from domain.messages import Incoming, Reply
+from domain.reach import RELAY_DONE
 from domain.vnformat import vn_datetime
 from handlers.services import Ctx
 from qa.vntext import fold
 
-PREFIX = "relay:"
+PREFIX = RELAY_DONE
 POSTED_WORDS = frozenset({"da dang", "da dang roi", "dang roi", "xong", "da dang xong", "da chuyen"})
 NOT_YOURS = "Tin này không giao cho anh/chị chuyển tiếp, hoặc đã được ghi nhận rồi."
 

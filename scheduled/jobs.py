@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar
+from domain.messages import Reply
 from domain.petition_texts import KIND_LABELS
 from domain.petitions import Role, current_due
 from domain.reach import Reach
 from domain.vnformat import vn_date
+from scheduled.recipients import posted_button
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ async def remind_relays(store: Store, now: datetime, after: timedelta = RELAY_RE
                 f"🔔 Nhắc nhẹ: tin «{relay.summary[:80]}…» chưa được đăng vào nhóm «{name}». "
                 "Đăng xong, anh/chị bấm «Đã đăng» (hoặc nhắn «đã đăng») nhé."
             )
-            payload = {"text": text, "buttons": [[["Đã đăng", f"relay:{relay.id}"]]]}
+            payload = Reply(text, buttons=posted_button(relay.id or 0)).payload()
             queued += await uow.outbox.put(
                 relay.channel, relay.chat_id, payload, now, dedupe_key=f"{relay.dedupe_key}:remind"
             )

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.messages import Button, Reply
-from domain.reach import VIA_GROUP, Reach
+from domain.reach import RELAY_DONE, VIA_GROUP, Reach
 from storage.models import Group, Official
 from storage.uow import UnitOfWork
 
@@ -92,12 +92,17 @@ def after_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: Zon
     return datetime.combine(end_day, end, tzinfo=tz)
 
 
+def posted_button(relay_id: int) -> tuple[tuple[Button, ...], ...]:
+    """The "Đã đăng" button under a relay request and its reminder (handlers/relay.py answers it)."""
+    return ((Button("Đã đăng", f"{RELAY_DONE}{relay_id}"),),)
+
+
 def relay_request(group: Group, relay_id: int) -> Reply:
     """What the group's admin reads under the post: forward it, then say so."""
     return Reply(
         f"📣 Nhờ anh/chị chuyển tiếp tin trên vào nhóm «{group.name}». "
         "Đăng xong, bấm «Đã đăng» (hoặc nhắn «đã đăng») để xã biết.",
-        buttons=((Button("Đã đăng", f"relay:{relay_id}"),),),
+        buttons=posted_button(relay_id),
     )
 
 
