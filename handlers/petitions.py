@@ -8,37 +8,27 @@ from __future__ import annotations
 
 import copy
 import re
-import secrets
-from enum import StrEnum
 from typing import Any
 
 from domain import choices
-from domain.deadlines import KINDS, TO_CAO, first_step_due, resolve_due
-from domain.messages import Button, Incoming, Reply
-from domain.petition_texts import CODE_PREFIX, KIND_HELP, KIND_LABELS, summary
-from domain.petitions import RESIDENT, Action, Status
-from domain.vnformat import vn_date
-from handlers import notify
+from domain.messages import Incoming, Reply
+from handlers.petition_filing import file_petition
+from handlers.petition_prompts import (
+    CONFIRM,
+    DONE_SKIP,
+    KIND_OPTIONS,
+    MAX_PHOTOS,
+    YES_NO,
+    Step,
+    prompt_for,
+    village_options,
+)
 from handlers.services import Ctx
-from storage.models import Petition, PetitionParty
 
 FLOW = "petition"
-MAX_PHOTOS = 5
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 CONTENT_MIN, CONTENT_MAX = 10, 4000
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _PHONE_RE = re.compile(r"^(?:\+?84|0)\d{9,10}$")
-
-
-class Step(StrEnum):
-    KIND = "kind"
-    CONTENT = "content"
-    PLACE = "place"
-    PHOTOS = "photos"
-    CONSENT = "consent"
-    NAME = "name"
-    PHONE = "phone"
-    CONFIRM = "confirm"
 
 
 def in_flow_button(msg: Incoming) -> bool:
@@ -81,7 +71,7 @@ async def _goto(ctx: Ctx, msg: Incoming, data: dict[str, Any], nxt: Step, note: 
     await ctx.uow.conversations.save(
         msg.channel, msg.chat_id, msg.user_id, flow=FLOW, step=nxt, data=data, now=ctx.now
     )
-    prompt = await _prompt(ctx, nxt, data)
+    prompt = await prompt_for(ctx, nxt, data)
     text = f"{note}\n\n{prompt.text}" if note else prompt.text
     # The prompts list their choices: a typed number or label answers them on every channel.
     return [Reply(text, buttons=prompt.buttons, meta={choices.TYPED: True} if prompt.buttons else {})]
@@ -93,85 +83,6 @@ def _choice(msg: Incoming, options: list[tuple[str, str]]) -> str | None:
         value = msg.button.removeprefix("gui:")
         return value if value in {v for v, _ in options} else None
     return None
-
-
-def _numbered(options: list[tuple[str, str]]) -> str:
-    return "\n".join(f"{i}. {label}" for i, (_, label) in enumerate(options, start=1))
-
-
-def _buttons(options: list[tuple[str, str]]) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(label, f"gui:{value}"),) for value, label in options)
-
-
-KIND_OPTIONS = [(k, KIND_LABELS[k]) for k in KINDS]
-YES_NO = [("yes", "Có, tôi đồng ý"), ("no", "Không")]
-SKIP = [("skip", "Bỏ qua")]
-DONE_SKIP = [("done", "Xong"), ("skip", "Bỏ qua")]
-CONFIRM = [("send", "Gửi"), ("cancel", "Hủy")]
-
-
-async def _prompt(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
-    if current is Step.KIND:
-        lines = ["Bà con muốn gửi loại nào? Chọn nút hoặc gõ số:"]
-        lines += [f"{i}. {KIND_LABELS[k]}: {KIND_HELP[k]}" for i, k in enumerate(KINDS, start=1)]
-        lines.append("(Gõ /huy để dừng bất cứ lúc nào.)")
-        return Reply("\n".join(lines), buttons=_buttons(KIND_OPTIONS))
-    if current is Step.CONTENT:
-        return Reply(
-            f"Bà con mô tả nội dung {KIND_LABELS[data['kind']].lower()}: việc gì, ở đâu, từ khi nào."
-        )
-    if current is Step.PLACE:
-        villages = await ctx.uow.commune.villages()
-        options = [(f"v{i}", v) for i, v in enumerate(villages)] + SKIP
-        return Reply(
-            "Việc này ở thôn nào? Chọn thôn, gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí).\n"
-            + _numbered(options),
-            buttons=_buttons(options),
-        )
-    if current is Step.PHOTOS:
-        return Reply(
-            f"Bà con có thể gửi tối đa {MAX_PHOTOS} ảnh (không gửi ảnh giấy tờ tùy thân). "
-            "Gửi xong bấm Xong, hoặc bấm Bỏ qua.",
-            buttons=_buttons(DONE_SKIP),
-        )
-    if current is Step.CONSENT:
-        who = (
-            "chỉ cán bộ được giao xử lý và lãnh đạo xã" if data["kind"] == TO_CAO else "cán bộ xã xử lý hồ sơ"
-        )
-        text = (
-            "Bà con có muốn để lại họ tên và số điện thoại để cán bộ liên hệ không?\n"
-            "• Lưu gì: họ tên, số điện thoại.\n"
-            "• Để làm gì: chỉ để liên hệ, xác minh và trả lời hồ sơ này.\n"
-            f"• Ai xem: {who}; không đăng vào nhóm nào.\n"
-            "• Quyền của bà con: xem dữ liệu (/dulieu), xóa dữ liệu (/xoadulieu) bất cứ lúc nào.\n"
-            "Không để lại thì hồ sơ vẫn được tiếp nhận; kết quả vẫn báo trong cuộc trò chuyện này.\n"
-            + _numbered(YES_NO)
-        )
-        return Reply(text, buttons=_buttons(YES_NO))
-    if current is Step.NAME:
-        return Reply("Bà con cho biết họ và tên:")
-    if current is Step.PHONE:
-        return Reply("Số điện thoại liên hệ (ví dụ 0912345678):")
-    return Reply(_summary_text(data) + "\n\n" + _numbered(CONFIRM), buttons=_buttons(CONFIRM))
-
-
-def _summary_text(data: dict[str, Any]) -> str:
-    lines = [
-        "Bà con xem lại trước khi gửi:",
-        f"• Loại: {KIND_LABELS[data['kind']]}",
-        f"• Nội dung: {data['content']}",
-    ]
-    if data.get("village") or data.get("place"):
-        lines.append(f"• Nơi: {data.get('village') or data.get('place')}")
-    if data.get("lat") is not None:
-        lines.append("• Có gửi kèm vị trí")
-    if data.get("photos"):
-        lines.append(f"• Ảnh: {len(data['photos'])}")
-    if data.get("consent"):
-        lines.append(f"• Liên hệ: {data.get('name')}, {data.get('phone')}")
-    else:
-        lines.append("• Không để lại thông tin liên hệ")
-    return "\n".join(lines)
 
 
 async def _take_kind(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
@@ -199,7 +110,7 @@ async def _take_content(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[R
 async def _take_place(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
     location = next((a for a in msg.attachments if a.kind == "location"), None)
     villages = await ctx.uow.commune.villages()
-    options = [(f"v{i}", v) for i, v in enumerate(villages)] + SKIP
+    options = village_options(villages)
     chosen = _choice(msg, options)
     if location is not None:
         data["lat"], data["lon"] = location.latitude, location.longitude
@@ -287,55 +198,3 @@ _TAKE = {
     Step.PHONE: _take_phone,
     Step.CONFIRM: _take_confirm,
 }
-
-
-async def new_code(ctx: Ctx, kind: str) -> str:
-    """Type letters, then six unguessable characters: PA-7K3M9Q."""
-    while True:
-        code = f"{CODE_PREFIX[kind]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if not await ctx.uow.petitions.code_exists(code):
-            return code
-
-
-async def file_petition(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
-    """Commit the petition (in this transaction), tell the filer, announce it to officials."""
-    kind = data["kind"]
-    received = ctx.now.astimezone(ctx.svc.tz).date()
-    consent = bool(data.get("consent"))
-    name = data.get("name") if consent else None
-    petition = Petition(
-        code=await new_code(ctx, kind),
-        kind=kind,
-        status=Status.RECEIVED,
-        content=data["content"],
-        summary=summary(data["content"], [name] if name else []),
-        village=data.get("village"),
-        place=data.get("place"),
-        latitude=data.get("lat"),
-        longitude=data.get("lon"),
-        photos=list(data.get("photos", [])),
-        anonymous=kind == TO_CAO and not consent,
-        received_at=ctx.now,
-        first_due=first_step_due(kind, received, ctx.svc.policy, ctx.svc.calendar),
-        resolve_due=resolve_due(kind, received, None, ctx.svc.policy, ctx.svc.calendar),
-    )
-    party = PetitionParty(
-        petition_id=0,
-        channel=msg.channel,
-        chat_id=msg.chat_id,
-        user_id=msg.user_id,
-        name=name,
-        phone=data.get("phone") if consent else None,
-        consent_at=ctx.now if consent else None,
-    )
-    await ctx.uow.petitions.add(petition, party)
-    assert petition.id is not None
-    await ctx.uow.petitions.log(petition.id, ctx.now, RESIDENT, Action.FILED)
-    text = (
-        f"✅ Đã nhận {KIND_LABELS[kind].lower()} của bà con. Mã hồ sơ: {petition.code}\n"
-        f"Hạn trả lời: {vn_date(petition.first_due or received)}. "
-        f"Tra cứu bất cứ lúc nào: /tracuu {petition.code}"
-    )
-    guidance = await notify.formal_guidance(ctx, petition)
-    replies = [Reply(f"{text}\n\n{guidance}" if guidance else text, meta={"petition": petition.code})]
-    return replies + await notify.announce(ctx, petition, filer_name=name)
