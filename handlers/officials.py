@@ -6,10 +6,12 @@ refused politely and nothing changes. Every change is an audit event.
 
 from __future__ import annotations
 
-from domain import petitions as rules
+from domain import petition_actions as rules
 from domain.messages import Attachment, Button, Incoming, Reply
+from domain.petition_access import may_act
+from domain.petition_actions import NOT_ALLOWED, Change, Refusal
 from domain.petition_texts import KIND_LABELS
-from domain.petitions import NOT_ALLOWED, Change, Op, Refusal
+from domain.petitions import Op
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -23,7 +25,7 @@ _ASK_REASON = {Op.REFUSE: "lý do không thụ lý", Op.FORWARD: "cơ quan sẽ 
 async def _official(msg: Incoming, ctx: Ctx) -> Official | None:
     """The sender when they may act on petitions (admins and handlers), else None."""
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
-    return official if rules.may_act(official) else None
+    return official if may_act(official) else None
 
 
 def _who(official: Official) -> str:
@@ -177,7 +179,7 @@ async def assign(msg: Incoming, ctx: Ctx) -> list[Reply]:
     to = next((o for o in officials if o.id == target.strip().lower()), None)
     done = rules.assign(petition, admin, to)
     if isinstance(done, Refusal):
-        known = ", ".join(o.id for o in officials if rules.may_act(o))
+        known = ", ".join(o.id for o in officials if may_act(o))
         return [Reply(done.reason + (f" Mã cán bộ: {known}." if to is None else ""))]
     await ctx.uow.petitions.apply(petition, done, ctx.now)
     return [Reply(f"Đã giao hồ sơ {petition.code} cho {done.detail}.")]

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from domain.petitions import Change
+    from domain.petition_actions import Change
     from storage.models import (
         Commune,
         Conversation,

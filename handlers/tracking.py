@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain import petitions as rules
+from domain import petition_access as access
+from domain import petition_actions as actions
 from domain.messages import Incoming, Reply
+from domain.petition_access import View
+from domain.petition_actions import Refusal
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import Action, Refusal, View
+from domain.petitions import Action
 from domain.redaction import redact
 from domain.vnformat import vn_date
 from handlers import notify
@@ -28,8 +31,8 @@ async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Call
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
     party = await ctx.uow.petitions.party(petition.id)
     own = party is not None and party.channel == msg.channel and party.user_id == msg.user_id
-    view = rules.view_for(official, own, msg.chat_type == "private")
-    if view is View.OFFICIAL and not rules.may_see_identity(official, petition):
+    view = access.view_for(official, own, msg.chat_type == "private")
+    if view is View.OFFICIAL and not access.may_see_identity(official, petition):
         names = [party.name] if party is not None and party.name else []
         return view, lambda text: redact(text, names)
     return view, lambda text: text
@@ -94,7 +97,7 @@ async def rate(msg: Incoming, ctx: Ctx) -> list[Reply]:
     party = await ctx.uow.petitions.party(petition.id)
     if party is None or party.channel != msg.channel or party.user_id != msg.user_id:
         return [Reply(NOTHING)]
-    rated = rules.rate(petition, value)
+    rated = actions.rate(petition, value)
     if isinstance(rated, Refusal):
         return [Reply(rated.reason)]
     await ctx.uow.petitions.apply(petition, rated, ctx.now)

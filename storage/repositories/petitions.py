@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.petitions import OPEN, Change
+from domain.petition_actions import Change
+from domain.petitions import OPEN
 from storage.models import Petition, PetitionEvent, PetitionParty
 
 
@@ -69,7 +70,7 @@ class PetitionRepo:
         )
 
     async def apply(self, petition: Petition, change: Change, at: datetime) -> None:
-        """Store what domain.petitions decided: the new state and its audit entry."""
+        """Store what domain.petition_actions decided: the new state and its audit entry."""
         assert petition.id is not None
         if change.status is not None:
             petition.status = change.status

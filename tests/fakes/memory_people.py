@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.petitions import OPEN, Change
+from domain.petition_actions import Change
+from domain.petitions import OPEN
 from storage.models import (
     Conversation,
     InboundUpdate,

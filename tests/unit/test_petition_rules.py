@@ -1,4 +1,4 @@
-"""domain.petitions: which action is allowed from which status, by whom, and what it changes."""
+"""domain.petitions, petition_access, petition_actions: which action is allowed from which status, by whom, and what it changes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from datetime import date, datetime
 
 import pytest
 
-from domain import petitions as rules
-from domain.petitions import Action, Change, Op, Refusal, Status, View
+from domain import petition_access as access
+from domain import petition_actions as rules
+from domain.petition_access import View
+from domain.petition_actions import Change, Refusal
+from domain.petitions import Action, Op, Role, Status, current_due
 from tests.conftest import NOW
 from tests.handler_calls import VN
 
@@ -39,7 +42,7 @@ SUPERVISOR = Off("cuong", "Lê Văn Cường", "supervisor")
 
 def test_stored_values_are_unchanged() -> None:
     assert [s.value for s in Status] == ["received", "accepted", "forwarded", "refused", "resolved"]
-    assert {r.value for r in rules.Role} == {"admin", "handler", "supervisor"}
+    assert {r.value for r in Role} == {"admin", "handler", "supervisor"}
     assert [e.value for e in Action if e.name in ("ASSIGNED", "IDENTITY_VIEWED")] == [
         "assigned",
         "identity_viewed",
@@ -110,7 +113,7 @@ def test_refuse_and_forward_need_a_reason_answer_and_note_need_text() -> None:
 def test_taking_a_denunciation_needs_the_right_to_see_its_filer() -> None:
     denunciation = Pet(kind="to_cao")
     refused = rules.decide(Op.TAKE, denunciation, HANDLER, NOW, RULES)
-    assert isinstance(refused, Refusal) and not rules.may_see_identity(HANDLER, denunciation)
+    assert isinstance(refused, Refusal) and not access.may_see_identity(HANDLER, denunciation)
     taken = rules.decide(Op.TAKE, denunciation, ADMIN, NOW, RULES)
     assert isinstance(taken, Change) and taken.assignee == ADMIN.id and taken.action is Action.ASSIGNED
     held = Pet(kind="to_cao", assignee=HANDLER.id)
@@ -120,8 +123,8 @@ def test_taking_a_denunciation_needs_the_right_to_see_its_filer() -> None:
 
 
 def test_identity_is_for_admins_and_for_a_denunciation_only_its_assignee() -> None:
-    assert rules.may_see_identity(HANDLER, Pet()) and rules.may_see_identity(ADMIN, Pet(kind="to_cao"))
-    assert not rules.may_see_identity(SUPERVISOR, Pet()) and not rules.may_see_identity(None, Pet())
+    assert access.may_see_identity(HANDLER, Pet()) and access.may_see_identity(ADMIN, Pet(kind="to_cao"))
+    assert not access.may_see_identity(SUPERVISOR, Pet()) and not access.may_see_identity(None, Pet())
     view = rules.identity_view(HANDLER, Pet(kind="to_cao", assignee=HANDLER.id))
     assert isinstance(view, Change) and view.action is Action.IDENTITY_VIEWED and view.internal
     assert isinstance(rules.identity_view(OTHER, Pet(kind="to_cao", assignee=HANDLER.id)), Refusal)
@@ -145,15 +148,15 @@ def test_rating_needs_a_resolved_petition_and_one_to_five_stars() -> None:
 
 
 def test_in_a_group_everyone_sees_only_the_public_part() -> None:
-    assert rules.view_for(ADMIN, False, private_chat=False) is View.PUBLIC
-    assert rules.view_for(None, True, private_chat=False) is View.PUBLIC
-    assert rules.view_for(ADMIN, False, private_chat=True) is View.OFFICIAL
-    assert rules.view_for(None, True, private_chat=True) is View.FILER
-    assert rules.view_for(None, False, private_chat=True) is View.NONE
-    assert rules.view_for(None, False, private_chat=False) is View.NONE
+    assert access.view_for(ADMIN, False, private_chat=False) is View.PUBLIC
+    assert access.view_for(None, True, private_chat=False) is View.PUBLIC
+    assert access.view_for(ADMIN, False, private_chat=True) is View.OFFICIAL
+    assert access.view_for(None, True, private_chat=True) is View.FILER
+    assert access.view_for(None, False, private_chat=True) is View.NONE
+    assert access.view_for(None, False, private_chat=False) is View.NONE
 
 
 def test_the_deadline_that_matters_now() -> None:
     first, last = date(2026, 12, 1), date(2026, 12, 20)
-    assert rules.current_due("received", first, last) == first
-    assert rules.current_due("accepted", first, last) == last
+    assert current_due("received", first, last) == first
+    assert current_due("accepted", first, last) == last

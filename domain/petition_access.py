@@ -1,0 +1,40 @@
+"""Who may act on a petition and who sees how much of it (chat, CLI, web console). Pure: no I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.deadlines import TO_CAO
+from domain.petitions import ACTING_ROLES, OfficialFacts, PetitionFacts, Role
+
+
+def may_act(official: OfficialFacts | None) -> bool:
+    """Changes to petitions are for admins and handlers only."""
+    return official is not None and official.role in ACTING_ROLES
+
+
+def may_see_identity(official: OfficialFacts | None, petition: PetitionFacts) -> bool:
+    """Who filed it: admins; handlers too, but for a denunciation only its assignee (Art. 47)."""
+    if official is None:
+        return False
+    if official.role == Role.ADMIN:
+        return True
+    return official.role == Role.HANDLER and (petition.kind != TO_CAO or petition.assignee == official.id)
+
+
+class View(StrEnum):
+    """How much of a petition a person is shown (/tracuu, the web console)."""
+
+    NONE = "none"  # nothing, not even that it exists
+    PUBLIC = "public"  # status, deadlines and the steps taken: what may be read in a group
+    FILER = "filer"  # the filer's own text, the answer and the public history
+    OFFICIAL = "official"  # the redacted summary, the answer and the whole history, notes included
+
+
+def view_for(official: OfficialFacts | None, is_filer: bool, private_chat: bool) -> View:
+    """What this person sees of a petition here: in a group only what the public may see."""
+    if official is None and not is_filer:
+        return View.NONE
+    if not private_chat:
+        return View.PUBLIC
+    return View.OFFICIAL if official is not None else View.FILER
