@@ -5,32 +5,21 @@ with `pg_dump -Fc` and restored with `pg_restore`. Backups hold residents' names
 denouncers' identities, so they are encrypted with the operator's key (Fernet: AES-128-CBC and
 HMAC-SHA256) unless `--no-encrypt` is asked for explicitly.
 
-File layout: one header line `commune-bot-backup 1 <sqlite|postgresql> <fernet|plain>`, then for
-`plain` the raw payload (a SQLite database file or a pg_dump archive), for `fernet` one token per
-line, each holding an 8-byte chunk number, a last-chunk flag and up to 1 MiB of the payload (so
-a reordered, dropped or truncated chunk is detected).
+The file format is bot/backup_file.py.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import struct
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy.engine import URL, make_url
 
-MAGIC = b"commune-bot-backup 1"
-CHUNK = 1024 * 1024
-_FRAME = struct.Struct(">Q?")
-
-
-class BackupError(Exception):
-    """A backup or restore could not be done; the message says why, in one line."""
+from bot.backup_file import CHUNK, BackupError, read_header, read_payload, write
 
 
 @dataclass(frozen=True)
@@ -70,81 +59,6 @@ def new_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-# --- chunk framing ---------------------------------------------------------------------------
-
-
-def _seal(chunks: Iterable[bytes], key: str) -> Iterator[bytes]:
-    from cryptography.fernet import Fernet
-
-    fernet = Fernet(key.encode("ascii"))
-    pending: bytes | None = None
-    index = 0
-    for chunk in chunks:
-        if pending is not None:
-            yield fernet.encrypt(_FRAME.pack(index, False) + pending) + b"\n"
-            index += 1
-        pending = chunk
-    yield fernet.encrypt(_FRAME.pack(index, True) + (pending or b"")) + b"\n"
-
-
-def _open_sealed(lines: Iterable[bytes], key: str) -> Iterator[bytes]:
-    from cryptography.fernet import Fernet, InvalidToken
-
-    fernet = Fernet(key.encode("ascii"))
-    expected, done = 0, False
-    for line in lines:
-        token = line.strip()
-        if not token:
-            continue
-        if done:
-            raise BackupError("tệp sao lưu có dữ liệu thừa sau phần cuối: tệp đã bị sửa")
-        try:
-            frame = fernet.decrypt(token)
-        except InvalidToken:
-            raise BackupError("sai khóa BACKUP_KEY, hoặc tệp sao lưu đã bị hỏng/sửa") from None
-        index, last = _FRAME.unpack_from(frame)
-        if index != expected:
-            raise BackupError("tệp sao lưu thiếu hoặc đảo phần: tệp đã bị hỏng")
-        expected += 1
-        done = last
-        yield frame[_FRAME.size :]
-    if not done:
-        raise BackupError("tệp sao lưu bị cắt cụt (thiếu phần cuối)")
-
-
-def _write(path: Path, kind: str, chunks: Iterable[bytes], key: str | None) -> None:
-    """Write header and payload to path.tmp (mode 600), then move it into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(MAGIC + f" {kind} {'fernet' if key else 'plain'}\n".encode())
-            for piece in _seal(chunks, key) if key else chunks:
-                out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _read_header(stream: BinaryIO) -> tuple[str, bool]:
-    parts = stream.readline().split()
-    if len(parts) != 4 or b" ".join(parts[:2]) != MAGIC or parts[2] not in (b"sqlite", b"postgresql"):
-        raise BackupError("đây không phải tệp sao lưu của bot (tạo bằng: python -m bot backup FILE)")
-    return parts[2].decode(), parts[3] == b"fernet"
-
-
-def _payload(stream: BinaryIO, encrypted: bool, key: str | None) -> Iterator[bytes]:
-    if not encrypted:
-        yield from iter(lambda: stream.read(CHUNK), b"")
-        return
-    if not key:
-        raise BackupError("tệp sao lưu đã mã hóa: cần BACKUP_KEY (hoặc BACKUP_KEY_FILE) để khôi phục")
-    yield from _open_sealed(stream, key)
-
-
 # --- backup -----------------------------------------------------------------------------------
 
 
@@ -152,7 +66,7 @@ def backup(database_url: str, path: Path, key: str | None) -> None:
     """Write a backup of the database to path; encrypted unless key is None."""
     target = Target.from_url(database_url)
     if target.kind == "sqlite":
-        _write(path, "sqlite", [_sqlite_snapshot(target)], key)
+        write(path, "sqlite", [_sqlite_snapshot(target)], key)
     else:
         _pg_dump(target, path, key)
 
@@ -191,7 +105,7 @@ def _pg_dump(target: Target, path: Path, key: str | None) -> None:
     stdout, stderr = proc.stdout, proc.stderr
     assert stdout is not None and stderr is not None
     try:
-        _write(path, "postgresql", iter(lambda: stdout.read(CHUNK), b""), key)
+        write(path, "postgresql", iter(lambda: stdout.read(CHUNK), b""), key)
     finally:
         err = stderr.read().decode(errors="replace")
         code = proc.wait()
@@ -215,10 +129,10 @@ def restore(database_url: str, path: Path, key: str | None, force: bool) -> None
     except OSError as exc:
         raise BackupError(f"không đọc được tệp {path}: {exc.strerror}") from None
     with stream:
-        kind, encrypted = _read_header(stream)
+        kind, encrypted = read_header(stream)
         if kind != target.kind:
             raise BackupError(f"tệp sao lưu là của {kind}, còn DATABASE_URL là {target.kind}")
-        payload = _payload(stream, encrypted, key)
+        payload = read_payload(stream, encrypted, key)
         if target.kind == "sqlite":
             _sqlite_restore(target, b"".join(payload), force)
         else:

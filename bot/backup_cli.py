@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.backup import BackupError, backup, new_key, restore
+from bot.backup import backup, new_key, restore
+from bot.backup_file import BackupError
 from bot.config import Settings, backup_key_problem
 
 NO_KEY = (
