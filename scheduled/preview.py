@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.reach import Reach
 from domain.vnformat import vn_datetime
 from scheduled.posts import parse_duration
-from scheduled.recipients import DIRECT, OA_GROUP, RELAY, after_quiet_hours, concerned
+from scheduled.recipients import RELAY, Way, after_quiet_hours, concerned, route
 from scheduled.reminders import plan_reminders
 from storage.models import Group, Official
 from storage.store import Store
@@ -29,18 +29,24 @@ def how_reached(group: Group, reach: Reach, officials: dict[str, Official]) -> t
     where = f"{group.name} ({group.channel.capitalize()})"
     if group.officials:
         return "", f"{where}: nhóm cán bộ — nhận hồ sơ mới, nhắc hạn"
-    if group.reach == DIRECT and reach.can_post(group.channel):
+    way = route(group, reach, officials).way
+    if way is Way.DIRECT:
         return "", f"{where}: bot đăng thẳng vào nhóm"
-    if group.reach == RELAY:
-        admin = officials.get(group.relay_by or "")
-        who = admin.name if admin else group.relay_by or "?"
+    if way is Way.RELAY:
+        admin = officials[group.relay_by or ""]
         return " (nhờ quản trị nhóm chuyển tiếp)", (
-            f"{where}: bot gửi riêng cho {who} (quản trị nhóm) để chuyển tiếp, nhắc một lần nếu chưa đăng"
+            f"{where}: bot gửi riêng cho {admin.name} (quản trị nhóm) để chuyển tiếp, nhắc một lần nếu chưa đăng"
         )
-    if group.reach == OA_GROUP and reach.via.get(OA_GROUP):
+    if way is Way.OA_GROUP:
         return " (Official Account đăng)", f"{where}: Official Account của xã đăng vào nhóm (nhóm do OA lập)"
-    if group.reach == "fanout":
+    if way is Way.FANOUT:
         return " (gửi riêng từng người đăng ký)", f"{where}: gửi riêng từng bà con đã nhắn /dangky cho bot"
+    if group.reach == RELAY:
+        who = officials[group.relay_by].name if group.relay_by in officials else group.relay_by or "?"
+        return " (chưa gửi được vào nhóm này)", (
+            f"{where}: CHƯA đăng được — quản trị nhóm ({who}) chưa có tài khoản "
+            f"{group.channel.capitalize()} để bot nhờ chuyển tiếp; bà con nhắn /dangky cho bot để nhận riêng"
+        )
     return " (chưa gửi được vào nhóm này)", (
         f"{where}: CHƯA đăng được — bot chưa được đăng vào nhóm trên kênh này; "
         "bà con nhắn /dangky cho bot để nhận riêng"

@@ -8,8 +8,10 @@ to forward, with a button to say it is posted; "fanout" and "oa_group" get no gr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.messages import Button, Reply
@@ -17,7 +19,7 @@ from domain.reach import RELAY_DONE, VIA_GROUP, Reach
 from storage.models import Group, Official
 from storage.uow import UnitOfWork
 
-DIRECT, RELAY, OA_GROUP = "group", "relay", "oa_group"
+DIRECT, RELAY, OA_GROUP, FANOUT = "group", "relay", "oa_group", "fanout"
 
 
 @dataclass(frozen=True)
@@ -41,25 +43,44 @@ def concerned(groups: list[Group], villages: list[str], notify: list[str] | None
     return [g for g in community if not g.villages or set(g.villages) & set(villages)]
 
 
-def targets(groups: list[Group], villages: list[str], notify: list[str] | None, reach: Reach) -> list[Group]:
-    """The concerned groups the bot posts in itself."""
-    return [g for g in concerned(groups, villages, notify) if g.reach == DIRECT and reach.can_post(g.channel)]
+class Way(StrEnum):
+    """How posts reach a community group here and now."""
+
+    DIRECT = DIRECT  # the bot posts in the group
+    RELAY = RELAY  # the group's admin gets each post privately, to forward
+    OA_GROUP = OA_GROUP  # the commune's Official Account posts in the group it created
+    FANOUT = FANOUT  # no group post: the village's subscribers get theirs one to one
+    NONE = "none"  # not at all yet (the channel cannot post in groups, no OA, no admin's account)
+
+
+@dataclass(frozen=True)
+class Route:
+    """The way a group is reached and the chat its posts are queued to (None: no group post)."""
+
+    way: Way
+    recipient: Recipient | None = None
+
+
+def route(group: Group, reach: Reach, officials: Mapping[str, Official]) -> Route:
+    """How posts reach this group: the one decision the scheduler queues by and the preview shows."""
+    if group.reach == DIRECT and reach.can_post(group.channel):
+        return Route(Way.DIRECT, Recipient(group.channel, group.chat_id, group.id))
+    if group.reach == OA_GROUP and (oa := reach.via.get(OA_GROUP)):
+        return Route(Way.OA_GROUP, Recipient(oa, VIA_GROUP + group.chat_id, group.id))
+    if group.reach == RELAY:
+        admin = officials.get(group.relay_by or "")
+        account = admin.accounts.get(group.channel) if admin is not None else None
+        if admin is not None and account:
+            return Route(Way.RELAY, Recipient(group.channel, account, f"relay:{group.id}", group, admin.id))
+    if group.reach == FANOUT:
+        return Route(Way.FANOUT)
+    return Route(Way.NONE)
 
 
 def group_recipients(groups: list[Group], officials: list[Official], reach: Reach) -> list[Recipient]:
     """Each group's chat, or its admin's private chat when the group is relayed."""
     by_id = {o.id: o for o in officials}
-    found = []
-    for group in groups:
-        if group.reach == DIRECT and reach.can_post(group.channel):
-            found.append(Recipient(group.channel, group.chat_id, group.id))
-        elif group.reach == OA_GROUP and (oa := reach.via.get(OA_GROUP)):
-            found.append(Recipient(oa, VIA_GROUP + group.chat_id, group.id))
-        elif group.reach == RELAY and group.relay_by in by_id:
-            account = by_id[group.relay_by].accounts.get(group.channel)
-            if account:
-                found.append(Recipient(group.channel, account, f"relay:{group.id}", group, group.relay_by))
-    return found
+    return [r for group in groups if (r := route(group, reach, by_id).recipient) is not None]
 
 
 async def recipients_for(
