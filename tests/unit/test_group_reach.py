@@ -25,6 +25,13 @@ ADMINS = {
 }
 
 
+def tan_son(channel: str, reach_value: str) -> Group:
+    """A village's community group, relayed (when it is) by the official "ab"."""
+    group = Group(id="tan-son", name="Thôn Tân Sơn", channel=channel, chat_id="-100777", content_hash="x")
+    group.reach, group.relay_by = reach_value, "ab"
+    return group
+
+
 def reach_with(oa: bool) -> Reach:
     via = {"oa_group": "zalo_oa"} if oa else {}
     return Reach(active=("telegram", "zalo"), group_posting=frozenset({"telegram"}), via=via)
@@ -64,15 +71,7 @@ def test_the_preview_says_what_the_scheduler_queues(
     reach_value: str, channel: str, oa: bool, admin_case: str
 ) -> None:
     admin = ADMINS[admin_case]
-    group = Group(
-        id="tan-son",
-        name="Thôn Tân Sơn",
-        channel=channel,
-        chat_id="-100777",
-        reach=reach_value,
-        relay_by="ab",
-        content_hash="x",
-    )
+    group = tan_son(channel, reach_value)
     reach = reach_with(oa)
     officials = [admin] if admin is not None else []
     recipients = [(r.channel, r.chat_id) for r in group_recipients([group], officials, reach)]
@@ -83,15 +82,7 @@ def test_the_preview_says_what_the_scheduler_queues(
 def test_a_relayed_group_whose_admin_has_no_account_there_is_shown_as_not_reached() -> None:
     admin = ADMINS["without an account on the group's channel"]
     assert admin is not None
-    group = Group(
-        id="tan-son",
-        name="Thôn Tân Sơn",
-        channel="zalo",
-        chat_id="g1",
-        reach="relay",
-        relay_by="ab",
-        content_hash="x",
-    )
+    group = tan_son("zalo", "relay")
     reach = reach_with(oa=False)
     assert group_recipients([group], [admin], reach) == []
     note, line = how_reached(group, reach, {"ab": admin})
