@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,17 +28,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bot_process import MINI, bot_env, import_data, start_bot  # noqa: E402
 from storage.importer import load_file  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
-MINI = ROOT / "tests" / "fixtures" / "mini-commune.yaml"
 RATE = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def data_file(folder: Path, groups: int) -> Path:
@@ -71,28 +62,13 @@ async def run_once(groups: int, kill_at: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         async with FakeTelegram(enforce_limits=True) as fake:
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{folder / 'b.db'}",
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
-                "TELEGRAM_POLL_TIMEOUT": "1",
-                "WEB_PORT": str(free_port()),
-                "QUIET_HOURS": "",
-                "DEMO_DATA": "false",
-                "LOG_LEVEL": "WARNING",
-            }
-            subprocess.run([sys.executable, "-m", "bot", "import", str(data_file(folder, groups))], cwd=ROOT,
-                           env=env, check=True, capture_output=True)  # fmt: skip
+            env = bot_env(folder / "b.db", fake, QUIET_HOURS="")
+            import_data(env, data_file(folder, groups))
 
             def delivered() -> int:
                 return sum(1 for m in fake.sent if m["method"] == "sendMessage")
 
-            def start() -> subprocess.Popen[bytes]:
-                return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-
-            bot = start()
+            bot = start_bot(env)
             while delivered() == 0:
                 await asyncio.sleep(0.01)
             first = time.perf_counter()
@@ -101,7 +77,7 @@ async def run_once(groups: int, kill_at: int | None) -> dict[str, float]:
                     await asyncio.sleep(0.01)
                 bot.send_signal(signal.SIGKILL)
                 bot.wait()
-                bot = start()
+                bot = start_bot(env)
             deadline = time.perf_counter() + groups / RATE * 3 + 60
             while delivered() < groups and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)

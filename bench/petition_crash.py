@@ -23,27 +23,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.telegram import FakeTelegram, NothingSent  # noqa: E402
+from bench.bot_process import MINI, bot_env, import_data, start_bot, wait_until_up  # noqa: E402
+from bench.residents import People, breakdown  # noqa: E402
+from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
-MINI = ROOT / "tests" / "fixtures" / "mini-commune.yaml"
 OFFICIALS_GROUP = "-1009000000001"
 COMMUNITY_GROUP = -1009000000222
 CODE = re.compile(r"\b(?:PA|KN|KH|TC)-[23456789A-HJ-NP-Z]{6}\b")
@@ -59,182 +57,93 @@ WALK: list[tuple[str, str]] = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
+def limited_env(db: Path, fake: FakeTelegram, group_per_minute: int) -> dict[str, str]:
+    """The bot held to Telegram's limits, as the fake enforces them."""
+    return bot_env(
+        db,
+        fake,
+        TELEGRAM_MAX_PER_SECOND="30",
+        TELEGRAM_PRIVATE_MAX_PER_SECOND="1",
+        TELEGRAM_GROUP_MAX_PER_MINUTE=str(group_per_minute),
     )
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-@dataclass
-class People:
-    """How residents fared: waits per step (a give-up counts as its full wait), re-sends, give-ups."""
-
-    patience: float
-    give_up: float
-    waits: dict[str, list[float]] = field(default_factory=dict)
-    resent: int = 0
-    gave_up: int = 0
-
-    async def step(
-        self, fake: FakeTelegram, chat: int, label: str, push: Callable[[], Coroutine[Any, Any, Any]],
-        answered: Callable[[dict[str, Any]], bool] = lambda _: True,
-    ) -> bool:  # fmt: skip
-        """Do one step; wait for the answer, re-send once after `patience`, give up at `give_up`."""
-        while True:  # what came late for an earlier step is not this step's answer
-            try:
-                await fake.next_sent(chat, timeout=0, method="sendMessage")
-            except NothingSent:
-                break
-        started = time.perf_counter()
-        await push()
-        deadline, resent = started + self.give_up, False
-        while (left := deadline - time.perf_counter()) > 0:
-            wait = min(left, self.patience - (time.perf_counter() - started)) if not resent else left
-            try:
-                message = await fake.next_sent(chat, timeout=max(0.0, wait), method="sendMessage")
-            except NothingSent:
-                if not resent and time.perf_counter() - started >= self.patience:
-                    resent = True
-                    self.resent += 1
-                    await push()
-                continue
-            if answered(message):
-                self.waits.setdefault(label, []).append(time.perf_counter() - started)
-                return True
-        self.waits.setdefault(label, []).append(self.give_up)
-        self.gave_up += 1
-        return False
-
-    def report(self) -> None:
-        for label, waits in self.waits.items():
-            print(
-                f"  {label:<22} n={len(waits):<4} p50 {pct(waits, 0.5):5.1f} s   p95 {pct(waits, 0.95):5.1f} s"
-            )
-        print(
-            f"  re-sent a step after {self.patience:.0f} s of silence: {self.resent}; gave up: {self.gave_up}"
-        )
-
-
-def breakdown(db: Path) -> str:
-    """Where private replies spent their time: handling the update, then waiting in the outbox."""
-    with sqlite3.connect(db) as conn:
-        handling = [
-            float(x)
-            for (x,) in conn.execute(
-                "select (julianday(handled_at) - julianday(received_at)) * 86400 from inboundupdate"
-                " where handled_at is not null and cast(sender as integer) > 0"
-            )
-        ]
-        queued = [float(x) for (x,) in conn.execute(
-            "select (julianday(sent_at) - julianday(created_at)) * 86400 from outboxmessage"
-            " where sent_at is not null and chat_id not like '-%'")]  # fmt: skip
-    return (
-        f"  updates received -> handled p50 {pct(handling, 0.5):.1f} s p95 {pct(handling, 0.95):.1f} s;"
-        f" private replies queued -> sent p50 {pct(queued, 0.5):.1f} s p95 {pct(queued, 0.95):.1f} s"
-    )
-
-
-def bot_env(db: Path, fake: FakeTelegram, group_per_minute: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "TELEGRAM_POLL_TIMEOUT": "1",
-        "TELEGRAM_MAX_PER_SECOND": "30",
-        "TELEGRAM_PRIVATE_MAX_PER_SECOND": "1",
-        "TELEGRAM_GROUP_MAX_PER_MINUTE": str(group_per_minute),
-        "WEB_PORT": str(free_port()),
-        "DEMO_DATA": "false",
-        "LOG_LEVEL": "WARNING",
-    }
+@asynccontextmanager
+async def bot_under_limits(
+    name: str, group_per_minute: int
+) -> AsyncIterator[tuple[FakeTelegram, Path, Path, dict[str, str]]]:
+    """A fake Telegram enforcing its limits and the bot's settings held to them, the data imported:
+    (fake, database, log, settings) for `start_bot`; the database is gone afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db, log = Path(tmp) / f"{name}.db", Path(tmp) / "bot.log"
+        async with FakeTelegram(enforce_limits=True, group_per_minute=group_per_minute) as fake:
+            env = limited_env(db, fake, group_per_minute)
+            import_data(env, MINI)
+            yield fake, db, log, env
 
 
 async def crash(args: argparse.Namespace) -> int:
     people = People(args.patience, args.give_up)
     residents = args.residents
     chats = [FIRST_CHAT + i for i in range(residents)]
-    with tempfile.TemporaryDirectory() as tmp:
-        db, log = Path(tmp) / "crash.db", Path(tmp) / "bot.log"
-        async with FakeTelegram(enforce_limits=True, group_per_minute=args.group_per_minute) as fake:
-            env = bot_env(db, fake, args.group_per_minute)
-            subprocess.run([sys.executable, "-m", "bot", "import", str(MINI)], cwd=ROOT, env=env, check=True,
-                           capture_output=True)  # fmt: skip
-            bot = start_bot(env, log)
-            await fake.push_text(FIRST_CHAT - 1, "/start", user_id=FIRST_CHAT - 1)  # the bot is up
-            await fake.next_sent(FIRST_CHAT - 1, timeout=60)
+    async with bot_under_limits("crash", args.group_per_minute) as (fake, db, log, env):
+        bot = start_bot(env, log)
+        await wait_until_up(fake, FIRST_CHAT - 1)
 
-            async def resident(chat: int) -> None:
-                for n, (kind, value) in enumerate(WALK, start=1):
-                    text = value.format(chat=chat)
+        async def resident(chat: int) -> None:
+            for n, (kind, value) in enumerate(WALK, start=1):
+                text = value.format(chat=chat)
 
-                    def push(kind: str = kind, text: str = text) -> Coroutine[Any, Any, Any]:
-                        if kind == "text":
-                            return fake.push_text(chat, text, user_id=chat)
-                        return fake.push_callback(chat, chat, text)
+                def push(kind: str = kind, text: str = text) -> Coroutine[Any, Any, Any]:
+                    if kind == "text":
+                        return fake.push_text(chat, text, user_id=chat)
+                    return fake.push_callback(chat, chat, text)
 
-                    if not await people.step(fake, chat, f"step {n} ({value[:12]})", push):
-                        return
-                await people.step(fake, chat, "send (tracking code)", lambda: fake.push_callback(chat, chat, "gui:send"),
-                                  answered=lambda m: "Mã hồ sơ" in (m["text"] or ""))  # fmt: skip
+                if not await people.step(fake, chat, f"step {n} ({value[:12]})", push):
+                    return
+            await people.step(fake, chat, "send (tracking code)", lambda: fake.push_callback(chat, chat, "gui:send"),
+                              answered=lambda m: "Mã hồ sơ" in (m["text"] or ""))  # fmt: skip
 
-            def told() -> Counter[int]:
-                return Counter(
-                    {
-                        chat: sum(1 for m in fake.sent_to(chat) if "Mã hồ sơ" in (m["text"] or ""))
-                        for chat in chats
-                    }
-                )
+        def told() -> Counter[int]:
+            return Counter(
+                {
+                    chat: sum(1 for m in fake.sent_to(chat) if "Mã hồ sơ" in (m["text"] or ""))
+                    for chat in chats
+                }
+            )
 
-            started = time.perf_counter()
-            walking = [asyncio.create_task(resident(chat)) for chat in chats]
-            target = max(1, int(residents * args.kill_after))
-            while sum(1 for n in told().values() if n) < target and not all(t.done() for t in walking):
-                await asyncio.sleep(0.01)
-            bot.send_signal(signal.SIGKILL)
-            bot.wait()
-            at_kill = sum(1 for n in told().values() if n)
-            bot = start_bot(env, log)
-            await asyncio.gather(*walking)
-            walked = time.perf_counter() - started
+        started = time.perf_counter()
+        walking = [asyncio.create_task(resident(chat)) for chat in chats]
+        target = max(1, int(residents * args.kill_after))
+        while sum(1 for n in told().values() if n) < target and not all(t.done() for t in walking):
+            await asyncio.sleep(0.01)
+        bot.send_signal(signal.SIGKILL)
+        bot.wait()
+        at_kill = sum(1 for n in told().values() if n)
+        bot = start_bot(env, log)
+        await asyncio.gather(*walking)
+        walked = time.perf_counter() - started
 
-            def announced() -> Counter[str]:
-                return Counter(m.group() for msg in fake.sent_to(OFFICIALS_GROUP)
-                               for m in [CODE.search(msg["text"] or "")] if m)  # fmt: skip
+        def announced() -> Counter[str]:
+            return Counter(m.group() for msg in fake.sent_to(OFFICIALS_GROUP)
+                           for m in [CODE.search(msg["text"] or "")] if m)  # fmt: skip
 
-            drain_until = time.perf_counter() + args.drain
-            while time.perf_counter() < drain_until:
-                with sqlite3.connect(db) as conn:
-                    stored = conn.execute("select count(*) from petition").fetchone()[0]
-                if len(announced()) >= stored:
-                    break
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(2)  # let any repeat show itself
-            bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=30)
-            codes_sent = announced()
-            told_now = told()
-            where_time = breakdown(db)
-            codes_told = {m.group() for chat in chats for msg in fake.sent_to(chat)
-                          for m in [CODE.search(msg["text"] or "")] if m}  # fmt: skip
-            too_many = fake.too_many_requests
+        drain_until = time.perf_counter() + args.drain
+        while time.perf_counter() < drain_until:
+            with sqlite3.connect(db) as conn:
+                stored = conn.execute("select count(*) from petition").fetchone()[0]
+            if len(announced()) >= stored:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2)  # let any repeat show itself
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=30)
+        codes_sent = announced()
+        told_now = told()
+        where_time = breakdown(db)
+        codes_told = {m.group() for chat in chats for msg in fake.sent_to(chat)
+                      for m in [CODE.search(msg["text"] or "")] if m}  # fmt: skip
+        too_many = fake.too_many_requests
 
         with sqlite3.connect(db) as conn:
             petitions = conn.execute("select count(*) from petition").fetchone()[0]
@@ -274,30 +183,24 @@ async def crash(args: argparse.Namespace) -> int:
 
 async def busy_group(args: argparse.Namespace) -> int:
     people = People(args.patience, args.give_up)
-    with tempfile.TemporaryDirectory() as tmp:
-        db, log = Path(tmp) / "group.db", Path(tmp) / "bot.log"
-        async with FakeTelegram(enforce_limits=True, group_per_minute=args.group_per_minute) as fake:
-            env = bot_env(db, fake, args.group_per_minute)
-            subprocess.run([sys.executable, "-m", "bot", "import", str(MINI)], cwd=ROOT, env=env, check=True,
-                           capture_output=True)  # fmt: skip
-            bot = start_bot(env, log)
-            await fake.push_text(FIRST_CHAT - 1, "/start", user_id=FIRST_CHAT - 1)  # the bot is up
-            await fake.next_sent(FIRST_CHAT - 1, timeout=60)
-            members = [FIRST_CHAT + 1000 + i for i in range(args.group_people)]
-            await asyncio.gather(*(fake.push_text(COMMUNITY_GROUP, "/gui", user_id=m) for m in members))
-            await asyncio.sleep(0.5)
-            askers = [FIRST_CHAT + i for i in range(args.private_people)]
+    async with bot_under_limits("group", args.group_per_minute) as (fake, db, log, env):
+        bot = start_bot(env, log)
+        await wait_until_up(fake, FIRST_CHAT - 1)
+        members = [FIRST_CHAT + 1000 + i for i in range(args.group_people)]
+        await asyncio.gather(*(fake.push_text(COMMUNITY_GROUP, "/gui", user_id=m) for m in members))
+        await asyncio.sleep(0.5)
+        askers = [FIRST_CHAT + i for i in range(args.private_people)]
 
-            async def ask(chat: int) -> None:
-                await people.step(
-                    fake, chat, "private answer", lambda: fake.push_text(chat, QUESTION, user_id=chat)
-                )
+        async def ask(chat: int) -> None:
+            await people.step(
+                fake, chat, "private answer", lambda: fake.push_text(chat, QUESTION, user_id=chat)
+            )
 
-            await asyncio.gather(*(ask(chat) for chat in askers))
-            in_group = len(fake.sent_to(COMMUNITY_GROUP))
-            too_many = fake.too_many_requests
-            bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=30)
+        await asyncio.gather(*(ask(chat) for chat in askers))
+        in_group = len(fake.sent_to(COMMUNITY_GROUP))
+        too_many = fake.too_many_requests
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=30)
         where_time = breakdown(db)
     print(f"{args.group_people} people typed /gui in a group while {args.private_people} asked privately")
     people.report()

@@ -34,7 +34,6 @@ import os
 import pstats
 import resource
 import secrets
-import socket
 import sys
 import tempfile
 import threading
@@ -49,12 +48,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.bot_process import MINI, free_port, percentile  # noqa: E402
+
 if TYPE_CHECKING:
     from tests.fakes.telegram import FakeTelegram
 
 SHARED = ROOT.parent / "shared" / "data" / "dong-tien"
 DEFAULT_DATA = SHARED / "commune.yaml"
-FALLBACK_DATA = ROOT / "tests" / "fixtures" / "mini-commune.yaml"
+FALLBACK_DATA = MINI
 DEFAULT_QUESTIONS = SHARED / "questions.jsonl"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -91,12 +92,6 @@ BUILTIN_QUESTIONS = (
     "Giá vé xổ số hôm nay là bao nhiêu?",
     "Thời tiết ngày mai thế nào?",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -328,13 +323,6 @@ class Result:
     @property
     def rate(self) -> float:
         return self.replies / self.seconds if self.seconds > 0 else 0.0
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 class Child:
