@@ -102,7 +102,9 @@ async def _to_officials_privately(
 ) -> list[Reply]:
     """Officials no officials' group reaches (e.g. Zalo, whose groups bots cannot post to) get it privately."""
     replies = []
-    body = text.split("\nTrả lời công dân:", 1)[0] + PRIVATE_HOW_TO.format(code=petition.code)
+    head, _, how_to = text.partition("\nTrả lời công dân:")
+    after = how_to.partition("\n")[2].replace("(gửi ngay sau tin này)", "(gửi ngay trước tin này)")
+    body = head + (f"\n{after}" if after else "") + PRIVATE_HOW_TO.format(code=petition.code)
     for official in await ctx.uow.officials.all():
         if official.role not in ACTING_ROLES or any(official.accounts.get(ch) for ch in group_channels):
             continue
