@@ -10,6 +10,7 @@ from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
 from domain.petition_texts import KIND_LABELS, STATUS_LABELS, redact
 from domain.petitions import ACTING_ROLES
+from domain.reach import REPLY_WINDOWS
 from domain.vnformat import vn_date, vn_datetime
 from handlers.services import Ctx
 from storage.models import Petition
@@ -126,6 +127,20 @@ async def _to_officials_privately(
             )
         )
     return replies
+
+
+async def window_closed(ctx: Ctx, petition: Petition) -> bool:
+    """Whether the filer's messenger lets the bot write to them only after they write again
+    (Zalo's Official Account: not within 7 days of their last message): a message waits until then."""
+    assert petition.id is not None
+    party = await ctx.uow.petitions.party(petition.id)
+    if party is None or not party.channel or not party.user_id:
+        return False
+    window = REPLY_WINDOWS.get(party.channel)
+    if window is None:
+        return False
+    last = await ctx.uow.inbound.last_from(party.channel, party.user_id)
+    return last is None or ctx.now - last > window
 
 
 async def to_filer(
