@@ -120,6 +120,7 @@ async def test_a_reminder_reaches_a_zalo_only_village_the_configured_way_once(
             ZALO_BOT_TOKEN=zalo.token,
             ZALO_API_BASE_URL=zalo.api_base,
             ZALO_POLL_INTERVAL=0,
+            ZALO_PRIVATE_MAX_PER_SECOND=0,
             WEB_PORT=0,
             QUIET_HOURS="",
             POSTS_TICK_SECONDS=0.5,
@@ -133,11 +134,6 @@ async def test_a_reminder_reaches_a_zalo_only_village_the_configured_way_once(
             village.update(reach=reach, relay_by="tran-thi-binh" if reach == "relay" else None)
             if village["relay_by"] is None:
                 del village["relay_by"]
-            event = meeting("hop-zalo", 4)
-            event.update(
-                title="Họp thôn Tân Sơn về nước sạch", villages=["Thôn Tân Sơn"], notify=["zalo-tan-son"]
-            )
-            data["events"].append(event)
             async with app.store.uow() as uow:
                 await import_data(uow, data, datetime.now(UTC))
             if reach == "fanout":  # a resident subscribes to the village's reminders, by typing
@@ -149,6 +145,13 @@ async def test_a_reminder_reaches_a_zalo_only_village_the_configured_way_once(
                 assert "Đã đăng ký" in (await zalo.next_sent(ZALO_RESIDENT, after=2)).params["text"]
             to = ZALO_ADMIN if reach == "relay" else ZALO_RESIDENT
             seen = len(zalo.texts_to(to))
+            event = meeting("hop-zalo", 2)  # published once the resident has subscribed
+            event.update(
+                title="Họp thôn Tân Sơn về nước sạch", villages=["Thôn Tân Sơn"], notify=["zalo-tan-son"]
+            )
+            data["events"].append(event)
+            async with app.store.uow() as uow:
+                await import_data(uow, data, datetime.now(UTC))
             text = str((await zalo.next_sent(to, after=seen, timeout=12)).params["text"])
             assert "Nhắc lịch: Họp thôn Tân Sơn về nước sạch" in text
             expected = seen + 1
