@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     ZALO_WEBHOOK_URL: str = ""
     ZALO_WEBHOOK_SECRET: str = ""
     ZALO_GROUP_SEND: bool = False  # Bot Platform groups are closed to bots (2026): on once Zalo opens them
+    ZALO_MAX_PER_SECOND: float = Field(default=20, ge=0)  # no published limit: throttle, 0 lifts it
+    ZALO_PRIVATE_MAX_PER_SECOND: float = Field(default=1, ge=0)  # per chat
     ZALO_POLL_INTERVAL: float = Field(default=1.0, ge=0, le=30)  # seconds between getUpdates calls at most
     ZALO_OA_APP_ID: str = ""  # the Official Account's app: with the secret key, turns the OA channel on
     ZALO_OA_SECRET_KEY: str = ""

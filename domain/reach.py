@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 # A group posted to by another channel than its own (an Official Account posting to the groups it
 # created) is addressed on that channel as "group:<the group's chat id>".
 VIA_GROUP = "group:"
 # The button a group's admin presses once a relayed post is in the group ("relay:<relay id>").
 RELAY_DONE = "relay:"
+# Channels that may message a person only within a time after that person last wrote (Zalo's
+# Official Account: 7 days); later messages wait until they write again.
+REPLY_WINDOWS = {"zalo_oa": timedelta(days=7)}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
 from domain.petition_texts import KIND_LABELS, STATUS_LABELS, redact
 from domain.petitions import ACTING_ROLES
+from domain.reach import REPLY_WINDOWS
 from domain.vnformat import vn_date, vn_datetime
 from handlers.services import Ctx
 from storage.models import Petition
@@ -102,7 +103,9 @@ async def _to_officials_privately(
 ) -> list[Reply]:
     """Officials no officials' group reaches (e.g. Zalo, whose groups bots cannot post to) get it privately."""
     replies = []
-    body = text.split("\nTrả lời công dân:", 1)[0] + PRIVATE_HOW_TO.format(code=petition.code)
+    head, _, how_to = text.partition("\nTrả lời công dân:")
+    after = how_to.partition("\n")[2].replace("(gửi ngay sau tin này)", "(gửi ngay trước tin này)")
+    body = head + (f"\n{after}" if after else "") + PRIVATE_HOW_TO.format(code=petition.code)
     for official in await ctx.uow.officials.all():
         if official.role not in ACTING_ROLES or any(official.accounts.get(ch) for ch in group_channels):
             continue
@@ -124,6 +127,20 @@ async def _to_officials_privately(
             )
         )
     return replies
+
+
+async def window_closed(ctx: Ctx, petition: Petition) -> bool:
+    """Whether the filer's messenger lets the bot write to them only after they write again
+    (Zalo's Official Account: not within 7 days of their last message): a message waits until then."""
+    assert petition.id is not None
+    party = await ctx.uow.petitions.party(petition.id)
+    if party is None or not party.channel or not party.user_id:
+        return False
+    window = REPLY_WINDOWS.get(party.channel)
+    if window is None:
+        return False
+    last = await ctx.uow.inbound.last_from(party.channel, party.user_id)
+    return last is None or ctx.now - last > window
 
 
 async def to_filer(

@@ -154,6 +154,11 @@ async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
         ctx, petition, f"📩 UBND xã trả lời hồ sơ {petition.code}:\n{done.answer}"
     )
     note = "đã gửi đến người gửi" if delivered else "đã lưu (người gửi đã xóa dữ liệu liên hệ)"
+    if delivered and await notify.window_closed(ctx, petition):
+        note = (
+            "đã lưu. Người gửi chưa nhắn cho Zalo OA của xã trong 7 ngày qua nên Zalo chưa cho gửi; "
+            "trả lời sẽ tự gửi khi họ nhắn lại"
+        )
     return [Reply(f"Trả lời hồ sơ {petition.code} {note}."), *delivered]
 
 

@@ -67,6 +67,10 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
         lines.append(f"• {when} {ACTION_LABELS.get(event.action, event.action)}{detail}")
     if view is View.PUBLIC:
         lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
+    official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
+    if view is View.OFFICIAL and rules.may_act(official) and rules.is_open(petition):
+        # the actions again, privately: on Zalo (numbered choices) the announcement's die with the next message
+        return [Reply("\n".join(lines), buttons=notify.action_buttons(petition.code))]
     return [Reply("\n".join(lines))]
 
 

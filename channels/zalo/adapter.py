@@ -26,6 +26,7 @@ from channels.contract import (
     Sent,
     WebRoute,
 )
+from channels.pacing import rate_of
 from channels.zalo.client import ZaloClient, ZaloError
 from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, split_text, to_incoming, unwrap
 from domain import choices
@@ -74,7 +75,11 @@ class ZaloChannel:
         # Zalo wants 8-256 characters; an empty setting gets a random one for this run.
         self.secret = settings.ZALO_WEBHOOK_SECRET or secrets.token_urlsafe(32)
         self.webhook_url = settings.ZALO_WEBHOOK_URL
-        self.budget = Budget(per_bot=Rate(20, 1.0), per_private=Rate(1, 1.0), per_group=Rate(20, 60.0))
+        self.budget = Budget(
+            per_bot=rate_of(settings.ZALO_MAX_PER_SECOND, 1.0),
+            per_private=rate_of(settings.ZALO_PRIVATE_MAX_PER_SECOND, 1.0),
+            per_group=Rate(20, 60.0),
+        )
         self._poll_interval = poll_interval
         self.bot_id: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

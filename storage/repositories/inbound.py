@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +67,14 @@ class InboundRepo:
             .where(col(InboundUpdate.status) != "received")
             .values(payload={}, sender=None)
         )
+
+    async def last_from(self, channel: str, sender: str) -> datetime | None:
+        """When this person last wrote on this channel (None: never, or erased)."""
+        query = select(func.max(InboundUpdate.received_at)).where(
+            col(InboundUpdate.channel) == channel, col(InboundUpdate.sender) == sender
+        )
+        last: datetime | None = (await self._s.exec(query)).one()
+        return last
 
     async def get(self, update_id: int) -> InboundUpdate | None:
         return await self._s.get(InboundUpdate, update_id)

@@ -209,3 +209,7 @@ async def count_rows(app: App, model: type[InboundUpdate] | type[OutboxMessage])
 async def outbox_rows(app: App) -> list[OutboxMessage]:
     async with app.store.uow() as uow:
         return list((await uow.session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())  # type: ignore[arg-type]
+
+
+# The `messenger` fixture (Telegram or Zalo, parametrised) of the conversation tests.
+from tests.e2e.messengers import messenger  # noqa: E402,F401

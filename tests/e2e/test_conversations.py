@@ -1,5 +1,8 @@
 """Whole conversations, the same on Telegram (buttons) and on Zalo (numbered choices).
 
+Petitions, officials, privacy and reminders on both messengers are in test_petitions*.py and
+test_reminders.py (harness: tests/e2e/messengers.py); what stays on one messenger says why.
+
 One `Chat` per messenger: `say` sends text, `choose` picks a choice by its label (a button press on
 Telegram, its number typed on Zalo); both return the bot's next message. The handlers are the same.
 """
@@ -85,7 +88,13 @@ async def chat(request: pytest.FixtureRequest, database_url: str, clock: ManualC
                 TELEGRAM_PRIVATE_MAX_PER_SECOND=0,
             )
         else:
-            values.update(ZALO_BOT_TOKEN=zalo.token, ZALO_API_BASE_URL=zalo.api_base, ZALO_POLL_INTERVAL=0)
+            values.update(
+                ZALO_BOT_TOKEN=zalo.token,
+                ZALO_API_BASE_URL=zalo.api_base,
+                ZALO_POLL_INTERVAL=0,
+                ZALO_MAX_PER_SECOND=0,
+                ZALO_PRIVATE_MAX_PER_SECOND=0,
+            )
         app = App(Settings(_env_file=None, **values), clock=clock)
         await app.start()
         try:
@@ -97,8 +106,15 @@ async def chat(request: pytest.FixtureRequest, database_url: str, clock: ManualC
 
 
 async def test_a_question_is_answered_naming_its_source(chat: Chat) -> None:
-    answer = await chat.say("duong thon tan son dai bao nhieu")
-    assert "850" in answer and ROAD_SOURCE in answer
+    answer = await chat.say("duong thon tan son dai bao nhieu")  # typed without marks
+    assert "850" in answer and ROAD_SOURCE in answer and "14/09/2026" in answer
+
+
+async def test_the_schedule_lists_the_dialogue_but_not_a_cancelled_reception(chat: Chat) -> None:
+    text = await chat.say("/lich")
+    assert "Thứ Ba, 08/12/2026, 14 giờ 00 — Hội trường UBND xã" in text
+    assert "29/11/2026, 7 giờ 00" in text  # the weekly clean-up, first Sunday after NOW
+    assert "15/12/2026" not in text  # the reception of 15/12/2026 is cancelled
 
 
 async def test_the_menu_leads_to_the_schedule(chat: Chat) -> None:

@@ -1,4 +1,8 @@
-"""Delivery through the real Telegram adapter: one chat's flood limit or 429 never holds another."""
+"""Delivery through the real Telegram adapter: one chat's flood limit or 429 never holds another.
+
+Telegram only: its limits (20 messages a minute per group, 429 with retry_after) are the ones
+measured here; Zalo's budget is the same data (channels.contract.Budget) in the same worker.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Driven from outside: an imported event with a reminder due in a few seconds is posted once."""
+"""Driven from outside: an imported event with a reminder due in a few seconds is posted once.
+
+The reminder reaches a village the way its group is configured: a Telegram group the bot posts in;
+a Zalo group (closed to bots) through its admin, who gets it privately to forward (`reach: relay`);
+or the village's Zalo residents who subscribed with /dangky, one by one (`reach: fanout`).
+The two-process take-over stays on Telegram only: it tests the scheduler's leadership on
+PostgreSQL, which is the same whatever messenger the reminder goes out on.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from bot.config import Settings
 from storage.importer import import_data, load_file
 from tests.conftest import MINI
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.zalo import FakeZaloBot
 
 pytestmark = pytest.mark.e2e
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -77,7 +85,7 @@ async def test_two_processes_on_one_database_post_each_reminder_once_and_take_ov
                     await app.stop()
 
 
-async def test_a_reminder_due_in_seconds_reaches_its_group_once(database_url: str) -> None:
+async def test_a_reminder_due_in_seconds_reaches_its_telegram_group_once(database_url: str) -> None:
     async with FakeTelegram() as fake:
         app = App(settings_for(database_url, fake))  # the real clock
         await app.start()
@@ -94,5 +102,67 @@ async def test_a_reminder_due_in_seconds_reaches_its_group_once(database_url: st
             assert "Nhà văn hóa Thôn Tân Sơn" in sent["text"]
             await asyncio.sleep(2)  # several more ticks: nothing more
             assert len(fake.sent_to(GROUP)) == 1
+        finally:
+            await app.stop()
+
+
+ZALO_ADMIN, ZALO_RESIDENT = "9102", "z-sub-1"  # Trần Thị Bình runs the village's Zalo group
+
+
+@pytest.mark.parametrize("reach", ["relay", "fanout"])
+async def test_a_reminder_reaches_a_zalo_only_village_the_configured_way_once(
+    database_url: str, reach: str
+) -> None:
+    async with FakeZaloBot() as zalo:
+        settings = Settings(
+            _env_file=None,
+            DATABASE_URL=database_url,
+            ZALO_BOT_TOKEN=zalo.token,
+            ZALO_API_BASE_URL=zalo.api_base,
+            ZALO_POLL_INTERVAL=0,
+            ZALO_PRIVATE_MAX_PER_SECOND=0,
+            WEB_PORT=0,
+            QUIET_HOURS="",
+            POSTS_TICK_SECONDS=0.5,
+            DEMO_DATA=False,
+        )
+        app = App(settings)  # the real clock
+        await app.start()
+        try:
+            data = load_file(MINI)
+            village = next(g for g in data["groups"] if g["id"] == "zalo-tan-son")
+            village.update(reach=reach, relay_by="tran-thi-binh" if reach == "relay" else None)
+            if village["relay_by"] is None:
+                del village["relay_by"]
+            async with app.store.uow() as uow:
+                await import_data(uow, data, datetime.now(UTC))
+            if reach == "fanout":  # a resident subscribes to the village's reminders, by typing
+                await zalo.push_text(ZALO_RESIDENT, "/dangky")
+                assert "thôn nào" in (await zalo.next_sent(ZALO_RESIDENT)).params["text"]
+                await zalo.push_text(ZALO_RESIDENT, "tan son")
+                assert "tin gì" in (await zalo.next_sent(ZALO_RESIDENT, after=1)).params["text"]
+                await zalo.push_text(ZALO_RESIDENT, "1")  # both
+                assert "Đã đăng ký" in (await zalo.next_sent(ZALO_RESIDENT, after=2)).params["text"]
+            to = ZALO_ADMIN if reach == "relay" else ZALO_RESIDENT
+            seen = len(zalo.texts_to(to))
+            event = meeting("hop-zalo", 2)  # published once the resident has subscribed
+            event.update(
+                title="Họp thôn Tân Sơn về nước sạch", villages=["Thôn Tân Sơn"], notify=["zalo-tan-son"]
+            )
+            data["events"].append(event)
+            async with app.store.uow() as uow:
+                await import_data(uow, data, datetime.now(UTC))
+            text = str((await zalo.next_sent(to, after=seen, timeout=12)).params["text"])
+            assert "Nhắc lịch: Họp thôn Tân Sơn về nước sạch" in text
+            expected = seen + 1
+            if reach == "relay":  # the text alone, to forward into the group, then the request
+                ask = str((await zalo.next_sent(to, after=seen + 1)).params["text"])
+                assert "«Bà con Thôn Tân Sơn»" in ask and "1. Đã đăng" in ask
+                await zalo.push_text(to, "1")
+                assert "Bà con Thôn Tân Sơn" in str((await zalo.next_sent(to, after=seen + 2)).params["text"])
+                expected = seen + 3
+            await asyncio.sleep(2)  # several more ticks: nothing more
+            assert len(zalo.texts_to(to)) == expected
+            assert not [s for s in zalo.sent if s.chat_id == "4100000000000000001"]  # never the group itself
         finally:
             await app.stop()

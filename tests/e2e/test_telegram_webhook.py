@@ -1,4 +1,10 @@
-"""Telegram by webhook: the fake Bot API POSTs updates to our aiohttp server."""
+"""Telegram by webhook: the fake Bot API POSTs updates to our aiohttp server.
+
+Telegram only, on purpose: Telegram's setWebhook and its secret header
+(X-Telegram-Bot-Api-Secret-Token), its update_id de-duplication and its retries. Zalo's webhook
+(its own secret header, wrapped or bare bodies, probes) is tested in test_zalo.py and
+test_zalo_unseen_commune.py; the conversations run on both messengers in test_conversations.py.
+"""
 
 from __future__ import annotations
 

@@ -281,3 +281,45 @@ async def test_a_reminder_for_an_oa_group_is_posted_by_the_official_account(
         assert posted.text.startswith("🔔 Nhắc lịch: Tổng vệ sinh")
     finally:
         await app.stop()
+
+
+async def test_an_answer_outside_the_7_day_window_tells_the_official_and_goes_when_the_resident_writes(
+    database_url: str, oa: FakeZaloOa, clock: ManualClock
+) -> None:
+    """Zalo lets the OA write to a resident only within 7 days of their last message."""
+    official = "oa-official-9102"
+    port = free_port()
+    await give_tokens(database_url, oa)
+    app = App(oa_settings(database_url, oa, WEB_PORT=port), clock=clock)
+    await app.start()
+    try:
+        data = load_file(MINI)
+        next(o for o in data["officials"] if o["id"] == "tran-thi-binh")["zalo_oa_user_id"] = official
+        async with app.store.uow() as uow:
+            await import_data(uow, data, clock())
+        oa.webhook_url = f"http://127.0.0.1:{port}/zalo/oa/webhook"
+        for n, text in enumerate(
+            ("/gui", "1", "Cống thoát nước đầu ngõ bị tắc, nước tràn ra đường", "tan son")
+        ):
+            await oa.push_text(RESIDENT, text)
+            await oa.next_sent(RESIDENT, after=n)
+        for n, text in enumerate(("bỏ qua", "không", "gửi"), start=4):
+            await oa.push_text(RESIDENT, text)
+            receipt = (await oa.next_sent(RESIDENT, after=n)).text
+        code = receipt.split("Mã hồ sơ: ", 1)[1][:9]
+        assert code.startswith("PA-"), receipt
+
+        clock.advance(8 * 24 * 3600)  # the resident has not written since
+        oa.window_closed.add(RESIDENT)
+        await oa.push_text(official, f"/traloi {code} Chiều nay tổ vệ sinh khơi thông cống.")
+        told = (await oa.next_sent(official)).text
+        assert "chưa nhắn cho Zalo OA của xã trong 7 ngày" in told and "khi họ nhắn lại" in told
+        await asyncio.sleep(0.5)
+        assert len(oa.texts_to(RESIDENT)) == 7  # the answer waits: Zalo refused it (-230)
+
+        await oa.push_text(RESIDENT, "/lich")  # they write again: the answer goes first
+        answer = (await oa.next_sent(RESIDENT, after=7, timeout=8)).text
+        assert answer == f"📩 UBND xã trả lời hồ sơ {code}:\nChiều nay tổ vệ sinh khơi thông cống."
+        assert DIALOGUE in (await oa.next_sent(RESIDENT, after=8)).text
+    finally:
+        await app.stop()

@@ -86,6 +86,12 @@ class MemoryInbound:
             if row.channel == channel and row.sender == sender and row.status != "received":
                 row.payload, row.sender = {}, None
 
+    async def last_from(self, channel: str, sender: str) -> datetime | None:
+        times = [
+            r.received_at for r in self._t.inbound.values() if r.channel == channel and r.sender == sender
+        ]
+        return max((t for t in times if t is not None), default=None)
+
 
 class MemoryOutbox:
     def __init__(self, t: Tables) -> None:

@@ -226,9 +226,10 @@ class FakeZaloBot:
             params = await request.json() if request.can_read_body else {}
         except json.JSONDecodeError:
             return _error(400, "Bad Request")
+        if method == "getUpdates":  # with the request: a poller may hang up while it waits
+            return await self._get_updates(params if isinstance(params, dict) else {}, request)
         handler = {
             "getMe": self._get_me,
-            "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
@@ -245,7 +246,7 @@ class FakeZaloBot:
             {"id": self.bot_id, "account_name": "bot.xa", "account_type": "BASIC", "can_join_groups": False}
         )
 
-    async def _get_updates(self, params: Json) -> web.Response:
+    async def _get_updates(self, params: Json, request: web.Request) -> web.Response:
         if self._webhook is not None:
             return _error(400, "Bad Request: webhook is active")
         wait = min(float(params.get("timeout") or 0), self.max_poll_wait)
@@ -260,6 +261,10 @@ class FakeZaloBot:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queued.wait(), left)
         update = self._queue.popleft()
+        if request.transport is None or request.transport.is_closing():
+            # the poller hung up while waiting (e.g. the bot stopped): nobody reads this answer
+            self._queue.appendleft(update)
+            return _error(408, "Request timeout")
         self._served += 1
         if self.reserve_every and self._served % self.reserve_every == 0:
             self._queue.append(update)  # served again later: no acknowledgement on Zalo
