@@ -10,7 +10,7 @@ from domain.messages import Incoming, Reply
 from domain.petition_access import View
 from domain.petition_actions import Refusal
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import Action
+from domain.petitions import Action, is_open
 from domain.redaction import redact
 from domain.vnformat import vn_date
 from handlers import notify
@@ -68,7 +68,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if view is View.PUBLIC:
         lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
-    if view is View.OFFICIAL and rules.may_act(official) and rules.is_open(petition):
+    if view is View.OFFICIAL and access.may_act(official) and is_open(petition):
         # the actions again, privately: on Zalo (numbered choices) the announcement's die with the next message
         return [Reply("\n".join(lines), buttons=notify.action_buttons(petition.code))]
     return [Reply("\n".join(lines))]
