@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, overload
 
 from bot.flood import NOTICE as FLOOD_NOTICE
 from bot.flood import FloodGate
@@ -29,6 +30,19 @@ SORRY = (
 )
 
 ACCEPT_BATCH = 200  # updates per INSERT (SQLite allows 32,766 bound values; 7 per row)
+KEY_MAX = 64  # inbound_update.update_key and .sender
+
+
+@overload
+def bounded(value: str) -> str: ...
+@overload
+def bounded(value: None) -> None: ...
+def bounded(value: str | None) -> str | None:
+    """A key or sender id that fits its column (64): a longer one, which no messenger sends but a
+    forged or broken update may carry, becomes its digest; one in a batch would fail them all."""
+    if value is None or len(value) <= KEY_MAX:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[: KEY_MAX - 7]
 
 
 class Pipeline:
@@ -80,7 +94,7 @@ class Pipeline:
         each caller returns only after the commit that stored its update.
         """
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((channel, key, payload, sender, future))
+        self._waiting.append((channel, bounded(key), payload, bounded(sender), future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._store_waiting())
         return await future
