@@ -117,7 +117,10 @@ class ZaloOaChannel:
             woken = await uow.outbox.due_again(CHANNEL, user)
             await uow.commit()
         if woken:
-            log.warning("zalo_oa: %s wrote again; %d message(s) that waited for them go now", user, woken)
+            # ids, not the person: their Zalo id may be a denouncer's (logs travel further than the database)
+            log.warning(
+                "zalo_oa: update %d: a resident wrote again; %d waiting message(s) go now", inbound_id, woken
+            )
         self._inbox.process_later(inbound_id, CHANNEL, event)
         return True
 
@@ -164,8 +167,7 @@ class ZaloOaChannel:
         except OaError as exc:
             if exc.code in WINDOW_ERRORS:
                 log.warning(
-                    "zalo_oa: %s has not written to the OA in 7 days (%s); the message waits until they do",
-                    chat_id,
+                    "zalo_oa: the resident has not written to the OA in 7 days (%s); the message waits until they do",
                     exc.code,
                 )
             return outcome(exc.code, exc.description)
