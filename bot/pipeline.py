@@ -133,6 +133,8 @@ class Pipeline:
         """
         try:
             msg = self._parsers[channel](payload)
+            if msg is not None and max(len(msg.chat_id), len(msg.user_id)) > KEY_MAX:
+                raise ValueError(f"chat or user id longer than {KEY_MAX} characters")  # no messenger's
         except Exception as exc:  # unreadable: set aside with its error, never retried on its own
             log.warning("update %s of %s cannot be read; set aside: %r", inbound_id, channel, exc)
             await self._set_aside(inbound_id, exc)
@@ -152,7 +154,12 @@ class Pipeline:
                     replies = await self._handle(inbound_id, msg)
                 except Exception as exc:  # one error boundary: log, apologise, keep going
                     log.exception("handling update %s failed", inbound_id)
-                    replies = await self._fail(inbound_id, msg, exc)
+                    try:
+                        replies = await self._fail(inbound_id, msg, exc)
+                    except Exception:  # not even the apology could be stored: never retried
+                        log.exception("update %s: the apology failed too; set aside", inbound_id)
+                        await self._set_aside(inbound_id, exc)
+                        replies = []
         finally:
             self._flood.depart(person)
             # Forget the chat's lock only when no update of it is queued: a released lock with a
