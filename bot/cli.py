@@ -56,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# httpx logs request URLs (with the bot token), python-telegram-bot API parameters and aiosqlite
+# every statement with its values (a denouncer's name and phone, petition texts) at DEBUG: none of
+# that belongs in our logs, whatever LOG_LEVEL says.
+NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "psycopg", "sqlalchemy.engine")
+
+
+def configure_logging(level: str) -> None:
+    """The bot's logging; libraries that log people's data at DEBUG are kept at WARNING."""
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and `python -m bot`."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot's future-proof durations
@@ -65,14 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Cấu hình sai, bot không khởi động:\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    # httpx logs request URLs (with the bot token) and python-telegram-bot logs API parameters
-    # (names, phones, petition text) at DEBUG: neither belongs in our logs.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(settings.LOG_LEVEL)
     try:
         return _dispatch(args, settings)
     except Exception as exc:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, overload
 
 from bot.flood import NOTICE as FLOOD_NOTICE
 from bot.flood import FloodGate
@@ -29,6 +30,19 @@ SORRY = (
 )
 
 ACCEPT_BATCH = 200  # updates per INSERT (SQLite allows 32,766 bound values; 7 per row)
+KEY_MAX = 64  # inbound_update.update_key and .sender
+
+
+@overload
+def bounded(value: str) -> str: ...
+@overload
+def bounded(value: None) -> None: ...
+def bounded(value: str | None) -> str | None:
+    """A key or sender id that fits its column (64): a longer one, which no messenger sends but a
+    forged or broken update may carry, becomes its digest; one in a batch would fail them all."""
+    if value is None or len(value) <= KEY_MAX:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[: KEY_MAX - 7]
 
 
 class Pipeline:
@@ -80,7 +94,7 @@ class Pipeline:
         each caller returns only after the commit that stored its update.
         """
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((channel, key, payload, sender, future))
+        self._waiting.append((channel, bounded(key), payload, bounded(sender), future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._store_waiting())
         return await future
@@ -119,6 +133,8 @@ class Pipeline:
         """
         try:
             msg = self._parsers[channel](payload)
+            if msg is not None and max(len(msg.chat_id), len(msg.user_id)) > KEY_MAX:
+                raise ValueError(f"chat or user id longer than {KEY_MAX} characters")  # no messenger's
         except Exception as exc:  # unreadable: set aside with its error, never retried on its own
             log.warning("update %s of %s cannot be read; set aside: %r", inbound_id, channel, exc)
             await self._set_aside(inbound_id, exc)
@@ -138,7 +154,12 @@ class Pipeline:
                     replies = await self._handle(inbound_id, msg)
                 except Exception as exc:  # one error boundary: log, apologise, keep going
                     log.exception("handling update %s failed", inbound_id)
-                    replies = await self._fail(inbound_id, msg, exc)
+                    try:
+                        replies = await self._fail(inbound_id, msg, exc)
+                    except Exception:  # not even the apology could be stored: never retried
+                        log.exception("update %s: the apology failed too; set aside", inbound_id)
+                        await self._set_aside(inbound_id, exc)
+                        replies = []
         finally:
             self._flood.depart(person)
             # Forget the chat's lock only when no update of it is queued: a released lock with a

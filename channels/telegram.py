@@ -181,7 +181,7 @@ class TelegramChannel:
         if inbound_id is None:
             return False
         callback = payload.get("callback_query")
-        if callback:
+        if isinstance(callback, dict):
             self._spawn(self._answer_callback(str(callback.get("id", ""))))
         self._pipeline.process_later(inbound_id, CHANNEL, payload)
         return True

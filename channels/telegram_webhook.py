@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.body import TooLarge, read_capped
+
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
 
@@ -16,13 +18,16 @@ WEBHOOK_PATH = "/telegram/webhook"
 def webhook_handler(
     secret: str, receive: Callable[[dict[str, Any]], Awaitable[bool]]
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The aiohttp handler for one bot: 403 without the secret, 400 for what is not an update."""
+    """The aiohttp handler for one bot: 403 without the secret, 413 for a body over 256 kB (refused
+    before it is read whole), 400 for what is not an update."""
 
     async def handle(request: web.Request) -> web.Response:
         if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=403, text="forbidden")
         try:
-            payload = await request.json(loads=json.loads)
+            payload = json.loads(await read_capped(request))
+        except TooLarge:
+            return web.Response(status=413, text="too large")
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.Response(status=400, text="bad json")
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):

@@ -22,9 +22,9 @@ def to_incoming(update: Update) -> Incoming | None:
             channel=CHANNEL,
             chat_id=str(chat.id if chat else query.from_user.id),
             user_id=str(query.from_user.id),
-            button=query.data or "",
+            button=_str(query.data),
             chat_type="private" if chat is None or chat.type == "private" else "group",
-            user_name=query.from_user.first_name or "",
+            user_name=_str(query.from_user.first_name),
             message_id=str(query.message.message_id) if query.message else None,
         )
     message = update.message
@@ -33,11 +33,18 @@ def to_incoming(update: Update) -> Incoming | None:
     attachments: list[Attachment] = []
     if message.photo:
         best = message.photo[-1]
-        attachments.append(Attachment(kind="photo", ref=best.file_id, size=best.file_size, mime="image/jpeg"))
+        attachments.append(
+            Attachment(kind="photo", ref=_str(best.file_id), size=_int(best.file_size), mime="image/jpeg")
+        )
     if message.document is not None:
         doc = message.document
         attachments.append(
-            Attachment(kind="document", ref=doc.file_id, size=doc.file_size, mime=doc.mime_type)
+            Attachment(
+                kind="document",
+                ref=_str(doc.file_id),
+                size=_int(doc.file_size),
+                mime=_str(doc.mime_type) or None,
+            )
         )
     if message.location is not None:
         loc = message.location
@@ -46,13 +53,22 @@ def to_incoming(update: Update) -> Incoming | None:
         channel=CHANNEL,
         chat_id=str(message.chat.id),
         user_id=str(message.from_user.id),
-        text=message.text or message.caption or "",
+        text=_str(message.text) or _str(message.caption),
         attachments=tuple(attachments),
         reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
         chat_type="private" if message.chat.type == "private" else "group",
-        user_name=message.from_user.first_name or "",
+        user_name=_str(message.from_user.first_name),
         message_id=str(message.message_id),
     )
+
+
+def _str(value: object) -> str:
+    """A text field as sent, or "" when a broken or forged update put something else there."""
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
@@ -84,7 +100,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 def sender_of(payload: dict[str, Any]) -> str | None:
     """The Telegram user id behind a raw update (kept so a person's data can be erased)."""
     for kind in ALLOWED_UPDATES:
-        user = (payload.get(kind) or {}).get("from") or {}
-        if "id" in user:
+        update = payload.get(kind)
+        user = update.get("from") if isinstance(update, dict) else None
+        if isinstance(user, dict) and "id" in user:
             return str(user["id"])
     return None

@@ -70,7 +70,7 @@ class WebChatChannel:
             chat_id=payload["session"],
             user_id=payload["session"],
             text=str(payload.get("text") or "")[:MAX_TEXT],
-            button=payload.get("button") or None,
+            button=str(payload.get("button") or "") or None,
             user_name=str(payload.get("name") or "")[:40],
         )
 

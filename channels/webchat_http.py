@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from channels.body import TooLarge, read_capped
+
 if TYPE_CHECKING:
     from channels.webchat import WebChatChannel
 
@@ -71,14 +73,16 @@ def send_handler(channel: WebChatChannel) -> WebHandler:
         session = request.cookies.get(COOKIE, "")
         if not channel.valid_session(session):
             return web.json_response({"ok": False, "error": EXPIRED}, status=403)
-        if (request.content_length or 0) > MAX_BODY:
-            return web.json_response({"ok": False, "error": TOO_LONG}, status=413)
         try:
-            payload = await request.json()
+            payload = json.loads(await read_capped(request, MAX_BODY))
+        except TooLarge:
+            return web.json_response({"ok": False, "error": TOO_LONG}, status=413)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.json_response({"ok": False, "error": "Tin nhắn không hợp lệ."}, status=400)
         msg_id = str(payload.get("id", "")) if isinstance(payload, dict) else ""
         if not channel.valid_message_id(msg_id):
+            return web.json_response({"ok": False, "error": "Tin nhắn không hợp lệ."}, status=400)
+        if any(not isinstance(payload.get(k) or "", str) for k in ("text", "button", "name")):
             return web.json_response({"ok": False, "error": "Tin nhắn không hợp lệ."}, status=400)
         if not (payload.get("text") or payload.get("button")):
             return web.json_response({"ok": False, "error": "Bà con chưa nhập nội dung."}, status=400)

@@ -19,15 +19,34 @@ class Route:
     handler: Handler
 
 
+@dataclass(frozen=True)
+class Command:
+    """Matches "/name ..." for any of the names (which tests enumerate, e.g. every official command)."""
+
+    names: frozenset[str]
+
+    def __call__(self, msg: Incoming) -> bool:
+        return msg.command is not None and msg.command[0] in self.names
+
+
+@dataclass(frozen=True)
+class ButtonPrefix:
+    """Matches a pressed button whose data starts with the prefix."""
+
+    prefix: str
+
+    def __call__(self, msg: Incoming) -> bool:
+        return msg.button is not None and msg.button.startswith(self.prefix)
+
+
 def command(*names: str) -> Filter:
     """Matches "/name ..." for any of the names."""
-    wanted = frozenset(names)
-    return lambda msg: msg.command is not None and msg.command[0] in wanted
+    return Command(frozenset(names))
 
 
 def button(prefix: str) -> Filter:
     """Matches a pressed button whose data starts with the prefix."""
-    return lambda msg: msg.button is not None and msg.button.startswith(prefix)
+    return ButtonPrefix(prefix)
 
 
 def has_content(msg: Incoming) -> bool:

@@ -98,7 +98,8 @@ async def media(request: web.Request) -> web.Response:
 
 def make_web_app(store: Store, channels: Iterable[Channel], link_key: bytes = b"") -> web.Application:
     """The server's routes: the pages and feeds, and each channel's own (webhooks, web chat)."""
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    # Each POST route caps its own body (channels/body.py); this is the backstop for any other.
+    app = web.Application(client_max_size=1024 * 1024)
     app[STORE] = store
     app[PROBE] = HealthProbe(store)
     app[LINK_KEY] = link_key

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
+from channels.body import TooLarge, read_capped
 from channels.contract import (
     Budget,
     Capabilities,
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo/webhook"
-MAX_BODY = 256 * 1024  # one update is a few kB; anything bigger is refused before it is read whole
 CAPABILITIES = Capabilities(
     buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=True
 )
@@ -222,10 +222,9 @@ class ZaloChannel:
         """Secret checked in constant time; an empty body is Zalo's probe; 200 once stored."""
         if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret):
             return web.Response(status=403, text="forbidden")
-        if (request.content_length or 0) > MAX_BODY:
-            return web.Response(status=413, text="too large")
-        raw = await request.content.read(MAX_BODY + 1)
-        if len(raw) > MAX_BODY:
+        try:
+            raw = await read_capped(request)  # one update is a few kB
+        except TooLarge:
             return web.Response(status=413, text="too large")
         if not raw.strip():
             return web.Response(text="ok")

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
+from channels.body import TooLarge, read_capped
 from channels.contract import Budget, Capabilities, Inbox, Rate, Retry, SendResult, Sent, WebRoute
 from channels.zalo.wire import split_text
 from channels.zalo_oa.client import OaClient, OaError
@@ -36,7 +37,6 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/zalo/oa/webhook"
-MAX_BODY = 256 * 1024  # one event is a few kB; anything bigger is refused before it is read whole
 REPLY_WINDOW = timedelta(hours=48)  # a reply naming the resident's message is free this long
 CAPABILITIES = Capabilities(
     buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
@@ -86,10 +86,9 @@ class ZaloOaChannel:
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Signed events only; the unsigned ping sent when the URL is registered gets 200 and nothing else."""
-        if (request.content_length or 0) > MAX_BODY:
-            return web.Response(status=413, text="too large")
-        raw = await request.content.read(MAX_BODY + 1)
-        if len(raw) > MAX_BODY:
+        try:
+            raw = await read_capped(request)  # one event is a few kB
+        except TooLarge:
             return web.Response(status=413, text="too large")
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not header:
@@ -101,6 +100,8 @@ class ZaloOaChannel:
         timestamp = str(body.get("timestamp", "")) if isinstance(body, dict) else ""
         if not signature_ok(header, self._app_id, raw, timestamp, self._secret):
             return web.Response(status=403, text="forbidden")
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="not an event")
         await self.receive(body)
         return web.Response(text="ok")
 
@@ -116,7 +117,10 @@ class ZaloOaChannel:
             woken = await uow.outbox.due_again(CHANNEL, user)
             await uow.commit()
         if woken:
-            log.warning("zalo_oa: %s wrote again; %d message(s) that waited for them go now", user, woken)
+            # ids, not the person: their Zalo id may be a denouncer's (logs travel further than the database)
+            log.warning(
+                "zalo_oa: update %d: a resident wrote again; %d waiting message(s) go now", inbound_id, woken
+            )
         self._inbox.process_later(inbound_id, CHANNEL, event)
         return True
 
@@ -163,8 +167,7 @@ class ZaloOaChannel:
         except OaError as exc:
             if exc.code in WINDOW_ERRORS:
                 log.warning(
-                    "zalo_oa: %s has not written to the OA in 7 days (%s); the message waits until they do",
-                    chat_id,
+                    "zalo_oa: the resident has not written to the OA in 7 days (%s); the message waits until they do",
                     exc.code,
                 )
             return outcome(exc.code, exc.description)

@@ -50,12 +50,14 @@ def msg_id(event: dict[str, Any]) -> str:
 def readable(event: dict[str, Any]) -> bool:
     """A resident's message the bot answers (text or image), with a sender and a message id."""
     name = event.get("event_name")
-    return name in TEXT_EVENTS | IMAGE_EVENTS and bool(sender_id(event)) and bool(msg_id(event))
+    known = isinstance(name, str) and name in TEXT_EVENTS | IMAGE_EVENTS
+    return known and bool(sender_id(event)) and bool(msg_id(event))
 
 
 def _photo_urls(message: dict[str, Any]) -> list[str]:
     urls = []
-    for item in message.get("attachments") or []:
+    items = message.get("attachments")
+    for item in items if isinstance(items, list) else []:
         payload = item.get("payload") if isinstance(item, dict) else None
         if isinstance(payload, dict) and str(item.get("type", "image")) == "image":
             url = _str(payload.get("url")) or _str(payload.get("thumbnail"))
