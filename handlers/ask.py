@@ -15,6 +15,7 @@ from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
 from qa.mismatch import Mismatch, mismatch
 from qa.passages import clip
+from qa.searcher import cap
 from qa.smalltalk import Kind, classify, tracking_code, without_lead
 
 # Below this confidence (the logistic model of qa/confidence.py), we abstain rather than guess.
@@ -73,6 +74,7 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def near_miss(ctx: Ctx, question: str, hit: SearchHit) -> Mismatch:
     """What the question asks that the hit's document is not about (qa/mismatch.py): a year it does
     not cover, a place or name it never mentions. Such a document is offered, not quoted."""
+    question = cap(question)  # the words searched, not a megabyte pasted in
     today = ctx.now.astimezone(ctx.svc.tz).date()
     commune = await ctx.uow.commune.get()
     own = [commune.name, commune.province or ""] if commune is not None else []
