@@ -13,7 +13,9 @@ from handlers import menu, tracking
 from handlers.services import Ctx
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
+from qa.mismatch import Mismatch, mismatch
 from qa.passages import clip
+from qa.searcher import cap
 from qa.smalltalk import Kind, classify, tracking_code, without_lead
 
 # Below this confidence (the logistic model of qa/confidence.py), we abstain rather than guess.
@@ -31,7 +33,9 @@ CONFIDENCE_THRESHOLD = 0.40
 # 0.01 offers the right document for 35 of 40 (0.05: 26); an unanswerable question then gets a
 # document offered 48 times of 54, a harmless extra button under an honest "not found".
 SUGGEST_FLOOR = 0.01
-SUGGESTIONS = 2
+# At most this many documents are offered ("Có thể bà con muốn hỏi:"): 3 reaches the right document
+# for more of the answerable questions the bot does not answer than 2 (bench/qa_quality.py "reach").
+SUGGESTIONS = 3
 MORE_FLOW = "ask"
 SOURCES_KEY = "sources"
 # When the bot abstains: the documents it still offers to open, best first (`ask --jsonl` "offered").
@@ -58,11 +62,31 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village, today=today)
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, hits)
+    if await near_miss(ctx, question, hits[0]):  # another year, another named place: offered only
+        return await _abstain(msg, ctx, question, hits)
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
     await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
     reply = await render(ctx, ids[0], passage=confident[0].passage, has_more=len(ids) > 1)
     return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
+
+
+async def near_miss(ctx: Ctx, question: str, hit: SearchHit) -> Mismatch:
+    """What the question asks that the hit's document is not about (qa/mismatch.py): a year it does
+    not cover, a place or name it never mentions. Such a document is offered, not quoted."""
+    question = cap(question)  # the words searched, not a megabyte pasted in
+    today = ctx.now.astimezone(ctx.svc.tz).date()
+    commune = await ctx.uow.commune.get()
+    own = [commune.name, commune.province or ""] if commune is not None else []
+    doc = await ctx.uow.disclosures.get(hit.id) if hit.kind == "disclosure" else None
+    if doc is not None:
+        texts = [doc.body, " ".join(doc.tags), " ".join(doc.villages), doc.source or ""]
+        return mismatch(question, doc.title, texts, today, own)
+    event = await ctx.uow.events.get(hit.id) if hit.kind == "event" else None
+    if event is not None:
+        texts = [event.description or "", event.location or "", event.host or "", " ".join(event.villages)]
+        return mismatch(question, event.title, texts, today, own)
+    return Mismatch()
 
 
 async def fact_reply(ctx: Ctx, question: str) -> Reply | None:
@@ -167,28 +191,32 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
 
 
 async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit]) -> list[Reply]:
-    """Say honestly that nothing published answers; record the question; offer what is closest."""
+    """Not answered: record the question and say so honestly. When some documents come close, offer
+    at most SUGGESTIONS of them to open ("Có thể bà con muốn hỏi:"); otherwise say that nothing the
+    commune published speaks of it. Either way the question can be sent to the commune as a
+    petition (kiến nghị)."""
     await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
     await _remember(msg, ctx, "unanswered", {"unanswered": question})
     maybe = [h for h in near if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    petition = (Button("📨 Gửi câu hỏi này cho xã (kiến nghị)", "gui:fromq"),)
+    meta = {SOURCES_KEY: [], OFFERED_KEY: [h.id for h in maybe], "unanswered": question}
+    if maybe:
+        text = (
+            "Tôi chưa tìm thấy thông tin trả lời chắc chắn câu hỏi này; câu hỏi đã được ghi lại để cán "
+            "bộ xã xem xét.\nCó thể bà con muốn hỏi:"
+        )
+        offers = tuple((Button(f"📄 {button_title(h.title)}", f"doc:{h.id}"),) for h in maybe)
+        return [Reply(text, buttons=(*offers, petition), meta=meta)]
     categories: list[str] = []
     for hit in near:
         doc = await ctx.uow.disclosures.get(hit.id)
         if doc is not None and doc.category not in categories:
             categories.append(doc.category)
-    rows: tuple[tuple[Button, ...], ...] = ((Button("📨 Gửi câu hỏi này cho xã (kiến nghị)", "gui:fromq"),),)
-    rows += tuple((Button(f"📄 {button_title(h.title)}", f"doc:{h.id}"),) for h in maybe)
-    rows += tuple((Button(category_name(c), f"cat:{c}"),) for c in categories[:3])
+    rows = (petition, *((Button(category_name(c), f"cat:{c}"),) for c in categories[:3]))
     rows += ((Button("📋 Tất cả lĩnh vực", "cats"),),)
     text = (
-        "Xin lỗi bà con, tôi chưa tìm thấy thông tin nào xã đã công khai trả lời được câu hỏi này.\n"
+        "Xin lỗi bà con, tôi chưa tìm thấy thông tin: xã chưa có thông tin công khai nào về việc này.\n"
         "Câu hỏi đã được ghi lại để cán bộ xã xem xét. Bà con có thể gửi câu hỏi thành kiến nghị "
-        "để xã trả lời"
+        "để xã trả lời, hoặc xem các lĩnh vực dưới đây."
     )
-    text += (
-        ", mở văn bản có thể liên quan, hoặc xem các lĩnh vực gần nhất dưới đây."
-        if maybe
-        else ", hoặc xem các lĩnh vực gần nhất dưới đây."
-    )
-    meta = {SOURCES_KEY: [], OFFERED_KEY: [h.id for h in maybe], "unanswered": question}
     return [Reply(text, buttons=rows, meta=meta)]

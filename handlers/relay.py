@@ -19,7 +19,8 @@ NOT_YOURS = "Tin này không giao cho anh/chị chuyển tiếp, hoặc đã đ�
 
 def says_posted(msg: Incoming) -> bool:
     """A private message like 'đã đăng' / 'da dang roi' (what an admin types after forwarding)."""
-    return msg.chat_type == "private" and fold(msg.text).strip(" .!") in POSTED_WORDS
+    # short first: folding a pasted megabyte on the event loop stalled every chat for seconds
+    return msg.chat_type == "private" and len(msg.text) <= 40 and fold(msg.text).strip(" .!") in POSTED_WORDS
 
 
 async def _confirm(ctx: Ctx, relay_id: int, official_id: str) -> list[Reply]:

@@ -16,6 +16,9 @@ ROW_SHARE = 0.5  # table rows scoring at least this share of the best row are pa
 PASSAGE_SYNONYM_WEIGHT = 0.3  # words the synonym list added count this much towards a passage
 PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
+ASKED_SHARE = (
+    0.05  # a table row holding a word of the question weighing this share of the heaviest is asked for
+)
 # What an answer of each kind looks like in a passage (see qa/query_words.py ANSWER_KINDS).
 ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "money": re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu", re.IGNORECASE),
@@ -151,6 +154,16 @@ def table_rows(table: str, weight: dict[str, float]) -> str:
     if top <= 0:
         return table
     picked = [i for i, sc in enumerate(scores) if sc >= ROW_SHARE * top]
+    # a question asking two things of a table ("dài bao nhiêu, rộng bao nhiêu") is answered by the
+    # rows holding each: a row with a word of the question no picked row has is kept too
+    covered = set().union(*(set(text_terms(rows[i])) for i in picked))
+    asked = max(weight.values(), default=0.0) * ASKED_SHARE
+    for i in sorted(range(len(rows)), key=lambda i: -scores[i]):
+        terms = set(text_terms(rows[i])) - in_header
+        new = [t for t in terms if t not in covered and weight.get(t, 0.0) >= asked and "_" not in t]
+        if i not in picked and new:
+            picked.append(i)
+            covered |= terms
     if len(picked) == len(rows) and len(table) <= PASSAGE_MAX:
         return table
     size, kept = len("\n".join(header)), list[int]()

@@ -19,7 +19,7 @@ from tests.e2e.test_webchat import messages, send
 pytestmark = pytest.mark.e2e
 
 CODE_RE = re.compile(r"\bKN-[23456789A-HJ-NP-Z]{6}\b")
-# Nothing published answers this; the bot offers two documents and three categories to open.
+# Nothing published answers this; the bot offers three documents to open, then the petition.
 UNANSWERED = "tiền điện thoại của xã"
 POOR_HOUSEHOLDS_DOC = "Kết quả rà soát sơ bộ hộ nghèo, hộ cận nghèo cuối năm 2026"
 
@@ -59,16 +59,17 @@ async def test_the_menu_is_numbered_and_a_number_opens_a_choice(chat: Chat) -> N
 
 async def test_ask_then_open_an_offered_document_by_its_number(chat: Chat) -> None:
     offer = await chat.say(UNANSWERED)
-    assert "chưa tìm thấy thông tin" in offer
-    assert f"2. 📄 {POOR_HOUSEHOLDS_DOC[:40]}" in offer
-    document = await chat.say("2")
+    assert "chưa tìm thấy thông tin" in offer and "Có thể bà con muốn hỏi:" in offer
+    assert f"1. 📄 {POOR_HOUSEHOLDS_DOC[:40]}" in offer
+    document = await chat.say("1")
     assert f"📄 Nguồn: {POOR_HOUSEHOLDS_DOC}" in document
     assert "sources" not in await chat.last_meta()  # the document was opened, not searched for
 
 
-async def test_an_unanswered_question_becomes_a_petition_by_typing_1(chat: Chat) -> None:
-    await chat.say(UNANSWERED)
-    assert "thôn nào" in await chat.say("1")  # 📨 send this question to the commune
+async def test_an_unanswered_question_becomes_a_petition_by_typing_its_number(chat: Chat) -> None:
+    offer = await chat.say(UNANSWERED)
+    assert "4. 📨 Gửi câu hỏi này cho xã (kiến nghị)" in offer  # after the three documents
+    assert "thôn nào" in await chat.say("4")
     await chat.say("bỏ qua")
     await chat.say("bo qua")
     summary = await chat.say("không")
@@ -104,6 +105,6 @@ async def test_only_the_last_message_choices_are_live(chat: Chat) -> None:
 
 async def test_a_word_in_two_labels_is_a_new_question(chat: Chat) -> None:
     offer = await chat.say(UNANSWERED)
-    assert "📄 Kết quả rà soát sơ bộ hộ nghèo" in offer and "An sinh xã hội, hộ nghèo" in offer
-    await chat.say("hộ nghèo")
+    assert "trợ lý ảo của xã" in offer and "ngân sách xã" in offer
+    await chat.say("xã")
     assert "sources" in await chat.last_meta()  # answered as a question, neither label opened

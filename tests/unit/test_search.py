@@ -185,6 +185,23 @@ def test_a_table_answers_with_its_header_and_the_rows_asked_about() -> None:
     assert "Khe Mát" not in hit.passage and "Đá Bạc" not in hit.passage
 
 
+def test_a_question_asking_two_things_of_a_table_gets_both_rows() -> None:
+    works = entry(
+        "canal",
+        "Công khai công trình kênh tưới thôn Gò Mả",
+        "UBND xã thông báo thông tin công trình như sau:\n\n"
+        "| Nội dung | Thông tin |\n|---|---|\n| Chủ đầu tư | UBND xã |\n"
+        "| Chiều dài tuyến | 1.340 m |\n| Nhà thầu thi công | Công ty TNHH Phú Hưng |\n"
+        "| Quy mô | Mặt kênh bê tông rộng 1,2 m, sâu 0,8 m; 6 cống điều tiết |\n"
+        "| Giá trị hợp đồng | 2.480 triệu đồng |\n| Bảo hành | 12 tháng |",
+    )
+    [hit, *_] = index(works, BUDGET, ROAD).rank(
+        "kênh tưới thôn Gò Mả dài bao nhiêu mét, mặt kênh rộng bao nhiêu"
+    )
+    assert hit.id == "canal" and "1.340 m" in hit.passage and "rộng 1,2 m" in hit.passage
+    assert "Phú Hưng" not in hit.passage
+
+
 def test_a_question_about_the_document_itself_gets_its_opening() -> None:
     schedule = entry(
         "reception",
