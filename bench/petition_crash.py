@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -163,7 +164,7 @@ def bot_env(db: Path, fake: FakeTelegram, group_per_minute: int) -> dict[str, st
         "TELEGRAM_GROUP_MAX_PER_MINUTE": str(group_per_minute),
         "WEB_PORT": str(free_port()),
         "DEMO_DATA": "false",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     }
 
 
@@ -299,6 +300,9 @@ async def busy_group(args: argparse.Namespace) -> int:
             bot.send_signal(signal.SIGTERM)
             bot.wait(timeout=30)
         where_time = breakdown(db)
+        if args.keep_db:
+            shutil.copy(db, args.keep_db)
+            shutil.copy(log, args.keep_db.with_suffix(".log"))
     print(f"{args.group_people} people typed /gui in a group while {args.private_people} asked privately")
     people.report()
     print(where_time)
@@ -319,6 +323,7 @@ def main() -> None:
     parser.add_argument("--group-people", type=int, default=60)
     parser.add_argument("--private-people", type=int, default=40)
     parser.add_argument("--group-per-minute", type=int, default=20)
+    parser.add_argument("--keep-db", type=Path, help="copy the bot's database here at the end")
     parser.add_argument("--patience", type=float, default=20.0, help="silence before a person re-sends")
     parser.add_argument("--give-up", type=float, default=40.0, help="silence before a person gives up")
     parser.add_argument(

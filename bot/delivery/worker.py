@@ -6,6 +6,9 @@ long windows (Telegram: 20 a minute per group) are kept by claiming only what fi
 the rest off until the window frees, counted from the `sent_at` of earlier rows (so a restart
 remembers them); short ones (30 a second per bot, one a second per private chat) by in-memory
 grids whose waits stay under a second, inside the task of the chat concerned.
+
+Answers a person waits for in a private chat (`ANSWER` priority) are claimed first and take the
+bot-wide budget before group posts and broadcasts waiting for it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, S
 from channels.pacing import Pacer, WindowPacer, free_at, room
 from domain.reach import Reach
 from storage.models import OutboxMessage
+from storage.repositories.outbox import POST
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -164,6 +168,8 @@ class OutboxWorker:
                 key = (row.channel, row.chat_id)
                 if key in by_chat or len(by_chat) < free:
                     by_chat.setdefault(key, []).append(row)
+            for messages in by_chat.values():  # in order, whatever their priorities
+                messages.sort(key=lambda m: m.id or 0)
             await self._within_budgets(uow, by_chat, now)
             claimed = [m for messages in by_chat.values() for m in messages]
             await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
@@ -229,7 +235,8 @@ class OutboxWorker:
             chat_pacer.slot(key[1]) if chat_pacer is not None else contextlib.nullcontext()
         )
         bot_pacer = self._bot_pacers.get(key[0])
-        per_bot = bot_pacer.slot() if bot_pacer is not None else contextlib.nullcontext()
+        urgent = message.priority < POST  # an answer a person waits for goes before posts
+        per_bot = bot_pacer.slot(urgent) if bot_pacer is not None else contextlib.nullcontext()
         try:
             async with per_chat, per_bot:
                 return await channel.send(message.chat_id, message.payload)

@@ -15,6 +15,9 @@ from storage.models import OutboxMessage, UTCDateTime
 from storage.repositories._upsert import insert_ignore
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# Which messages leave first within the bot-wide budget (lower first):
+ANSWER = 0  # an answer a person waits for in a private chat
+POST = 1  # group posts, announcements, broadcasts, reminders
 
 
 def _aware(value: datetime) -> datetime:
@@ -37,8 +40,20 @@ class OutboxRepo:
         *,
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
+        priority: int = POST,
     ) -> bool:
-        """Queue a message; False when its `dedupe_key` was queued before (it is sent once)."""
+        """Queue a message; False when its `dedupe_key` was queued before (it is sent once).
+
+        An `ANSWER` leaves before posts; what is already queued to its chat is promoted with it,
+        so the chat's messages still leave in order.
+        """
+        if priority < POST:
+            await self._s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id) == chat_id)
+                .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.priority) > priority)
+                .values(priority=priority)
+            )
         values: dict[str, Any] = dict(
             channel=channel,
             chat_id=chat_id,
@@ -48,6 +63,7 @@ class OutboxRepo:
             next_attempt_at=not_before or now,
             created_at=now,
             dedupe_key=dedupe_key,
+            priority=priority,
         )
         if dedupe_key is None:
             self._s.add(OutboxMessage(**values))
@@ -70,7 +86,7 @@ class OutboxRepo:
         limit: int,
         exclude: Collection[tuple[str, str]] = (),
     ) -> list[OutboxMessage]:
-        """Due messages (oldest first) that nothing earlier in their chat holds back.
+        """Due messages (answers first, then oldest first) that nothing earlier in their chat holds back.
 
         A message waits while an earlier one to its chat is being sent or waits for a retry, so a
         chat's messages go out in order even when a later one was queued after the retry was set.
@@ -101,7 +117,7 @@ class OutboxRepo:
             .where(OutboxMessage.status == PENDING)
             .where(col(OutboxMessage.next_attempt_at) <= now)
             .where(~held.exists())
-            .order_by(col(OutboxMessage.id))
+            .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
             .limit(limit)
         )
         query = _without_chats(query, exclude)
