@@ -29,6 +29,7 @@ from channels.pacing import Pacer, WindowPacer, free_at, room
 from domain.reach import Reach
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
+from storage.sending import SendingRights
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -74,8 +75,11 @@ class OutboxWorker:
         monotonic: Callable[[], float] = time.monotonic,
         pass_gap: float = 0.05,
         reach: Reach | None = None,
+        rights: SendingRights | None = None,
     ) -> None:
         self._store = store
+        # PostgreSQL: one process per deployment sends for each channel (its budget is the bot's)
+        self._rights = rights or SendingRights(store.database_url, self.wake)
         self._reach = reach or Reach()
         self._channels = dict(channels)
         self._clock = clock
@@ -109,8 +113,10 @@ class OutboxWorker:
     async def run(self) -> None:
         """Loop until stopped: claim what may go, then sleep until woken or the next one is due."""
         # SQLite serves one process: every lease left is ours from before a crash, so it is taken
-        # back at once. On PostgreSQL other live processes hold leases too; those of a dead one
-        # go back when they expire (scheduled/jobs.py), never while their owner may still send.
+        # back at once. On PostgreSQL one process sends for each channel (storage/sending.py): the
+        # pass after it takes a channel over puts that channel's leases back (their owner stopped
+        # or died); leases of channels nobody sends for expire (scheduled/jobs.py).
+        await self._rights.start(list(self._channels))
         now = self._clock()
         async with self._store.uow() as uow:
             released = await uow.outbox.release_expired(
@@ -137,6 +143,7 @@ class OutboxWorker:
                 await asyncio.sleep(self._pass_gap)
         finally:
             await self.idle()
+            await self._rights.close()
 
     async def idle(self) -> None:
         """Wait until every chat task has ended and its outcomes are stored."""
@@ -146,8 +153,11 @@ class OutboxWorker:
             await self._recorder
 
     async def _idle_seconds(self) -> float:
+        channels = self._rights.held(list(self._channels))
+        if not channels:  # another process sends; we wait to take over (woken when we do)
+            return 5.0
         async with self._store.uow() as uow:
-            due = await uow.outbox.next_due_at(list(self._channels), set(self._chats))
+            due = await uow.outbox.next_due_at(channels, set(self._chats))
         if due is None:
             return 5.0
         return min(5.0, max(0.05, (due - self._clock()).total_seconds()))
@@ -158,11 +168,15 @@ class OutboxWorker:
         The tasks run on after it returns (`idle()` waits for them).
         """
         free = self._concurrency - len(self._chats)
-        if free <= 0 or self._stopping:
+        channels = self._rights.held(list(self._channels))
+        if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
         async with self._store.uow() as uow:
-            rows = await uow.outbox.due_heads(list(self._channels), now, self._batch, set(self._chats))
+            if taken := self._rights.taken():  # their last sender is gone: its leases go out again
+                released = await uow.outbox.release_leases(list(taken), set(self._chats))
+                log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
+            rows = await uow.outbox.due_heads(channels, now, self._batch, set(self._chats))
             by_chat: dict[ChatKey, list[OutboxMessage]] = {}
             for row in rows:
                 key = (row.channel, row.chat_id)

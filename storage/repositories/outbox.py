@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +18,7 @@ from storage.models import OutboxMessage, UTCDateTime
 from storage.repositories._upsert import insert_ignore
 from storage.repositories.outbox_claims import OutboxClaims
 from storage.repositories.outbox_reads import OutboxReads
-from storage.repositories.outbox_states import ANSWER, FAILED, PENDING, POST, SENDING, SENT
+from storage.repositories.outbox_states import ANSWER, FAILED, NOTICE, PENDING, POST, SENDING, SENT
 
 __all__ = ["ANSWER", "FAILED", "PENDING", "POST", "SENDING", "SENT", "OutboxRepo"]
 
@@ -63,6 +63,8 @@ class OutboxRepo(OutboxClaims, OutboxReads):
             dedupe_key=dedupe_key,
             priority=priority,
         )
+        if self._s.get_bind().dialect.name == "postgresql":  # wakes the sender at commit
+            await self._s.exec(select(func.pg_notify(NOTICE, channel)))
         if dedupe_key is None:
             self._s.add(OutboxMessage(**values))
             return True

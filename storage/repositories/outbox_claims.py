@@ -136,6 +136,20 @@ class OutboxClaims:
         )
         return int(result.rowcount or 0)
 
+    async def release_leases(self, channels: Sequence[str], exclude: Collection[tuple[str, str]] = ()) -> int:
+        """Every lease of these channels goes back to the queue now, but those of the `exclude`
+        chats (this process's own sends): whoever else held them no longer sends."""
+        if not channels:
+            return 0
+        query = (
+            update(OutboxMessage)
+            .where(col(OutboxMessage.channel).in_(list(channels)))
+            .where(col(OutboxMessage.status) == SENDING)
+            .values(status=PENDING, lease_until=None)
+        )
+        result = await self._s.exec(_without_chats(query, exclude))
+        return int(result.rowcount or 0)
+
     async def next_due_at(
         self, channels: Sequence[str], exclude: Collection[tuple[str, str]] = ()
     ) -> datetime | None:

@@ -8,6 +8,7 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # Which messages leave first within the bot-wide budget (lower first):
 ANSWER = 0  # an answer a person waits for in a private chat
 POST = 1  # group posts, announcements, broadcasts, reminders
+NOTICE = "outbox_queued"  # PostgreSQL: raised by each queued message; the sending process listens
 
 
 def aware(value: datetime) -> datetime:
