@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import async_url, make_engine, make_sessionmaker, make_sync_engine
+from storage.db import make_engine, make_sessionmaker, make_sync_engine
 from storage.migrate import upgrade
 from storage.models import UTCDateTime
 from storage.uow import UnitOfWork
@@ -37,8 +37,6 @@ class Store:
         self.engine: AsyncEngine = make_engine(database_url)
         self._sessions = make_sessionmaker(self.engine)
         self._probe: Engine | None = None
-        self._delivery: AsyncEngine | None = None
-        self._delivery_sessions = self._sessions
 
     @property
     def dialect(self) -> str:
@@ -51,16 +49,6 @@ class Store:
     def uow(self) -> UnitOfWork:
         """A new unit of work (use as an async context manager)."""
         return UnitOfWork(self._sessions)
-
-    def delivery_uow(self) -> UnitOfWork:
-        """A unit of work for the outbox worker. SQLite: on a connection of its own, so claiming
-        and recording sends never queue behind residents' questions for the app's one connection
-        (each holds it while it is searched); they wait only for another write's commit."""
-        database = async_url(self.database_url).database
-        if self._delivery is None and self.dialect == "sqlite" and database not in (None, "", ":memory:"):
-            self._delivery = make_engine(self.database_url)
-            self._delivery_sessions = make_sessionmaker(self._delivery)
-        return UnitOfWork(self._delivery_sessions)
 
     @property
     def probe_engine(self) -> Engine:
@@ -91,8 +79,6 @@ class Store:
 
     async def close(self) -> None:
         await self.engine.dispose()
-        if self._delivery is not None:
-            await self._delivery.dispose()
         if self._probe is not None:
             self._probe.dispose()
 

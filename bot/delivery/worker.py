@@ -118,7 +118,7 @@ class OutboxWorker:
         # or died); leases of channels nobody sends for expire (scheduled/jobs.py).
         await self._rights.start(list(self._channels))
         now = self._clock()
-        async with self._store.delivery_uow() as uow:
+        async with self._store.uow() as uow:
             released = await uow.outbox.release_expired(
                 now + LEASE * 2 if self._store.dialect == "sqlite" else now
             )
@@ -156,7 +156,7 @@ class OutboxWorker:
         channels = self._rights.held(list(self._channels))
         if not channels:  # another process sends; we wait to take over (woken when we do)
             return 5.0
-        async with self._store.delivery_uow() as uow:
+        async with self._store.uow() as uow:
             due = await uow.outbox.next_due_at(channels, set(self._chats))
         if due is None:
             return 5.0
@@ -172,7 +172,7 @@ class OutboxWorker:
         if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
-        async with self._store.delivery_uow() as uow:
+        async with self._store.uow() as uow:
             if taken := self._rights.taken():  # their last sender is gone: its leases go out again
                 released = await uow.outbox.release_leases(list(taken), set(self._chats))
                 log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
@@ -287,7 +287,7 @@ class OutboxWorker:
                     stored.set_result(None)
 
     async def _record(self, outcomes: list[_Outcome]) -> None:
-        async with self._store.delivery_uow() as uow:
+        async with self._store.uow() as uow:
             await uow.outbox.mark_sent(
                 [
                     (o.message.id or 0, o.result.external_id, o.at)
