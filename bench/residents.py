@@ -64,20 +64,30 @@ class People:
         )
 
 
+WARM_CHAT = 29_999  # the chat that warms the bot up (petition_crash.FIRST_CHAT - 1)
+
+
 def breakdown(db: Path) -> str:
-    """Where private replies spent their time: handling the update, then waiting in the outbox."""
+    """Where private replies spent their time: waiting to be handled, handling plus the outbox (the
+    reply row is stamped when handling starts), and how many group posts left meanwhile."""
+    chat = "coalesce(json_extract(payload, '$.message.chat.id'),"
+    chat += " json_extract(payload, '$.callback_query.message.chat.id'))"
     with sqlite3.connect(db) as conn:
-        handling = [
-            float(x)
-            for (x,) in conn.execute(
-                "select (julianday(handled_at) - julianday(received_at)) * 86400 from inboundupdate"
-                " where handled_at is not null and cast(sender as integer) > 0"
-            )
-        ]
+        handling = [float(x) for (x,) in conn.execute(
+            "select (julianday(handled_at) - julianday(received_at)) * 86400 from inboundupdate"
+            f" where handled_at is not null and {chat} > 0 and {chat} != {WARM_CHAT}")]  # fmt: skip
         queued = [float(x) for (x,) in conn.execute(
             "select (julianday(sent_at) - julianday(created_at)) * 86400 from outboxmessage"
-            " where sent_at is not null and chat_id not like '-%'")]  # fmt: skip
+            f" where sent_at is not null and chat_id not like '-%' and chat_id != '{WARM_CHAT}'")]  # fmt: skip
+        window = conn.execute(
+            "select min(created_at), max(sent_at) from outboxmessage where chat_id not like '-%' and chat_id != ?",
+            (str(WARM_CHAT),),
+        ).fetchone()
+        posts = conn.execute(
+            "select count(*) from outboxmessage where chat_id like '-%' and sent_at between ? and ?", window
+        ).fetchone()[0]
     return (
-        f"  updates received -> handled p50 {pct(handling, 0.5):.1f} s p95 {pct(handling, 0.95):.1f} s;"
-        f" private replies queued -> sent p50 {pct(queued, 0.5):.1f} s p95 {pct(queued, 0.95):.1f} s"
+        f"  private updates received -> handling starts p50 {pct(handling, 0.5):.1f} s p95 {pct(handling, 0.95):.1f} s;"
+        f" handling starts -> reply sent p50 {pct(queued, 0.5):.1f} s p95 {pct(queued, 0.95):.1f} s;"
+        f" group posts sent meanwhile: {posts}"
     )

@@ -19,6 +19,7 @@ from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
 from handlers.services import Ctx, Services
 from storage.repositories.inbound import SET_ASIDE
+from storage.repositories.outbox import ANSWER, POST
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -182,8 +183,9 @@ class Pipeline:
             if msg is not None and handler is not None:
                 replies = await handler(msg, Ctx(uow=uow, svc=self._svc, now=now))
                 for reply in replies:
+                    channel, chat = reply.channel or msg.channel, reply.chat_id or msg.chat_id
                     await uow.outbox.put(
-                        reply.channel or msg.channel, reply.chat_id or msg.chat_id, reply.payload(), now
+                        channel, chat, reply.payload(), now, priority=_priority(msg, channel, chat)
                     )
             if not await uow.inbound.mark(inbound_id, "handled", now):
                 return []  # handled meanwhile by a recovery pass: the rollback drops our replies
@@ -211,7 +213,7 @@ class Pipeline:
             replies = []
             if msg is not None and msg.chat_type == "private":
                 replies = [Reply(SORRY)]
-                await uow.outbox.put(msg.channel, msg.chat_id, replies[0].payload(), now)
+                await uow.outbox.put(msg.channel, msg.chat_id, replies[0].payload(), now, priority=ANSWER)
             await uow.inbound.mark(inbound_id, "failed", now, error=repr(exc)[:500])
             await uow.commit()
         return replies
@@ -244,7 +246,11 @@ class Pipeline:
         with contextlib.suppress(Exception):  # a notice that fails must not cost the update
             async with self._store.uow() as uow:
                 await uow.outbox.put(
-                    msg.channel, msg.chat_id, Reply(FLOOD_NOTICE).payload(), self._svc.clock()
+                    msg.channel,
+                    msg.chat_id,
+                    Reply(FLOOD_NOTICE).payload(),
+                    self._svc.clock(),
+                    priority=ANSWER,
                 )
                 await uow.commit()
             self._on_queued()
@@ -258,3 +264,9 @@ class Pipeline:
         """Wait for background handling to finish (shutdown)."""
         while self._tasks or self._notices:
             await asyncio.gather(*list(self._tasks), *list(self._notices), return_exceptions=True)
+
+
+def _priority(msg: Incoming, channel: str, chat_id: str) -> int:
+    """An answer back to the person who wrote privately leaves before group posts and broadcasts."""
+    private = msg.chat_type == "private" and (channel, chat_id) == (msg.channel, msg.chat_id)
+    return ANSWER if private else POST

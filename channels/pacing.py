@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import math
 import time
 from collections import deque
@@ -84,6 +85,41 @@ class Pacer:
             self._next[key] = max(self._next.get(key, 0.0), self._clock() + self._interval)
 
 
+class _Gate:
+    """A lock whose waiters enter by rank (lower first), in arrival order within a rank."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = 0
+
+    @contextlib.asynccontextmanager
+    async def held(self, rank: int) -> AsyncIterator[None]:
+        if self._held or self._waiting:
+            self._arrivals += 1
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (rank, self._arrivals, turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._pass_on()  # given the gate as it was cancelled: hand it on
+                raise
+        self._held = True
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        while self._waiting:
+            turn = heapq.heappop(self._waiting)[2]
+            if not turn.done():  # a cancelled waiter is skipped
+                turn.set_result(None)
+                return
+        self._held = False
+
+
 class WindowPacer:
     """Bot-wide spacing: one send per `window / limit` s on a fixed grid, and never more than
     `limit` sends in any `window` s as the server counts them.
@@ -92,6 +128,9 @@ class WindowPacer:
     moment each earlier request was *answered*: the server saw it before then, so however late a
     stalled event loop put a request on the wire, send n + limit reaches the server at least
     `window` after send n did. The price is one round trip per `limit` sends.
+
+    An urgent send (an answer a person waits for) goes before every waiting send that is not, and
+    is not held to the grid: a burst of answers leaves at once as long as the window has room.
 
         async with pacer.slot():
             await send()
@@ -104,22 +143,23 @@ class WindowPacer:
         self._clock = clock
         self._grid = 0.0
         self._answered: deque[asyncio.Future[float]] = deque(maxlen=max(limit, 1))
-        self._gate = asyncio.Lock()
+        self._gate = _Gate()
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, urgent: bool = False) -> AsyncIterator[None]:
         if not self._interval:
             yield
             return
         answered: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        async with self._gate:
-            earliest = self._grid
+        async with self._gate.held(0 if urgent else 1):
+            earliest = 0.0 if urgent else self._grid
             if len(self._answered) == self._limit:
                 earliest = max(earliest, await asyncio.shield(self._answered[0]) + self._window)
             now = self._clock()
             if earliest > now:
                 await asyncio.sleep(earliest - now)
-            self._grid = max(earliest, now) + self._interval
+            if not urgent:
+                self._grid = max(earliest, now) + self._interval
             self._answered.append(answered)
         try:
             yield

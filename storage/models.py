@@ -177,6 +177,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime | None = _ts(nullable=False)
     sent_at: datetime | None = _ts()
+    # 0: an answer a person waits for in a private chat; 1: a post, announcement or broadcast
+    priority: int = Field(default=1, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="1"))
 
 
 class UnansweredQuestion(SQLModel, table=True):

@@ -6,6 +6,9 @@ long windows (Telegram: 20 a minute per group) are kept by claiming only what fi
 the rest off until the window frees, counted from the `sent_at` of earlier rows (so a restart
 remembers them); short ones (30 a second per bot, one a second per private chat) by in-memory
 grids whose waits stay under a second, inside the task of the chat concerned.
+
+Answers a person waits for in a private chat (`ANSWER` priority) are claimed first and take the
+bot-wide budget before group posts and broadcasts waiting for it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, S
 from channels.pacing import Pacer, WindowPacer, free_at, room
 from domain.reach import Reach
 from storage.models import OutboxMessage
+from storage.repositories.outbox import POST
+from storage.sending import SendingRights
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -70,8 +75,11 @@ class OutboxWorker:
         monotonic: Callable[[], float] = time.monotonic,
         pass_gap: float = 0.05,
         reach: Reach | None = None,
+        rights: SendingRights | None = None,
     ) -> None:
         self._store = store
+        # PostgreSQL: one process per deployment sends for each channel (its budget is the bot's)
+        self._rights = rights or SendingRights(store.database_url, self.wake)
         self._reach = reach or Reach()
         self._channels = dict(channels)
         self._clock = clock
@@ -105,8 +113,10 @@ class OutboxWorker:
     async def run(self) -> None:
         """Loop until stopped: claim what may go, then sleep until woken or the next one is due."""
         # SQLite serves one process: every lease left is ours from before a crash, so it is taken
-        # back at once. On PostgreSQL other live processes hold leases too; those of a dead one
-        # go back when they expire (scheduled/jobs.py), never while their owner may still send.
+        # back at once. On PostgreSQL one process sends for each channel (storage/sending.py): the
+        # pass after it takes a channel over puts that channel's leases back (their owner stopped
+        # or died); leases of channels nobody sends for expire (scheduled/jobs.py).
+        await self._rights.start(list(self._channels))
         now = self._clock()
         async with self._store.uow() as uow:
             released = await uow.outbox.release_expired(
@@ -133,6 +143,7 @@ class OutboxWorker:
                 await asyncio.sleep(self._pass_gap)
         finally:
             await self.idle()
+            await self._rights.close()
 
     async def idle(self) -> None:
         """Wait until every chat task has ended and its outcomes are stored."""
@@ -142,8 +153,11 @@ class OutboxWorker:
             await self._recorder
 
     async def _idle_seconds(self) -> float:
+        channels = self._rights.held(list(self._channels))
+        if not channels:  # another process sends; we wait to take over (woken when we do)
+            return 5.0
         async with self._store.uow() as uow:
-            due = await uow.outbox.next_due_at(list(self._channels), set(self._chats))
+            due = await uow.outbox.next_due_at(channels, set(self._chats))
         if due is None:
             return 5.0
         return min(5.0, max(0.05, (due - self._clock()).total_seconds()))
@@ -154,16 +168,22 @@ class OutboxWorker:
         The tasks run on after it returns (`idle()` waits for them).
         """
         free = self._concurrency - len(self._chats)
-        if free <= 0 or self._stopping:
+        channels = self._rights.held(list(self._channels))
+        if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
         async with self._store.uow() as uow:
-            rows = await uow.outbox.due_heads(list(self._channels), now, self._batch, set(self._chats))
+            if taken := self._rights.taken():  # their last sender is gone: its leases go out again
+                released = await uow.outbox.release_leases(list(taken), set(self._chats))
+                log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
+            rows = await uow.outbox.due_heads(channels, now, self._batch, set(self._chats))
             by_chat: dict[ChatKey, list[OutboxMessage]] = {}
             for row in rows:
                 key = (row.channel, row.chat_id)
                 if key in by_chat or len(by_chat) < free:
                     by_chat.setdefault(key, []).append(row)
+            for messages in by_chat.values():  # in order, whatever their priorities
+                messages.sort(key=lambda m: m.id or 0)
             await self._within_budgets(uow, by_chat, now)
             claimed = [m for messages in by_chat.values() for m in messages]
             await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
@@ -229,7 +249,8 @@ class OutboxWorker:
             chat_pacer.slot(key[1]) if chat_pacer is not None else contextlib.nullcontext()
         )
         bot_pacer = self._bot_pacers.get(key[0])
-        per_bot = bot_pacer.slot() if bot_pacer is not None else contextlib.nullcontext()
+        urgent = message.priority < POST  # an answer a person waits for goes before posts
+        per_bot = bot_pacer.slot(urgent) if bot_pacer is not None else contextlib.nullcontext()
         try:
             async with per_chat, per_bot:
                 return await channel.send(message.chat_id, message.payload)

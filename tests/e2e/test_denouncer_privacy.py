@@ -18,7 +18,7 @@ from bot.backup import backup, new_key
 from bot.cli import NOISY_LOGGERS, configure_logging
 from tests.attack_harness import Webhooks
 from tests.e2e.conftest import outbox_rows
-from tests.e2e.test_petitions import ADMIN, GROUP, HANDLER, file_petition, say
+from tests.e2e.test_petitions_telegram import ADMIN, GROUP, HANDLER, file_petition, say
 
 pytestmark = pytest.mark.e2e
 

@@ -15,12 +15,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from domain.petitions import ADMIN_ONLY, IDENTITY_ONLY, NOT_ALLOWED, TAKE_TO_CAO_ONLY, Op
+from domain.petition_actions import ADMIN_ONLY, IDENTITY_ONLY, NOT_ALLOWED, TAKE_TO_CAO_ONLY
+from domain.petitions import Op
 from handlers import relay
 from handlers.officials import NOT_FOUND
 from handlers.router import ButtonPrefix, Command, routes
 from tests.attack_harness import Webhooks
-from tests.e2e.test_petitions import GROUP, HANDLER, STRANGER, SUPERVISOR, file_petition
+from tests.e2e.test_petitions_telegram import GROUP, HANDLER, STRANGER, SUPERVISOR, file_petition
 
 pytestmark = pytest.mark.e2e
 

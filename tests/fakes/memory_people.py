@@ -17,7 +17,7 @@ from storage.models import (
     Subscription,
     UnansweredQuestion,
 )
-from storage.repositories.outbox import FAILED, PENDING, SENT
+from storage.repositories.outbox import FAILED, PENDING, POST, SENT
 from tests.fakes.memory_tables import Tables, by_key
 
 
@@ -106,6 +106,7 @@ class MemoryOutbox:
         *,
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
+        priority: int = POST,
     ) -> bool:
         if dedupe_key is not None and any(m.dedupe_key == dedupe_key for m in self._t.outbox.values()):
             return False
@@ -119,6 +120,7 @@ class MemoryOutbox:
             next_attempt_at=not_before or now,
             created_at=now,
             dedupe_key=dedupe_key,
+            priority=priority,
         )
         return True
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.delivery import OutboxWorker
 from channels.contract import UNLIMITED, Budget, Failed, Retry, SendResult, Sent
+from storage.sending import SendingRights
 from storage.store import Store
 from tests.conftest import NOW
 
@@ -135,22 +136,35 @@ async def test_a_starting_worker_takes_back_leases_only_where_no_other_process_c
     store: Store,
 ) -> None:
     """SQLite: a lease left at start-up is this process's own, from before a crash: sent again
-    at once. PostgreSQL: another live process may be sending it right now: left alone."""
+    at once. PostgreSQL: while another live process sends for the channel (it holds the channel's
+    sending lock) the lease is left alone; once that process is gone, this one takes over and
+    sends it at once, without waiting for the lease to expire."""
     clock = Clock()
     await put(store, "1", "m")
     async with store.uow() as uow:
         await uow.outbox.claim_due(["telegram"], clock(), 10, timedelta(minutes=2))
         await uow.commit()
+    other = SendingRights(store.database_url)  # another process, sending for the bot
+    await other.start(["telegram"])
     sender = RecordingSender()
     worker = OutboxWorker(store, {"telegram": sender}, clock)
     running = asyncio.create_task(worker.run())
-    for _ in range(50):
-        if sender.delivered:
-            break
-        await asyncio.sleep(0.02)
-    worker.stop()
-    await running
-    assert sender.delivered == ([("1", "m")] if store.dialect == "sqlite" else [])
+    try:
+        for _ in range(50):
+            if sender.delivered:
+                break
+            await asyncio.sleep(0.02)
+        assert sender.delivered == ([("1", "m")] if store.dialect == "sqlite" else [])
+        await other.close()  # it stops (or dies): its connection, and the lock, go
+        for _ in range(300):
+            if sender.delivered:
+                break
+            await asyncio.sleep(0.01)
+        assert sender.delivered == [("1", "m")]
+    finally:
+        await other.close()
+        worker.stop()
+        await running
 
 
 async def test_rows_read_in_a_unit_of_work_stay_readable_after_it_ends(store: Store) -> None:

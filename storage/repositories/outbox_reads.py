@@ -1,0 +1,83 @@
+"""Reading the outbox: a chat's history, the message a person replies to, counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.repositories.outbox_states import FAILED, PENDING, SENDING, SENT
+
+
+class OutboxReads:
+    """What the rest of the bot reads of the outbox (mixed into `OutboxRepo`)."""
+
+    _s: AsyncSession
+
+    async def for_chat(
+        self, channel: str, chat_id: str, after_id: int = 0, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Messages to one chat after a given id (the web chat reads its history this way)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+            .where(col(OutboxMessage.id) > after_id)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def by_external(self, channel: str, chat_id: str, external_id: str) -> OutboxMessage | None:
+        """The message we sent that a person is now replying to."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.external_id == external_id,
+        )
+        return (await self._s.exec(query)).first()
+
+    async def forget_chat(self, channel: str, chat_id: str) -> int:
+        """Delete what was sent to a private chat (personal data erasure)."""
+        result = await self._s.exec(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.channel) == channel,
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.status).in_([SENT, FAILED]),
+            )
+        )
+        return int(result.rowcount or 0)
+
+    async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
+        """(dedupe key, channel, chat) of messages queued under a key prefix."""
+        query = select(OutboxMessage.dedupe_key, OutboxMessage.channel, OutboxMessage.chat_id).where(
+            col(OutboxMessage.dedupe_key).startswith(prefix)
+        )
+        return [(k or "", c, chat) for k, c, chat in (await self._s.exec(query)).all()]
+
+    async def pending(self, limit: int = 1000) -> list[OutboxMessage]:
+        """Messages waiting to go out, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.status).in_([PENDING, SENDING]))
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        return list((await self._s.exec(query)).all())
+
+    async def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(OutboxMessage)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        return int((await self._s.exec(query)).one())
+
+    async def last_to_chat(self, channel: str, chat_id: str) -> OutboxMessage | None:
+        """The bot's latest message to a chat that was not given up on (its choices are live)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+            .where(OutboxMessage.status != FAILED)
+            .order_by(col(OutboxMessage.id).desc())
+            .limit(1)
+        )
+        return (await self._s.exec(query)).first()
