@@ -22,6 +22,9 @@ from web.board.render import markdown, render
 
 QUERY_MAX = 200  # characters of a search box; more is not a question
 RESULTS = 8
+# Hits below this confidence are not shown: the floor under which the chat no longer offers a
+# document to open either (handlers/ask.py SUGGEST_FLOOR).
+RELEVANT = 0.01
 CODE_MAX = 20
 
 
@@ -124,7 +127,7 @@ class Board:
             results: list[views.Found] = []
             if q:
                 hits = await self.searcher.search(uow, q, limit=RESULTS, today=self.today())
-                shown = [(h.kind, h.id, h.title, h.passage) for h in hits if h.score > 0]
+                shown = [(h.kind, h.id, h.title, h.passage) for h in hits if h.confidence >= RELEVANT]
                 results = await views.found(uow, shown, self.prefix)
             title = f"Tìm kiếm: {q}" if q else "Tìm kiếm"
             return await self.page(uow, "search.html", title, nav="search", q=q, results=results)
