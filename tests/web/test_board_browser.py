@@ -16,7 +16,7 @@ from storage.store import Store
 from tests.web.board_data import board_client, seed
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-PHONE = {"width": 390, "height": 844}
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
@@ -58,7 +58,11 @@ async def phone() -> AsyncIterator[Any]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, chromium_sandbox=False)
         context = await browser.new_context(
-            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
+            viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="vi-VN",
         )
         page = await context.new_page()
         yield page
@@ -68,7 +72,7 @@ async def phone() -> AsyncIterator[Any]:
 
 async def no_sideways_scroll(page: Any) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+    assert width <= PHONE_WIDTH, f"the page is {width}px wide on a {PHONE_WIDTH}px phone"
 
 
 async def test_a_resident_searches_without_marks_and_reads_the_table(phone: Any, base_url: str) -> None:
