@@ -180,3 +180,43 @@ async def test_the_board_serves_under_a_commune_prefix_with_its_links(store: Sto
         html = await get(c, "/tan-lap/van-ban/duong-thon-2")
         assert "Hưng Thịnh" in html
         await get(c, "/tan-lap/thong-ke")
+
+
+async def test_a_long_board_comes_a_page_at_a_time(store: Store) -> None:
+    from storage.importer import import_data, load_file
+    from tests.conftest import MINI, NOW
+
+    data = load_file(MINI)
+    data["disclosures"] += [
+        {
+            "id": f"tb-{n:02d}",
+            "title": f"Thông báo số {n}",
+            "category": "khac",
+            "published_at": f"2026-10-{n:02d}",
+            "body": "Nội dung.",
+        }
+        for n in range(1, 31)
+    ]
+    async with store.uow() as uow:
+        await import_data(uow, data, NOW)
+    async with board_client(store) as c:
+        first = await get(c, "/")
+        assert "34 văn bản" in first and "Trang 1/2" in first and "/?trang=2" in links(first)
+        second = await get(c, "/?trang=2")
+        docs = [h for h in links(second) if h.startswith("/van-ban/")]
+        assert docs == [  # the oldest four, still newest first
+            "/van-ban/tb-01",
+            "/van-ban/duong-thon-2",
+            "/van-ban/thu-tuc-chung-thuc",
+            "/van-ban/du-toan-ngan-sach-2026",
+        ]
+        shown = {h for page in (first, second) for h in links(page) if h.startswith("/van-ban/")}
+        assert len(shown) == 34
+
+
+async def test_an_empty_database_still_serves_every_page(store: Store) -> None:
+    async with board_client(store) as c:
+        for path in ("/", "/lich", "/thong-ke", "/tim-kiem?q=hoc+phi", "/van-ban", "/tra-cuu"):
+            html = await get(c, path)
+            assert '<html lang="vi">' in html
+        assert (await c.get("/tin-moi.xml")).status == 200

@@ -91,6 +91,7 @@ class Board:
         )
         response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
         response.headers["Cache-Control"] = "public, max-age=60"
+        response.enable_compression()  # gzip when the phone accepts it: a page is then ~3 kB
         return response
 
     async def not_found(self, uow: UnitOfWork, message: str) -> web.Response:
