@@ -171,6 +171,8 @@ async def test_a_petitions_public_status_has_its_type_status_and_dates_only(
     await get(client, "/tra-cuu/PA-KHONGCO", status=404)
     response = await client.get("/tra-cuu?ma=ph-test00", allow_redirects=False)
     assert response.status == 302 and response.headers["Location"] == "/tra-cuu/PH-TEST00"
+    response = await client.get("/tra-cuu", params={"ma": "x\r\nSet-Cookie: a=b"}, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == "/tra-cuu/XSET-COOKIEAB"
 
 
 async def test_the_board_serves_under_a_commune_prefix_with_its_links(store: Store, seeded: Seeded) -> None:

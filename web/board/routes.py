@@ -3,6 +3,7 @@ commune would be `/<commune id>`). Handlers are thin: views.py reads, templates 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
@@ -26,6 +27,12 @@ RESULTS = 8
 # document to open either (handlers/ask.py SUGGEST_FLOOR).
 RELEVANT = 0.01
 CODE_MAX = 20
+_NOT_IN_CODE = re.compile(r"[^A-Z0-9-]")
+
+
+def clean_code(text: str) -> str:
+    """A tracking code as typed ('pa-7k3m9q ') in its stored form ('PA-7K3M9Q'); nothing else kept."""
+    return _NOT_IN_CODE.sub("", text.strip().upper())[:CODE_MAX]
 
 
 class BoardSearch(Protocol):
@@ -174,7 +181,7 @@ class Board:
             )
 
     async def tracking_form(self, request: web.Request) -> web.Response:
-        code = request.query.get("ma", "").strip().upper()[:CODE_MAX]
+        code = clean_code(request.query.get("ma", ""))
         if code:
             raise web.HTTPFound(f"{self.prefix}/tra-cuu/{code}")
         async with self.store.uow() as uow:
@@ -182,7 +189,7 @@ class Board:
 
     async def tracking(self, request: web.Request) -> web.Response:
         """A petition's public status: type, status and dates; never its content nor its filer."""
-        code = request.match_info["code"].strip().upper()[:CODE_MAX]
+        code = clean_code(request.match_info["code"])
         async with self.store.uow() as uow:
             petition = await uow.petitions.by_code(code)
             if petition is None or petition.id is None:
