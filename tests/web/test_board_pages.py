@@ -109,8 +109,11 @@ async def test_the_calendar_lists_coming_sittings_a_month_and_the_feeds(client: 
     html = await get(client, "/lich?thang=2026-12")
     assert "Tháng 12/2026" in html
     grid = html[html.index('class="month"') : html.index("</table>", html.index('class="month"'))]
-    assert "14 giờ 00 Hội nghị đối thoại" in grid
-    assert "<strong>15</strong><br>" not in grid  # the reception of 15/12 is cancelled
+    assert '<a href="#ngay-2026-12-08"><strong>8</strong></a><br>14:00' in grid
+    assert "#ngay-2026-12-15" not in grid  # the reception of 15/12 is cancelled
+    day = html[html.index('id="ngay-2026-12-08"') :].split("</li>")[0]
+    assert "Thứ Ba, 08/12/2026" in day and "Hội nghị đối thoại" in day and "#su-kien-doi-thoai-2026" in day
+    assert 'id="su-kien-doi-thoai-2026"' in html  # where a search result for the event lands
 
 
 async def test_the_atom_feed_parses_and_links_to_the_disclosure_pages(client: Client) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.calendar import EventLike, occurrences, upcoming
-from domain.vnformat import EVENT_KINDS, vn_datetime, vn_time
+from domain.vnformat import EVENT_KINDS, WEEKDAYS, vn_date, vn_datetime, vn_time
 from web.board.views import slug
 
-DAYS_AHEAD = 60
+DAYS_AHEAD = 30  # as the chat's /lich
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -26,6 +26,7 @@ class Sitting:
     kind: str
     when: str
     time: str
+    clock: str  # "7:00", for the month grid
     day: date
     location: str | None
     host: str | None
@@ -37,6 +38,11 @@ class Day:
     iso: str
     today: bool
     sittings: list[Sitting]
+
+
+def vn_day(day: date) -> str:
+    """Chủ Nhật, 29/11/2026."""
+    return f"{WEEKDAYS[day.weekday()]}, {vn_date(day)}"
 
 
 def month_of(key: str | None, today: date) -> date:
@@ -54,6 +60,7 @@ def _sitting(event: EventLike, start: datetime) -> Sitting:
         EVENT_KINDS.get(event.kind, "Sự kiện"),
         vn_datetime(start),
         vn_time(start),
+        f"{start.hour}:{start.minute:02d}",
         start.date(),
         event.location,
         event.host,
@@ -83,6 +90,7 @@ def calendar_page(
             found = sorted(in_month.get(day, []), key=lambda s: s.time)
             cells.append(Day(number, day.isoformat(), day == today, found))
         weeks.append(cells)
+    listed = [(day, sorted(found, key=lambda s: s.time)) for day, found in sorted(in_month.items())]
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     soon = [_sitting(ev, occ.start) for occ, ev in upcoming(events, now, DAYS_AHEAD, tz)]
@@ -91,6 +99,7 @@ def calendar_page(
         "days_ahead": DAYS_AHEAD,
         "month_name": f"Tháng {first.month}/{first.year}",
         "weeks": weeks,
+        "month_days": [(d.isoformat(), vn_day(d), found) for d, found in listed],
         "previous": (f"{previous.year}-{previous.month:02d}", f"Tháng {previous.month}/{previous.year}"),
         "following": (f"{following.year}-{following.month:02d}", f"Tháng {following.month}/{following.year}"),
         "village_feeds": [(v, slug(v)) for v in villages],
