@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from feedgen.feed import FeedGenerator
-
 from domain.plaintext import plain
 from domain.vnformat import category_name
 from qa.passages import clip
@@ -22,6 +20,8 @@ def _when(doc: Disclosure, tz: ZoneInfo) -> datetime:
 
 def atom(commune_name: str, docs: list[Disclosure], base_url: str, tz: ZoneInfo, now: datetime) -> bytes:
     """An Atom 1.0 document: the newest disclosures, each linking to its page on the board."""
+    from feedgen.feed import FeedGenerator  # lxml: imported when first used, not by every CLI verb
+
     feed = FeedGenerator()
     feed.id(f"{base_url}/tin-moi.xml")
     feed.title(f"Văn bản mới của {commune_name}")

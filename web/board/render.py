@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
+
+if TYPE_CHECKING:  # imported when first used: the command-line verbs never render a page
+    from jinja2 import Environment
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 
@@ -19,6 +21,8 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 @cache
 def environment() -> Environment:
     """The pages' templates; one per process (templates are read once and cached)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -45,6 +49,8 @@ def _table_close(
 
 @cache
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # CommonMark with tables and strikethrough; "html": False escapes raw HTML in the source (a
     # <script> in a data file is shown as text), and unsafe link schemes (javascript:) are refused.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
