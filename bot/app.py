@@ -25,6 +25,7 @@ from qa.searcher import SearchIndex
 from qa.vectors import semantic_search
 from scheduled.scheduler import Maintenance
 from storage.store import Store, stored_timezone
+from web.board.routes import Board
 from web.server import make_web_app
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,15 @@ class App:
         recovered = await self.pipeline.recover()
         if recovered:
             log.info("handled %d updates left over from the last run", recovered)
-        web_app = make_web_app(self.store, self.channels.values(), self.settings.link_key)
+        board = Board(
+            self.store,
+            self.services.search,
+            self.clock,
+            self.services.tz,
+            public_base_url=self.settings.PUBLIC_BASE_URL,
+            chat=self.settings.webchat_on,
+        )
+        web_app = make_web_app(self.store, self.channels.values(), self.settings.link_key, board)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)
@@ -159,7 +168,7 @@ class App:
         for channel in self.channels.values():
             await channel.start()
         self.maintenance.start()
-        log.info("web chat at http://%s:%s/", self.settings.WEB_HOST, self.port)
+        log.info("notice board at http://%s:%s/", self.settings.WEB_HOST, self.port)
 
     async def _seed_demo_if_empty(self) -> None:
         await seed_demo_if_empty(self.store, self.settings, self.clock())

@@ -40,7 +40,6 @@ class WebChatChannel:
         page = page_handler(self)
         return [
             WebRoute("GET", "/chat", page),
-            WebRoute("GET", "/", page),  # the embedded demo's front page, until the notice board
             WebRoute("POST", "/webchat/send", send_handler(self)),
             WebRoute("GET", "/webchat/messages", messages_handler(self)),
         ]

@@ -170,6 +170,8 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
         if doc.posted_until:
             period += f", niêm yết đến {vn_date(doc.posted_until)}"
         lines.append(f"{period} ({category_name(doc.category)}).")
+        if ctx.svc.public_base_url:  # the disclosure's page on the public notice board
+            lines.append(f"Xem toàn văn: {ctx.svc.public_base_url}/van-ban/{doc.id}")
         return Reply("\n".join(lines), buttons=buttons)
     event = await ctx.uow.events.get(source_id)
     if event is None:

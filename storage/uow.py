@@ -20,6 +20,7 @@ from storage.repositories.media import MediaRepo
 from storage.repositories.oa_tokens import OaTokenRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.petitions import PetitionRepo
+from storage.repositories.public import PublicRepo
 from storage.repositories.questions import UnansweredRepo
 from storage.repositories.relays import RelayRepo
 from storage.repositories.subscriptions import SubscriptionRepo
@@ -44,6 +45,7 @@ class UnitOfWork:
     media: MediaRepo
     oa_tokens: OaTokenRepo
     vectors: VectorRepo
+    public: PublicRepo  # the notice board's reads
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.media = MediaRepo(s)
         self.oa_tokens = OaTokenRepo(s)
         self.vectors = VectorRepo(s)
+        self.public = PublicRepo(s)
         return self
 
     async def __aexit__(

@@ -15,6 +15,7 @@ from channels.contract import Channel
 from domain.links import valid
 from qa.vntext import fold
 from storage.store import Health, Store
+from web.board.routes import Board, not_found_middleware
 from web.calendar_feed import FeedEvent, build_feed, for_village
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,14 @@ async def media(request: web.Request) -> web.Response:
     )
 
 
-def make_web_app(store: Store, channels: Iterable[Channel], link_key: bytes = b"") -> web.Application:
-    """The server's routes: the pages and feeds, and each channel's own (webhooks, web chat)."""
+def make_web_app(
+    store: Store, channels: Iterable[Channel], link_key: bytes = b"", board: Board | None = None
+) -> web.Application:
+    """The server's routes: the public notice board (when given), the feeds, and each channel's own
+    (webhooks, web chat)."""
+    middlewares = [not_found_middleware(board)] if board is not None else []
     # Each POST route caps its own body (channels/body.py); this is the backstop for any other.
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
     app[STORE] = store
     app[PROBE] = HealthProbe(store)
     app[LINK_KEY] = link_key
@@ -107,6 +112,8 @@ def make_web_app(store: Store, channels: Iterable[Channel], link_key: bytes = b"
     app.router.add_get("/lich.ics", calendar_feed)
     app.router.add_get("/lich/{village}.ics", calendar_feed)
     app.router.add_get("/healthz", health)
+    if board is not None:
+        app.router.add_routes(board.routes())
     for channel in channels:
         for route in channel.web_routes():
             app.router.add_route(route.method, route.path, route.handler)

@@ -59,7 +59,7 @@ def browser() -> aiohttp.ClientSession:
 
 async def test_page_is_served(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
     app = await start_app("web", data=None)
-    async with http.get(f"{base(app)}/") as response:
+    async with http.get(f"{base(app)}/chat") as response:
         assert response.status == 200
         assert response.content_type == "text/html"
         page = await response.text()

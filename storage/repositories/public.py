@@ -1,0 +1,141 @@
+"""Reads for the public notice board: disclosures as lists (without their bodies) and petition facts
+for statistics (no content, no filer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import defer, load_only
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.petitions import Action
+from storage.models import Disclosure, Petition, PetitionEvent
+
+# What counts as the commune's first answer to a petition (its first legal deadline is for this).
+_FACT_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "village",
+    "received_at",
+    "first_due",
+    "resolve_due",
+    "resolved_at",
+    "rating",
+)
+FIRST_STEPS = (Action.ACCEPTED, Action.FORWARDED, Action.REFUSED, Action.ANSWERED, Action.RESOLVED)
+
+
+@dataclass(frozen=True)
+class DisclosureItem:
+    """A disclosure as a list shows it (no body)."""
+
+    id: str
+    title: str
+    category: str
+    villages: list[str]
+    published_at: date
+    posted_until: date | None
+    source: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PetitionFact:
+    """What public statistics read of a petition: never its content, code or filer."""
+
+    kind: str
+    status: str
+    village: str | None
+    received_at: datetime
+    first_due: date | None
+    resolve_due: date | None
+    resolved_at: datetime | None
+    first_step_at: datetime | None  # the commune's first answer (accepted, forwarded, refused, …)
+    rating: int | None
+
+
+class PublicRepo:
+    """Read-only queries of the public pages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def disclosures(
+        self,
+        *,
+        category: str | None = None,
+        village: str | None = None,
+        published_from: date | None = None,
+        published_before: date | None = None,
+    ) -> list[DisclosureItem]:
+        """Newest first; `village` keeps that village's disclosures and the commune-wide ones."""
+        query = select(Disclosure).options(defer(Disclosure.body))  # type: ignore[arg-type]
+        if category is not None:
+            query = query.where(Disclosure.category == category)
+        if published_from is not None:
+            query = query.where(col(Disclosure.published_at) >= published_from)
+        if published_before is not None:
+            query = query.where(col(Disclosure.published_at) < published_before)
+        query = query.order_by(col(Disclosure.published_at).desc(), col(Disclosure.id))
+        items = [
+            DisclosureItem(
+                d.id, d.title, d.category, d.villages, d.published_at, d.posted_until, d.source, d.updated_at
+            )
+            for d in (await self._s.exec(query)).all()
+        ]
+        if village is None:
+            return items
+        wanted = village.casefold()
+        return [d for d in items if not d.villages or any(v.casefold() == wanted for v in d.villages)]
+
+    async def category_counts(self) -> dict[str, int]:
+        query = select(Disclosure.category, sa.func.count()).group_by(col(Disclosure.category))
+        return {category: count for category, count in (await self._s.exec(query)).all()}
+
+    async def published_dates(self) -> list[date]:
+        """Every distinct publication date (for the quarters that have disclosures)."""
+        result = await self._s.exec(select(col(Disclosure.published_at)).distinct())
+        return sorted(result.all())
+
+    async def petition_facts(self, received_from: datetime, received_before: datetime) -> list[PetitionFact]:
+        """Petitions received in [from, before), with the time of the commune's first answer."""
+        first = (
+            select(PetitionEvent.petition_id, sa.func.min(PetitionEvent.at).label("first_at"))
+            .where(col(PetitionEvent.action).in_([str(a) for a in FIRST_STEPS]))
+            .where(col(PetitionEvent.internal).is_(False))
+            .group_by(col(PetitionEvent.petition_id))
+            .subquery()
+        )
+        query = (
+            select(Petition, first.c.first_at)
+            .options(load_only(*(getattr(Petition, name) for name in _FACT_COLUMNS)))
+            .outerjoin(first, first.c.petition_id == col(Petition.id))
+            .where(col(Petition.received_at) >= received_from, col(Petition.received_at) < received_before)
+            .order_by(col(Petition.id))
+        )
+        rows = (await self._s.exec(query)).all()
+        return [
+            PetitionFact(
+                p.kind,
+                p.status,
+                p.village,
+                p.received_at or received_from,
+                p.first_due,
+                p.resolve_due,
+                p.resolved_at,
+                first_at,
+                p.rating,
+            )
+            for p, first_at in rows
+        ]
+
+    async def newest(self, limit: int) -> list[Disclosure]:
+        """The most recently published disclosures, whole (the Atom feed)."""
+        query = (
+            select(Disclosure).order_by(col(Disclosure.published_at).desc(), col(Disclosure.id)).limit(limit)
+        )
+        return list((await self._s.exec(query)).all())

@@ -1,0 +1,1 @@
+"""The public notice board: pages residents read without logging in (DESIGN.md "Pages")."""
