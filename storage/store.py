@@ -32,8 +32,9 @@ _HEARTBEAT = sa.table("heartbeat", sa.column("id", sa.Integer), sa.column("at", 
 class Store:
     """Owns the engine; create once in the composition root, `close()` on shutdown."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, commune_id: int | None = None) -> None:
         self.database_url = database_url
+        self.commune_id = commune_id  # None: the only commune (storage/uow.py)
         self.engine: AsyncEngine = make_engine(database_url)
         self._sessions = make_sessionmaker(self.engine)
         self._probe: Engine | None = None
@@ -46,9 +47,9 @@ class Store:
         """Apply pending Alembic migrations."""
         await upgrade(self.engine)
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work (use as an async context manager)."""
-        return UnitOfWork(self._sessions)
+    def uow(self, commune_id: int | None = None) -> UnitOfWork:
+        """A new unit of work of a commune (this store's by default; use as an async context manager)."""
+        return UnitOfWork(self._sessions, commune_id if commune_id is not None else self.commune_id)
 
     @property
     def probe_engine(self) -> Engine:
@@ -88,17 +89,19 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def stored_timezone(database_url: str) -> str | None:
-    """The commune's own time zone from its data file, or None (no database or no commune yet).
+def stored_timezone(database_url: str, commune_id: int | None = None) -> str | None:
+    """The commune's own time zone from its data file, or None (no database or no such commune yet).
 
-    Read once at start-up, before the event loop has other work; it wins over the TIMEZONE setting.
+    `commune_id` None: the only commune's (None when there are several). Read once at start-up,
+    before the event loop has other work; it wins over the TIMEZONE setting.
     """
     engine = make_sync_engine(database_url)
     try:
         with engine.connect() as conn:
-            value = conn.execute(sa.text("SELECT timezone FROM commune WHERE id = 1")).scalar()
+            rows = conn.execute(sa.text("SELECT id, timezone FROM commune ORDER BY id")).all()
     except SQLAlchemyError:
         return None
     finally:
         engine.dispose()
-    return str(value) if value else None
+    chosen = [tz for cid, tz in rows if commune_id is None or cid == commune_id]
+    return str(chosen[0]) if len(chosen) == 1 and chosen[0] else None

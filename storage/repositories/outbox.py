@@ -23,10 +23,15 @@ def _aware(value: datetime) -> datetime:
 
 
 class OutboxRepo:
-    """Queue of outgoing messages; ordering is by id within a chat."""
+    """Queue of outgoing messages; ordering is by id within a chat.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Messages are queued in `commune_id` and what a chat reads back is that commune's; the worker's
+    claiming and marking (by id) serve the whole deployment.
+    """
+
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def put(
         self,
@@ -40,6 +45,7 @@ class OutboxRepo:
     ) -> bool:
         """Queue a message; False when its `dedupe_key` was queued before (it is sent once)."""
         values: dict[str, Any] = dict(
+            commune_id=self._c,
             channel=channel,
             chat_id=chat_id,
             payload=payload,
@@ -237,6 +243,7 @@ class OutboxRepo:
         """Messages to one chat after a given id (the web chat reads its history this way)."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(col(OutboxMessage.id) > after_id)
             .order_by(col(OutboxMessage.id))
@@ -247,6 +254,7 @@ class OutboxRepo:
     async def by_external(self, channel: str, chat_id: str, external_id: str) -> OutboxMessage | None:
         """The message we sent that a person is now replying to."""
         query = select(OutboxMessage).where(
+            OutboxMessage.commune_id == self._c,
             OutboxMessage.channel == channel,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.external_id == external_id,
@@ -257,6 +265,7 @@ class OutboxRepo:
         """Delete what was sent to a private chat (personal data erasure)."""
         result = await self._s.exec(
             delete(OutboxMessage).where(
+                col(OutboxMessage.commune_id) == self._c,
                 col(OutboxMessage.channel) == channel,
                 col(OutboxMessage.chat_id) == chat_id,
                 col(OutboxMessage.status).in_([SENT, FAILED]),
@@ -267,7 +276,7 @@ class OutboxRepo:
     async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
         """(dedupe key, channel, chat) of messages queued under a key prefix."""
         query = select(OutboxMessage.dedupe_key, OutboxMessage.channel, OutboxMessage.chat_id).where(
-            col(OutboxMessage.dedupe_key).startswith(prefix)
+            OutboxMessage.commune_id == self._c, col(OutboxMessage.dedupe_key).startswith(prefix)
         )
         return [(k or "", c, chat) for k, c, chat in (await self._s.exec(query)).all()]
 
@@ -275,6 +284,7 @@ class OutboxRepo:
         """Messages waiting to go out, oldest first."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(col(OutboxMessage.status).in_([PENDING, SENDING]))
             .order_by(col(OutboxMessage.id))
             .limit(limit)
@@ -282,7 +292,7 @@ class OutboxRepo:
         return list((await self._s.exec(query)).all())
 
     async def count(self, status: str | None = None) -> int:
-        query = select(func.count()).select_from(OutboxMessage)
+        query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.commune_id == self._c)
         if status:
             query = query.where(OutboxMessage.status == status)
         return int((await self._s.exec(query)).one())
@@ -291,6 +301,7 @@ class OutboxRepo:
         """The bot's latest message to a chat that was not given up on (its choices are live)."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(OutboxMessage.status != FAILED)
             .order_by(col(OutboxMessage.id).desc())
