@@ -207,7 +207,7 @@ async def _schedule_preview(settings: Settings, days: int) -> int:
     from scheduled.preview import preview
     from storage.store import Store
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         await store.migrate()
         return await preview(
@@ -222,7 +222,7 @@ async def _updates(settings: Settings, action: str, update_id: int | None) -> in
     from bot.updates_cli import updates
     from storage.store import Store
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         await store.migrate()
         return await updates(store, action, update_id, utc_now())
@@ -237,7 +237,7 @@ async def _petitions(settings: Settings, action: str, code: str | None) -> int:
 
     tz = local_zone(settings)
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         await store.migrate()
         if action == "list":
@@ -255,7 +255,7 @@ async def _questions(settings: Settings) -> int:
     from storage.store import Store
 
     tz = local_zone(settings)
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         await store.migrate()
         return await questions_cli.list_questions(store, tz)
@@ -305,9 +305,14 @@ def friendly_error(exc: BaseException, database_url: str) -> str | None:
     from sqlalchemy.exc import DBAPIError
 
     from bot.app import StartupError
+    from storage.uow import AmbiguousCommune, UnknownCommune
 
     if isinstance(exc, StartupError):
         return str(exc)
+    if isinstance(exc, AmbiguousCommune):
+        return "Cơ sở dữ liệu có nhiều xã: hãy đặt COMMUNE_ID là commune.id (trong tệp dữ liệu) của xã cần phục vụ"
+    if isinstance(exc, UnknownCommune):
+        return f"COMMUNE_ID={exc.slug}: chưa có xã nào mang mã này, hãy nhập tệp dữ liệu của xã trước (python -m bot import TỆP)"
     if isinstance(exc, DBAPIError | sqlite3.Error | psycopg.Error | PermissionError):
         where = "DATABASE_URL=" + make_url(database_url).render_as_string(hide_password=True)
         cause = getattr(exc, "orig", None) or exc
@@ -323,7 +328,7 @@ async def _oa_token(settings: Settings, access: str, refresh: str, expires_in: i
     from bot.oa_cli import set_token
     from storage.store import Store
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         return await set_token(store, access, refresh, expires_in, utc_now())
     finally:

@@ -32,9 +32,13 @@ _HEARTBEAT = sa.table("heartbeat", sa.column("id", sa.Integer), sa.column("at", 
 class Store:
     """Owns the engine; create once in the composition root, `close()` on shutdown."""
 
-    def __init__(self, database_url: str, commune_id: int | None = None) -> None:
+    def __init__(
+        self, database_url: str, commune_id: int | None = None, commune_slug: str | None = None
+    ) -> None:
         self.database_url = database_url
-        self.commune_id = commune_id  # None: the only commune (storage/uow.py)
+        # which commune units of work serve: by id, else by the data file's id, else the only one
+        self.commune_id = commune_id
+        self.commune_slug = commune_slug or None
         self.engine: AsyncEngine = make_engine(database_url)
         self._sessions = make_sessionmaker(self.engine)
         self._probe: Engine | None = None
@@ -49,7 +53,9 @@ class Store:
 
     def uow(self, commune_id: int | None = None) -> UnitOfWork:
         """A new unit of work of a commune (this store's by default; use as an async context manager)."""
-        return UnitOfWork(self._sessions, commune_id if commune_id is not None else self.commune_id)
+        if commune_id is not None:
+            return UnitOfWork(self._sessions, commune_id)
+        return UnitOfWork(self._sessions, self.commune_id, self.commune_slug)
 
     @property
     def probe_engine(self) -> Engine:
@@ -89,19 +95,28 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def stored_timezone(database_url: str, commune_id: int | None = None) -> str | None:
+def stored_timezone(
+    database_url: str, commune_id: int | None = None, commune_slug: str | None = None
+) -> str | None:
     """The commune's own time zone from its data file, or None (no database or no such commune yet).
 
-    `commune_id` None: the only commune's (None when there are several). Read once at start-up,
-    before the event loop has other work; it wins over the TIMEZONE setting.
+    The commune by id, else by its data file's id, else the only one (None when there are several).
+    Read once at start-up, before the event loop has other work; it wins over the TIMEZONE setting.
     """
+    # the slug column is read only when asked for: a database not yet migrated (0013) has none
+    slug = "slug" if commune_slug else "NULL"
+    query = f"SELECT id, {slug}, timezone FROM commune"
     engine = make_sync_engine(database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT id, timezone FROM commune ORDER BY id")).all()
+            rows = conn.execute(sa.text(query + " ORDER BY id")).all()
     except SQLAlchemyError:
         return None
     finally:
         engine.dispose()
-    chosen = [tz for cid, tz in rows if commune_id is None or cid == commune_id]
+    if commune_id is not None:
+        rows = [r for r in rows if r[0] == commune_id]
+    elif commune_slug:
+        rows = [r for r in rows if r[1] == commune_slug]
+    chosen = [tz for _, _, tz in rows]
     return str(chosen[0]) if len(chosen) == 1 and chosen[0] else None

@@ -40,6 +40,14 @@ class AmbiguousCommune(LookupError):
     """Several communes share the database and the unit of work was not told which one it serves."""
 
 
+class UnknownCommune(LookupError):
+    """No commune of the database has the `commune.id` (slug) asked for."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no commune has the id {slug!r} (import its data file first)")
+        self.slug = slug
+
+
 class UnitOfWork:
     """`async with store.uow() as uow: ...; await uow.commit()`."""
 
@@ -61,20 +69,38 @@ class UnitOfWork:
     oa_tokens: OaTokenRepo
     vectors: VectorRepo
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], commune_id: int | None = None) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        commune_id: int | None = None,
+        commune_slug: str | None = None,
+    ) -> None:
         self._sessions = sessions
         self._committed = False
         self._wanted = commune_id
+        self._slug = commune_slug
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         try:
-            commune_id = self._wanted if self._wanted is not None else await self._only_commune()
+            commune_id = await self._resolve()
         except BaseException:
             await self.session.close()
             raise
         self.rescope(commune_id)
         return self
+
+    async def _resolve(self) -> int:
+        """The commune given by id, else by its data file's id, else the only one."""
+        if self._wanted is not None:
+            return self._wanted
+        if self._slug:
+            query = select(Commune.id).where(Commune.slug == self._slug)
+            found = (await self.session.exec(query)).first()
+            if found is None:
+                raise UnknownCommune(self._slug)
+            return found
+        return await self._only_commune()
 
     async def _only_commune(self) -> int:
         query = select(Commune.id).order_by(col(Commune.id)).limit(2)

@@ -25,8 +25,8 @@ def _aware(value: datetime) -> datetime:
 class OutboxRepo:
     """Queue of outgoing messages; ordering is by id within a chat.
 
-    Messages are queued in `commune_id` and what a chat reads back is that commune's; the worker's
-    claiming and marking (by id) serve the whole deployment.
+    Every read and every update by chat is the commune's (a process sends its own commune's messages
+    with its own bots); marking by id follows what the commune's worker claimed.
     """
 
     def __init__(self, session: AsyncSession, commune_id: int) -> None:
@@ -87,6 +87,7 @@ class OutboxRepo:
         earlier = aliased(OutboxMessage)
         held = (
             select(earlier.id)
+            .where(earlier.commune_id == OutboxMessage.commune_id)
             .where(earlier.channel == OutboxMessage.channel)
             .where(earlier.chat_id == OutboxMessage.chat_id)
             .where(col(earlier.id) < OutboxMessage.id)
@@ -103,6 +104,7 @@ class OutboxRepo:
         )
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(col(OutboxMessage.channel).in_(channels))
             .where(OutboxMessage.status == PENDING)
             .where(col(OutboxMessage.next_attempt_at) <= now)
@@ -145,7 +147,7 @@ class OutboxRepo:
         for channel, chat_ids in by_channel.items():
             query = (
                 select(OutboxMessage.chat_id, OutboxMessage.sent_at)
-                .where(OutboxMessage.channel == channel)
+                .where(OutboxMessage.commune_id == self._c, OutboxMessage.channel == channel)
                 .where(col(OutboxMessage.chat_id).in_(chat_ids))
                 .where(col(OutboxMessage.sent_at) > since)
                 .order_by(col(OutboxMessage.sent_at))
@@ -159,6 +161,7 @@ class OutboxRepo:
         """Nothing pending to this chat becomes due before `until` (its budget is spent)."""
         await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.channel) == channel)
             .where(col(OutboxMessage.chat_id) == chat_id)
             .where(col(OutboxMessage.status) == PENDING)
@@ -200,6 +203,7 @@ class OutboxRepo:
         )
         await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == message.commune_id)
             .where(col(OutboxMessage.channel) == message.channel)
             .where(col(OutboxMessage.chat_id) == message.chat_id)
             .where(col(OutboxMessage.id) > (message.id or 0))
@@ -220,6 +224,7 @@ class OutboxRepo:
         """Leases of a worker that died go back to the queue; returns how many."""
         result = await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.status) == SENDING)
             .where(col(OutboxMessage.lease_until) < now)
             .values(status=PENDING, lease_until=None)
@@ -231,7 +236,9 @@ class OutboxRepo:
     ) -> datetime | None:
         """When the earliest pending message becomes due (outside the `exclude` chats)."""
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
-            col(OutboxMessage.channel).in_(channels), OutboxMessage.status == PENDING
+            OutboxMessage.commune_id == self._c,
+            col(OutboxMessage.channel).in_(channels),
+            OutboxMessage.status == PENDING,
         )
         query = _without_chats(query, exclude)
         value = (await self._s.exec(query)).first()
@@ -317,6 +324,7 @@ class OutboxRepo:
         """
         waiting = (
             select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(OutboxMessage.status == PENDING, col(OutboxMessage.attempts) > 0)
             .order_by(col(OutboxMessage.id))
@@ -327,6 +335,7 @@ class OutboxRepo:
             return 0
         result = await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id) == chat_id)
             .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.id) >= head[0])
             .where(col(OutboxMessage.next_attempt_at) <= head[1])

@@ -166,6 +166,10 @@ async def test_what_people_do_in_one_commune_stays_in_it(store: Store) -> None:
             assert [k for k, _, _ in await o.keys_with_prefix("remind:")] == ["remind:x"]
             assert [m.payload["text"] for m in await o.pending()] == [code]
             assert await o.count() == 1
+            # the commune's worker claims, paces and holds only its own messages (its own bots)
+            assert [m.payload["text"] for m in await o.due_heads(["telegram"], later, 10)] == [code]
+            assert await o.next_due_at(["telegram"]) == NOW
+            assert await o.release_expired(later) == 0
 
             assert await uow.relays.get(ids[other]["relay"]) is None
             mine_relay = await uow.relays.get(ids[mine]["relay"])
@@ -183,8 +187,15 @@ async def test_what_people_do_in_one_commune_stays_in_it(store: Store) -> None:
             kept = await uow.media.get(media_refs[mine])
             assert kept is not None and kept.data == code.encode()
 
-    # what one commune erases or expires leaves the other's rows
+    # what one commune erases, expires or sends leaves the other's rows
     async with store.uow(TAN_LAP) as uow:
+        await uow.outbox.hold_chat("telegram", "42", later)
+        claimed = await uow.outbox.claim_due(["telegram"], NOW, 10, timedelta(minutes=1))
+        assert [m.payload["text"] for m in claimed] == []  # held until tomorrow
+        await uow.outbox.mark_sent([(m.id or 0, "t-1", NOW) for m in await uow.outbox.pending()])
+        assert (await uow.outbox.recent_sends([("telegram", "42")], NOW - timedelta(hours=1))) == {
+            ("telegram", "42"): [NOW]
+        }
         assert await uow.subscriptions.remove("telegram", "42")
         assert await uow.conversations.expire(later) == 1
         await uow.unanswered.forget_chat("telegram", "42")
@@ -193,6 +204,9 @@ async def test_what_people_do_in_one_commune_stays_in_it(store: Store) -> None:
         assert await uow.subscriptions.get("telegram", "42") is not None
         assert await uow.conversations.get("telegram", "42", "42") is not None
         assert len(await uow.unanswered.all()) == 1
+        assert await uow.outbox.recent_sends([("telegram", "42")], NOW - timedelta(hours=1)) == {}
+        due = await uow.outbox.claim_due(["telegram"], NOW, 10, timedelta(minutes=1))
+        assert [m.payload["text"] for m in due] == [codes[DONG_TIEN]]  # not held by Tân Lập's budget
 
 
 async def test_one_commune_is_the_default_and_two_must_be_named(store: Store, database_url: str) -> None:

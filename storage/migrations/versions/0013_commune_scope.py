@@ -75,8 +75,7 @@ def upgrade() -> None:
     first = bind.execute(sa.text("SELECT min(id) FROM commune")).scalar()
     owner = int(first) if first is not None else 1
     for table in [*KEYED, *INDEXED]:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("commune_id", sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column("commune_id", sa.Integer(), nullable=True))  # SQLite: in place
         op.execute(sa.text(f'UPDATE "{table}" SET commune_id = :owner').bindparams(owner=owner))
         naming = SQLITE_NAMES if sqlite else {}
         with op.batch_alter_table(table, schema=None, naming_convention=naming) as batch_op:
@@ -98,10 +97,10 @@ def downgrade() -> None:
         naming = SQLITE_NAMES if sqlite else {}
         with op.batch_alter_table(table, schema=None, naming_convention=naming) as batch_op:
             if table in UNIQUES:
-                _, old_pg, new, columns = UNIQUES[table]
+                old_sqlite, old_pg, new, columns = UNIQUES[table]
                 batch_op.drop_constraint(new, type_="unique")
                 old_columns = [c for c in columns if c != "commune_id"]
-                batch_op.create_unique_constraint(None if sqlite else old_pg, old_columns)
+                batch_op.create_unique_constraint(old_sqlite if sqlite else old_pg, old_columns)
             if table in KEYED:
                 batch_op.drop_constraint(f"{table}_pkey", type_="primary")
                 batch_op.create_primary_key(f"{table}_pkey", KEYED[table][1:])
