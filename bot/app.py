@@ -66,9 +66,14 @@ async def seed_demo_if_empty(store: Store, settings: Settings, now: datetime) ->
     log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
 
 
+def open_store(settings: Settings) -> Store:
+    """The store of the commune this process serves (COMMUNE_ID, else the database's only one)."""
+    return Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
+
+
 def local_zone(settings: Settings) -> ZoneInfo:
     """The time zone people read dates in: the commune's own (data file), else the TIMEZONE setting."""
-    name = stored_timezone(settings.DATABASE_URL)
+    name = stored_timezone(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     if name:
         try:
             return ZoneInfo(name)
@@ -106,7 +111,7 @@ class App:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(settings.DATABASE_URL)
+        self.store = open_store(settings)
         self.services = make_services(self.store, settings, clock)
         self.outbox: OutboxWorker | None = None
         self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from bot.app import make_services, seed_demo_if_empty, utc_now
+from bot.app import make_services, open_store, seed_demo_if_empty, utc_now
 from bot.config import Settings
 from domain.messages import Incoming, Reply
 from handlers import ask
 from handlers.services import Ctx
-from storage.store import Store
 
 
 class Asker:
@@ -17,7 +16,7 @@ class Asker:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._store = Store(settings.DATABASE_URL)
+        self._store = open_store(settings)
         self._svc = make_services(self._store, settings, utc_now)
 
     async def __aenter__(self) -> Asker:

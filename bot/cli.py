@@ -129,9 +129,14 @@ def friendly_error(exc: BaseException, database_url: str) -> str | None:
     from sqlalchemy.exc import DBAPIError
 
     from bot.app import StartupError
+    from storage.uow import AmbiguousCommune, UnknownCommune
 
     if isinstance(exc, StartupError):
         return str(exc)
+    if isinstance(exc, AmbiguousCommune):
+        return "Cơ sở dữ liệu có nhiều xã: hãy đặt COMMUNE_ID là commune.id (trong tệp dữ liệu) của xã cần phục vụ"
+    if isinstance(exc, UnknownCommune):
+        return f"COMMUNE_ID={exc.slug}: chưa có xã nào mang mã này, hãy nhập tệp dữ liệu của xã trước (python -m bot import TỆP)"
     if isinstance(exc, DBAPIError | sqlite3.Error | psycopg.Error | PermissionError):
         where = "DATABASE_URL=" + make_url(database_url).render_as_string(hide_password=True)
         cause = getattr(exc, "orig", None) or exc

@@ -20,7 +20,7 @@ async def migrated(settings: Settings) -> AsyncIterator[Store]:
     """The database, migrated to the newest schema; closed afterwards."""
     from storage.store import Store
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         await store.migrate()
         yield store
@@ -120,7 +120,7 @@ async def oa_token(settings: Settings, access: str, refresh: str, expires_in: in
     from bot.oa_cli import set_token
     from storage.store import Store
 
-    store = Store(settings.DATABASE_URL)
+    store = Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
     try:
         return await set_token(store, access, refresh, expires_in, utc_now())
     finally:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
     DATABASE_URL: str = "sqlite:///data/commune.db"
+    # The commune this process serves, by its data file's commune.id; empty: the database's only one
+    COMMUNE_ID: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9-]{0,79})?$")
     TELEGRAM_BOT_TOKEN: str = ""
     TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
     TELEGRAM_WEBHOOK_URL: str = ""

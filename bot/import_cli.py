@@ -16,6 +16,7 @@ async def import_file(settings: Settings, path: Path) -> int:
     from bot.app import utc_now
     from storage.importer import ImportError_, import_data, load_file
     from storage.store import Store
+    from storage.uow import NO_COMMUNE
 
     if not path.is_file():
         print(f"Không tìm thấy tệp {path}", file=sys.stderr)
@@ -35,7 +36,7 @@ async def import_file(settings: Settings, path: Path) -> int:
     store = Store(settings.DATABASE_URL)
     try:
         await store.migrate()
-        async with store.uow() as uow:
+        async with store.uow(NO_COMMUNE) as uow:  # the file says which commune
             report = await import_data(uow, data, utc_now())
         await passage_vectors(settings, store)
     except ImportError_ as exc:

@@ -1,4 +1,10 @@
-"""Import a commune data file (YAML or JSON): validate everything, then upsert in one transaction."""
+"""Import a commune data file (YAML or JSON): validate everything, then upsert in one transaction.
+
+The file's `commune.id` names its commune: the commune of that id is updated, or created when the
+database has none of that id (a second file makes a second commune and leaves the first as it is).
+A file without one updates the only commune (a one-commune deployment never needs to name it);
+the first file that names that commune (same `name`, no id yet) gives it its id.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Commune, Disclosure, Event, Group, Official, Village
 from storage.uow import UnitOfWork
@@ -88,7 +94,12 @@ def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport:
-    """Validate, then upsert every entry keyed by id; commits only when the whole file is valid."""
+    """Validate, then upsert every entry keyed by id; commits only when the whole file is valid.
+
+    The unit of work is rescoped to the commune the file names (whichever it was opened for).
+    """
+    commune, commune_id = await _target_commune(uow, data)
+    uow.rescope(commune_id)
     problems = validate(
         data, [g.id for g in await uow.groups.all()], [o.id for o in await uow.officials.all()]
     )
@@ -97,10 +108,11 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
     report = ImportReport()
     session = uow.session
     commune_entry = data["commune"]
-    commune = await session.get(Commune, 1)
-    commune_fields = {k: v for k, v in commune_entry.items() if k != "villages"}
+    commune_fields = {k: v for k, v in commune_entry.items() if k not in ("villages", "id")}
+    if commune_entry.get("id"):
+        commune_fields["slug"] = commune_entry["id"]
     if commune is None:
-        commune = Commune(id=1, **commune_fields)
+        commune = Commune(id=commune_id, **commune_fields)
         report.count(report.created, "commune")
     elif any(getattr(commune, k) != v for k, v in commune_fields.items()):
         for key, value in commune_fields.items():
@@ -108,14 +120,15 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
         report.count(report.updated, "commune")
     else:
         report.count(report.unchanged, "commune")
-    await _sync_villages(uow, commune_entry.get("villages", []), report)
+    await _sync_villages(uow, commune_id, commune_entry.get("villages", []), report)
 
     for section in SECTIONS:
         model = _MODELS[section]
-        rows: list[Any] = list((await session.exec(select(model))).all())
+        query = select(model).where(model.commune_id == commune_id)
+        rows: list[Any] = list((await session.exec(query)).all())
         existing = {row.id: row for row in rows}
         for entry in data.get(section, []):
-            _upsert(uow, section, existing.get(entry["id"]), entry, now, report)
+            _upsert(uow, section, existing.get(entry["id"]), entry, now, report, commune_id)
     if report.changed:
         commune.data_version += 1
     session.add(commune)
@@ -123,41 +136,72 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
     return report
 
 
-async def _sync_villages(uow: UnitOfWork, names: list[str], report: ImportReport) -> None:
+async def _target_commune(uow: UnitOfWork, data: Any) -> tuple[Commune | None, int]:
+    """The commune the file names (None and the id to give it when it is new)."""
+    found = data.get("commune") if isinstance(data, dict) else None
+    entry: dict[str, Any] = found if isinstance(found, dict) else {}
+    slug = entry.get("id")
+    query = select(Commune).order_by(col(Commune.id))
+    communes = list((await uow.session.exec(query)).all())
+    next_id = max((c.id or 0 for c in communes), default=0) + 1
+    if isinstance(slug, str) and slug:
+        named = next((c for c in communes if c.slug == slug), None)
+        only = communes[0] if len(communes) == 1 else None
+        if named is None and only is not None and only.slug is None and only.name == entry.get("name"):
+            named = only  # a one-commune deployment's commune, named in its file for the first time
+        return (named, named.id or 0) if named is not None else (None, next_id)
+    if len(communes) > 1:
+        raise ImportError_(
+            ["commune.id: cơ sở dữ liệu có nhiều xã, tệp phải ghi commune.id để biết là xã nào"]
+        )
+    return (communes[0], communes[0].id or 0) if communes else (None, next_id)
+
+
+async def _sync_villages(uow: UnitOfWork, commune_id: int, names: list[str], report: ImportReport) -> None:
     session = uow.session
     current = await uow.commune.villages()
     if current == names:
         return
     for name in set(current) - set(names):
-        village = await session.get(Village, name)
+        village = await session.get(Village, (commune_id, name))
         if village is not None:
             await session.delete(village)
     for position, name in enumerate(names):
-        village = await session.get(Village, name) or Village(name=name)
+        village = await session.get(Village, (commune_id, name)) or Village(commune_id=commune_id, name=name)
         village.position = position
         session.add(village)
     report.count(report.updated if current else report.created, "villages")
 
 
+def _default(model: Any, name: str) -> Any:
+    """What a field left out of an entry is: the table's default (a group's reach is "group")."""
+    info = model.model_fields[name]
+    return info.default_factory() if info.default_factory is not None else info.default
+
+
 def _upsert(
-    uow: UnitOfWork, section: str, row: Any, entry: dict[str, Any], now: datetime, report: ImportReport
+    uow: UnitOfWork,
+    section: str,
+    row: Any,
+    entry: dict[str, Any],
+    now: datetime,
+    report: ImportReport,
+    commune_id: int,
 ) -> None:
     model = _MODELS[section]
     digest = _hash(entry)
     values = _row_values(section, entry)
     if row is None:
-        row = model(**values, content_hash=digest)
+        row = model(**values, commune_id=commune_id, content_hash=digest)
         report.count(report.created, section)
     elif row.content_hash == digest:
         report.count(report.unchanged, section)
         return
     else:
         for name in model.model_fields:
-            if name in ("id", "content_hash", "announced_at", "updated_at"):
+            if name in ("commune_id", "id", "content_hash", "announced_at", "updated_at"):
                 continue
-            current = getattr(row, name)
-            default: Any = [] if isinstance(current, list) else {} if isinstance(current, dict) else None
-            setattr(row, name, values.get(name, default))
+            setattr(row, name, values[name] if name in values else _default(model, name))
         row.content_hash = digest
         report.count(report.updated, section)
     if hasattr(row, "updated_at"):

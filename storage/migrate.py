@@ -32,5 +32,23 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(_run)
+    async with engine.connect() as conn:
+        # SQLite: a migration that rebuilds a table others refer to (0013 petition) drops it, which
+        # foreign keys would refuse; they are off while migrating (a pragma outside the transaction)
+        # and checked at the end instead.
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            await conn.run_sync(_run)
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()

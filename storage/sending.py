@@ -47,8 +47,12 @@ class SendingRights:
     Until started it holds every channel (a worker driven pass by pass, as tests do, sends).
     """
 
-    def __init__(self, database_url: str, on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, database_url: str, on_change: Callable[[], None] = lambda: None, scope: str = ""
+    ) -> None:
         self._url = database_url
+        # the commune whose bots these are: each commune's bots have their own budget and sender
+        self._scope = scope
         self._postgres = make_url(async_url(database_url)).get_backend_name() == "postgresql"
         self._on_change = on_change
         self._wanted: tuple[str, ...] = ()
@@ -115,7 +119,8 @@ class SendingRights:
             if channel in self._held:
                 continue
             cursor = await conn.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, channel_key(channel))
+                "SELECT pg_try_advisory_lock(%s, %s)",
+                (LOCK_SPACE, channel_key(f"{self._scope}/{channel}" if self._scope else channel)),
             )
             row = await cursor.fetchone()
             if row is not None and row[0]:

@@ -32,8 +32,13 @@ _HEARTBEAT = sa.table("heartbeat", sa.column("id", sa.Integer), sa.column("at", 
 class Store:
     """Owns the engine; create once in the composition root, `close()` on shutdown."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self, database_url: str, commune_id: int | None = None, commune_slug: str | None = None
+    ) -> None:
         self.database_url = database_url
+        # which commune units of work serve: by id, else by the data file's id, else the only one
+        self.commune_id = commune_id
+        self.commune_slug = commune_slug or None
         self.engine: AsyncEngine = make_engine(database_url)
         self._sessions = make_sessionmaker(self.engine)
         self._probe: Engine | None = None
@@ -46,9 +51,11 @@ class Store:
         """Apply pending Alembic migrations."""
         await upgrade(self.engine)
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work (use as an async context manager)."""
-        return UnitOfWork(self._sessions)
+    def uow(self, commune_id: int | None = None) -> UnitOfWork:
+        """A new unit of work of a commune (this store's by default; use as an async context manager)."""
+        if commune_id is not None:
+            return UnitOfWork(self._sessions, commune_id)
+        return UnitOfWork(self._sessions, self.commune_id, self.commune_slug)
 
     @property
     def probe_engine(self) -> Engine:
@@ -88,17 +95,28 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def stored_timezone(database_url: str) -> str | None:
-    """The commune's own time zone from its data file, or None (no database or no commune yet).
+def stored_timezone(
+    database_url: str, commune_id: int | None = None, commune_slug: str | None = None
+) -> str | None:
+    """The commune's own time zone from its data file, or None (no database or no such commune yet).
 
+    The commune by id, else by its data file's id, else the only one (None when there are several).
     Read once at start-up, before the event loop has other work; it wins over the TIMEZONE setting.
     """
+    # the slug column is read only when asked for: a database not yet migrated (0013) has none
+    slug = "slug" if commune_slug else "NULL"
+    query = f"SELECT id, {slug}, timezone FROM commune"
     engine = make_sync_engine(database_url)
     try:
         with engine.connect() as conn:
-            value = conn.execute(sa.text("SELECT timezone FROM commune WHERE id = 1")).scalar()
+            rows = conn.execute(sa.text(query + " ORDER BY id")).all()
     except SQLAlchemyError:
         return None
     finally:
         engine.dispose()
-    return str(value) if value else None
+    if commune_id is not None:
+        rows = [r for r in rows if r[0] == commune_id]
+    elif commune_slug:
+        rows = [r for r in rows if r[1] == commune_slug]
+    chosen = [tz for _, _, tz in rows]
+    return str(chosen[0]) if len(chosen) == 1 and chosen[0] else None

@@ -1,12 +1,19 @@
-"""Unit of work: one transaction exposing every repository; rolls back unless committed."""
+"""Unit of work: one transaction exposing every repository of one commune; rolls back unless committed.
+
+The commune is given (`store.uow(commune_id=...)`) or, when not, is the deployment's only one, so a
+one-commune deployment names none anywhere. Every repository filters its reads by it and stamps it
+on what it writes.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.models import Commune
 from storage.repositories.commune_data import (
     CommuneRepo,
     DisclosureRepo,
@@ -26,9 +33,26 @@ from storage.repositories.relays import RelayRepo
 from storage.repositories.subscriptions import SubscriptionRepo
 from storage.repositories.vectors import VectorRepo
 
+FIRST_COMMUNE = 1  # the id the first import gives its commune (and rows stored before it belong to)
+NO_COMMUNE = 0  # bound to no commune: reads find nothing until `rescope` (the importer picks one)
+
+
+class AmbiguousCommune(LookupError):
+    """Several communes share the database and the unit of work was not told which one it serves."""
+
+
+class UnknownCommune(LookupError):
+    """No commune of the database has the `commune.id` (slug) asked for."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no commune has the id {slug!r} (import its data file first)")
+        self.slug = slug
+
 
 class UnitOfWork:
     """`async with store.uow() as uow: ...; await uow.commit()`."""
+
+    commune_id: int
 
     commune: CommuneRepo
     disclosures: DisclosureRepo
@@ -47,30 +71,67 @@ class UnitOfWork:
     vectors: VectorRepo
     public: PublicRepo  # the notice board's reads
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        commune_id: int | None = None,
+        commune_slug: str | None = None,
+    ) -> None:
         self._sessions = sessions
         self._committed = False
+        self._wanted = commune_id
+        self._slug = commune_slug
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        s = self.session
-        self.commune = CommuneRepo(s)
-        self.disclosures = DisclosureRepo(s)
-        self.events = EventRepo(s)
-        self.groups = GroupRepo(s)
-        self.officials = OfficialRepo(s)
-        self.conversations = ConversationRepo(s)
-        self.inbound = InboundRepo(s)
-        self.outbox = OutboxRepo(s)
-        self.unanswered = UnansweredRepo(s)
-        self.petitions = PetitionRepo(s)
-        self.subscriptions = SubscriptionRepo(s)
-        self.relays = RelayRepo(s)
-        self.media = MediaRepo(s)
-        self.oa_tokens = OaTokenRepo(s)
-        self.vectors = VectorRepo(s)
-        self.public = PublicRepo(s)
+        try:
+            commune_id = await self._resolve()
+        except BaseException:
+            await self.session.close()
+            raise
+        self.rescope(commune_id)
         return self
+
+    async def _resolve(self) -> int:
+        """The commune given by id, else by its data file's id, else the only one."""
+        if self._wanted is not None:
+            return self._wanted
+        if self._slug:
+            query = select(Commune.id).where(Commune.slug == self._slug)
+            found = (await self.session.exec(query)).first()
+            if found is None:
+                raise UnknownCommune(self._slug)
+            return found
+        return await self._only_commune()
+
+    async def _only_commune(self) -> int:
+        query = select(Commune.id).order_by(col(Commune.id)).limit(2)
+        ids = [i for i in (await self.session.exec(query)).all() if i is not None]
+        if len(ids) > 1:
+            raise AmbiguousCommune("several communes share this database: say which one (COMMUNE_ID)")
+        return ids[0] if ids else FIRST_COMMUNE
+
+    def rescope(self, commune_id: int) -> None:
+        """Serve `commune_id` from now on, in the same transaction (the importer, once it has read
+        which commune its file names)."""
+        self.commune_id = commune_id
+        s, c = self.session, commune_id
+        self.commune = CommuneRepo(s, c)
+        self.disclosures = DisclosureRepo(s, c)
+        self.events = EventRepo(s, c)
+        self.groups = GroupRepo(s, c)
+        self.officials = OfficialRepo(s, c)
+        self.conversations = ConversationRepo(s, c)
+        self.inbound = InboundRepo(s, c)
+        self.outbox = OutboxRepo(s, c)
+        self.unanswered = UnansweredRepo(s, c)
+        self.petitions = PetitionRepo(s, c)
+        self.subscriptions = SubscriptionRepo(s, c)
+        self.relays = RelayRepo(s, c)
+        self.media = MediaRepo(s, c)
+        self.oa_tokens = OaTokenRepo(s, c)
+        self.vectors = VectorRepo(s)
+        self.public = PublicRepo(s, c)
 
     async def __aexit__(
         self,

@@ -79,7 +79,8 @@ class OutboxWorker:
     ) -> None:
         self._store = store
         # PostgreSQL: one process per deployment sends for each channel (its budget is the bot's)
-        self._rights = rights or SendingRights(store.database_url, self.wake)
+        scope = store.commune_slug or str(store.commune_id or "")
+        self._rights = rights or SendingRights(store.database_url, self.wake, scope)
         self._reach = reach or Reach()
         self._channels = dict(channels)
         self._clock = clock

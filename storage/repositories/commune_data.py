@@ -1,4 +1,7 @@
-"""Read access to what the operator declared: commune, villages, disclosures, events, groups, officials."""
+"""Read access to what the operator declared: commune, villages, disclosures, events, groups, officials.
+
+Every repository here serves one commune (`commune_id`): each read is filtered by it.
+"""
 
 from __future__ import annotations
 
@@ -11,39 +14,41 @@ from storage.models import Commune, Disclosure, Event, Group, Official, Village
 class CommuneRepo:
     """The commune row and its villages."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self) -> Commune | None:
-        return await self._s.get(Commune, 1)
+        return await self._s.get(Commune, self._c)
 
     async def data_version(self) -> int:
         """Bumped by every import or publish that changes data (search index freshness)."""
-        result = await self._s.exec(select(Commune.data_version).where(Commune.id == 1))
+        result = await self._s.exec(select(Commune.data_version).where(Commune.id == self._c))
         return result.first() or 0
 
     async def villages(self) -> list[str]:
-        result = await self._s.exec(select(Village.name).order_by(col(Village.position)))
-        return list(result.all())
+        query = select(Village.name).where(Village.commune_id == self._c).order_by(col(Village.position))
+        return list((await self._s.exec(query)).all())
 
 
 class DisclosureRepo:
     """Published disclosures."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self, disclosure_id: str) -> Disclosure | None:
-        return await self._s.get(Disclosure, disclosure_id)
+        return await self._s.get(Disclosure, (self._c, disclosure_id))
 
     async def all(self) -> list[Disclosure]:
-        result = await self._s.exec(select(Disclosure).order_by(col(Disclosure.id)))
-        return list(result.all())
+        query = select(Disclosure).where(Disclosure.commune_id == self._c).order_by(col(Disclosure.id))
+        return list((await self._s.exec(query)).all())
 
     async def by_category(self, category: str, limit: int = 10) -> list[Disclosure]:
         query = (
             select(Disclosure)
-            .where(Disclosure.category == category)
+            .where(Disclosure.commune_id == self._c, Disclosure.category == category)
             .order_by(col(Disclosure.published_at).desc(), col(Disclosure.id))
             .limit(limit)
         )
@@ -51,48 +56,58 @@ class DisclosureRepo:
 
     async def categories(self) -> list[str]:
         """Categories that have at least one disclosure."""
-        result = await self._s.exec(select(Disclosure.category).distinct())
-        return sorted(result.all())
+        query = select(Disclosure.category).where(Disclosure.commune_id == self._c).distinct()
+        return sorted((await self._s.exec(query)).all())
 
 
 class EventRepo:
     """Scheduled events."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self, event_id: str) -> Event | None:
-        return await self._s.get(Event, event_id)
+        return await self._s.get(Event, (self._c, event_id))
 
     async def all(self) -> list[Event]:
-        return list((await self._s.exec(select(Event).order_by(col(Event.id)))).all())
+        query = select(Event).where(Event.commune_id == self._c).order_by(col(Event.id))
+        return list((await self._s.exec(query)).all())
 
 
 class GroupRepo:
     """Group chats the bot posts to."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self, group_id: str) -> Group | None:
-        return await self._s.get(Group, group_id)
+        return await self._s.get(Group, (self._c, group_id))
 
     async def all(self) -> list[Group]:
-        return list((await self._s.exec(select(Group).order_by(col(Group.id)))).all())
+        query = select(Group).where(Group.commune_id == self._c).order_by(col(Group.id))
+        return list((await self._s.exec(query)).all())
 
     async def officials_groups(self) -> list[Group]:
-        query = select(Group).where(col(Group.officials).is_(True)).order_by(col(Group.id))
+        query = (
+            select(Group)
+            .where(Group.commune_id == self._c, col(Group.officials).is_(True))
+            .order_by(col(Group.id))
+        )
         return list((await self._s.exec(query)).all())
 
 
 class OfficialRepo:
     """Officials, looked up by their messenger account."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def all(self) -> list[Official]:
-        return list((await self._s.exec(select(Official).order_by(col(Official.id)))).all())
+        query = select(Official).where(Official.commune_id == self._c).order_by(col(Official.id))
+        return list((await self._s.exec(query)).all())
 
     async def by_account(self, channel: str, user_id: str) -> Official | None:
         """The official behind a messenger account, if any (officials are tens, not thousands)."""

@@ -16,11 +16,12 @@ from storage.models import Conversation
 class ConversationRepo:
     """Where each person is in a flow; survives restarts."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self, channel: str, chat_id: str, user_id: str) -> Conversation | None:
-        return await self._s.get(Conversation, (channel, chat_id, user_id))
+        return await self._s.get(Conversation, (self._c, channel, chat_id, user_id))
 
     async def save(
         self,
@@ -35,7 +36,9 @@ class ConversationRepo:
     ) -> None:
         conv = await self.get(channel, chat_id, user_id)
         if conv is None:
-            conv = Conversation(channel=channel, chat_id=chat_id, user_id=user_id, flow=flow, step=step)
+            conv = Conversation(
+                commune_id=self._c, channel=channel, chat_id=chat_id, user_id=user_id, flow=flow, step=step
+            )
         conv.flow, conv.step, conv.data, conv.updated_at = flow, step, dict(data), now
         flag_modified(conv, "data")  # nested lists/dicts changed in place compare equal
         self._s.add(conv)
@@ -50,5 +53,9 @@ class ConversationRepo:
 
     async def expire(self, older_than: datetime) -> int:
         """Drop flows not touched since `older_than`; returns how many."""
-        result = await self._s.exec(delete(Conversation).where(col(Conversation.updated_at) < older_than))
+        result = await self._s.exec(
+            delete(Conversation).where(
+                col(Conversation.commune_id) == self._c, col(Conversation.updated_at) < older_than
+            )
+        )
         return int(result.rowcount or 0)

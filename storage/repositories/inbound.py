@@ -19,8 +19,9 @@ SET_ASIDE, DROPPED = "set_aside", "dropped"  # could not be read or handled; giv
 class InboundRepo:
     """The log of received updates."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def add_if_new(
         self, channel: str, update_key: str, payload: dict[str, Any], now: datetime, sender: str | None = None
@@ -29,6 +30,7 @@ class InboundRepo:
         stmt = (
             insert_ignore(self._s, InboundUpdate)
             .values(
+                commune_id=self._c,
                 channel=channel,
                 update_key=update_key,
                 payload=payload,
@@ -48,7 +50,16 @@ class InboundRepo:
     ) -> dict[tuple[str, str], int]:
         """Store many updates in one statement; the ids of those that are new, by (channel, key)."""
         values = [
-            dict(channel=c, update_key=k, payload=p, sender=s, status="received", attempts=0, received_at=now)
+            dict(
+                commune_id=self._c,
+                channel=c,
+                update_key=k,
+                payload=p,
+                sender=s,
+                status="received",
+                attempts=0,
+                received_at=now,
+            )
             for c, k, p, s in rows
         ]
         stmt = (
@@ -63,6 +74,7 @@ class InboundRepo:
         """Blank the stored payloads of a person's handled updates (erasure on request)."""
         await self._s.exec(
             update(InboundUpdate)
+            .where(col(InboundUpdate.commune_id) == self._c)
             .where(col(InboundUpdate.channel) == channel, col(InboundUpdate.sender) == sender)
             .where(col(InboundUpdate.status) != "received")
             .values(payload={}, sender=None)
@@ -77,13 +89,15 @@ class InboundRepo:
         return last
 
     async def get(self, update_id: int) -> InboundUpdate | None:
-        return await self._s.get(InboundUpdate, update_id)
+        row = await self._s.get(InboundUpdate, update_id)
+        return row if row is not None and row.commune_id == self._c else None
 
     async def mark(self, update_id: int, status: str, now: datetime, error: str | None = None) -> bool:
         """Record the outcome of handling; False when someone else already handled it."""
         result = await self._s.exec(
             update(InboundUpdate)
-            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.status) == "received")
+            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.commune_id) == self._c)
+            .where(col(InboundUpdate.status) == "received")
             .values(
                 status=status,
                 handled_at=now,
@@ -99,7 +113,7 @@ class InboundRepo:
         """Updates stored but never handled (the process died in between), of these channels."""
         query = (
             select(InboundUpdate)
-            .where(InboundUpdate.status == "received")
+            .where(InboundUpdate.commune_id == self._c, InboundUpdate.status == "received")
             .where(col(InboundUpdate.received_at) <= received_before)
             .order_by(col(InboundUpdate.id))
             .limit(limit)
@@ -112,7 +126,7 @@ class InboundRepo:
         """Updates that could not be read or handled, kept with their error for the operator."""
         query = (
             select(InboundUpdate)
-            .where(InboundUpdate.status == SET_ASIDE)
+            .where(InboundUpdate.commune_id == self._c, InboundUpdate.status == SET_ASIDE)
             .order_by(col(InboundUpdate.id).desc())
             .limit(limit)
         )
@@ -122,7 +136,8 @@ class InboundRepo:
         """A set-aside update goes back to be handled (by the next recovery pass)."""
         result = await self._s.exec(
             update(InboundUpdate)
-            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.status) == SET_ASIDE)
+            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.commune_id) == self._c)
+            .where(col(InboundUpdate.status) == SET_ASIDE)
             .values(status="received", handled_at=None)
         )
         return bool(result.rowcount)
@@ -131,7 +146,8 @@ class InboundRepo:
         """A set-aside update is given up (kept for the record, never handled)."""
         result = await self._s.exec(
             update(InboundUpdate)
-            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.status) == SET_ASIDE)
+            .where(col(InboundUpdate.id) == update_id, col(InboundUpdate.commune_id) == self._c)
+            .where(col(InboundUpdate.status) == SET_ASIDE)
             .values(status=DROPPED, handled_at=now)
         )
         return bool(result.rowcount)

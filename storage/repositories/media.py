@@ -14,12 +14,14 @@ PREFIX = "media:"  # how an attachment names a kept photo
 
 
 class MediaRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def put(self, data: bytes, mime: str, now: datetime) -> str:
         """Keep the bytes; the attachment ref to store with the petition ('media:<id>')."""
         media = Media(
+            commune_id=self._c,
             id=secrets.token_urlsafe(24),
             mime=mime[:60],
             size=len(data),
@@ -31,4 +33,5 @@ class MediaRepo:
         return PREFIX + media.id
 
     async def get(self, media_id: str) -> Media | None:
-        return await self._s.get(Media, media_id.removeprefix(PREFIX))
+        media = await self._s.get(Media, media_id.removeprefix(PREFIX))
+        return media if media is not None and media.commune_id == self._c else None

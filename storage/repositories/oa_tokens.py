@@ -17,8 +17,9 @@ ROW = 1
 class OaTokenRepo:
     """One row: the OA's access token, its rotating refresh token and when the access token expires."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def get(self) -> OaToken | None:
         return await self._s.get(OaToken, ROW, populate_existing=True)
@@ -54,6 +55,7 @@ class OaTokenRepo:
         """The payload of the latest update a person sent on a channel (its msg_id and timestamp)."""
         query = (
             select(InboundUpdate.payload)
+            .where(InboundUpdate.commune_id == self._c)
             .where(InboundUpdate.channel == channel, InboundUpdate.sender == sender)
             .order_by(col(InboundUpdate.id).desc())
             .limit(1)

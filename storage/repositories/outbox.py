@@ -24,10 +24,15 @@ __all__ = ["ANSWER", "FAILED", "PENDING", "POST", "SENDING", "SENT", "OutboxRepo
 
 
 class OutboxRepo(OutboxClaims, OutboxReads):
-    """Queue of outgoing messages; ordering is by id within a chat."""
+    """Queue of outgoing messages; ordering is by id within a chat.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Every read and every update by chat is the commune's (a process sends its own commune's messages
+    with its own bots); marking by id follows what the commune's worker claimed.
+    """
+
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def put(
         self,
@@ -48,11 +53,13 @@ class OutboxRepo(OutboxClaims, OutboxReads):
         if priority < POST:
             await self._s.exec(
                 update(OutboxMessage)
+                .where(col(OutboxMessage.commune_id) == self._c)
                 .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id) == chat_id)
                 .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.priority) > priority)
                 .values(priority=priority)
             )
         values: dict[str, Any] = dict(
+            commune_id=self._c,
             channel=channel,
             chat_id=chat_id,
             payload=payload,
@@ -105,6 +112,7 @@ class OutboxRepo(OutboxClaims, OutboxReads):
         )
         await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == message.commune_id)
             .where(col(OutboxMessage.channel) == message.channel)
             .where(col(OutboxMessage.chat_id) == message.chat_id)
             .where(col(OutboxMessage.id) > (message.id or 0))
@@ -129,6 +137,7 @@ class OutboxRepo(OutboxClaims, OutboxReads):
         """
         waiting = (
             select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(OutboxMessage.status == PENDING, col(OutboxMessage.attempts) > 0)
             .order_by(col(OutboxMessage.id))
@@ -139,6 +148,7 @@ class OutboxRepo(OutboxClaims, OutboxReads):
             return 0
         result = await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.chat_id) == chat_id)
             .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.id) >= head[0])
             .where(col(OutboxMessage.next_attempt_at) <= head[1])

@@ -20,6 +20,7 @@ class OutboxClaims:
     """The sending side of the outbox (mixed into `OutboxRepo`)."""
 
     _s: AsyncSession
+    _c: int  # the commune whose messages this process sends
 
     async def claim_due(
         self, channels: Sequence[str], now: datetime, limit: int, lease: timedelta
@@ -47,6 +48,7 @@ class OutboxClaims:
         earlier = aliased(OutboxMessage)
         held = (
             select(earlier.id)
+            .where(earlier.commune_id == OutboxMessage.commune_id)
             .where(earlier.channel == OutboxMessage.channel)
             .where(earlier.chat_id == OutboxMessage.chat_id)
             .where(col(earlier.id) < OutboxMessage.id)
@@ -63,6 +65,7 @@ class OutboxClaims:
         )
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(col(OutboxMessage.channel).in_(channels))
             .where(OutboxMessage.status == PENDING)
             .where(col(OutboxMessage.next_attempt_at) <= now)
@@ -105,7 +108,7 @@ class OutboxClaims:
         for channel, chat_ids in by_channel.items():
             query = (
                 select(OutboxMessage.chat_id, OutboxMessage.sent_at)
-                .where(OutboxMessage.channel == channel)
+                .where(OutboxMessage.commune_id == self._c, OutboxMessage.channel == channel)
                 .where(col(OutboxMessage.chat_id).in_(chat_ids))
                 .where(col(OutboxMessage.sent_at) > since)
                 .order_by(col(OutboxMessage.sent_at))
@@ -119,6 +122,7 @@ class OutboxClaims:
         """Nothing pending to this chat becomes due before `until` (its budget is spent)."""
         await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.channel) == channel)
             .where(col(OutboxMessage.chat_id) == chat_id)
             .where(col(OutboxMessage.status) == PENDING)
@@ -130,6 +134,7 @@ class OutboxClaims:
         """Leases of a worker that died go back to the queue; returns how many."""
         result = await self._s.exec(
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.status) == SENDING)
             .where(col(OutboxMessage.lease_until) < now)
             .values(status=PENDING, lease_until=None)
@@ -143,6 +148,7 @@ class OutboxClaims:
             return 0
         query = (
             update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.channel).in_(list(channels)))
             .where(col(OutboxMessage.status) == SENDING)
             .values(status=PENDING, lease_until=None)
@@ -155,7 +161,9 @@ class OutboxClaims:
     ) -> datetime | None:
         """When the earliest pending message becomes due (outside the `exclude` chats)."""
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
-            col(OutboxMessage.channel).in_(channels), OutboxMessage.status == PENDING
+            OutboxMessage.commune_id == self._c,
+            col(OutboxMessage.channel).in_(channels),
+            OutboxMessage.status == PENDING,
         )
         query = _without_chats(query, exclude)
         value = (await self._s.exec(query)).first()

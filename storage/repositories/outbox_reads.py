@@ -14,6 +14,7 @@ class OutboxReads:
     """What the rest of the bot reads of the outbox (mixed into `OutboxRepo`)."""
 
     _s: AsyncSession
+    _c: int  # the commune
 
     async def for_chat(
         self, channel: str, chat_id: str, after_id: int = 0, limit: int = 100
@@ -21,6 +22,7 @@ class OutboxReads:
         """Messages to one chat after a given id (the web chat reads its history this way)."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(col(OutboxMessage.id) > after_id)
             .order_by(col(OutboxMessage.id))
@@ -31,6 +33,7 @@ class OutboxReads:
     async def by_external(self, channel: str, chat_id: str, external_id: str) -> OutboxMessage | None:
         """The message we sent that a person is now replying to."""
         query = select(OutboxMessage).where(
+            OutboxMessage.commune_id == self._c,
             OutboxMessage.channel == channel,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.external_id == external_id,
@@ -41,6 +44,7 @@ class OutboxReads:
         """Delete what was sent to a private chat (personal data erasure)."""
         result = await self._s.exec(
             delete(OutboxMessage).where(
+                col(OutboxMessage.commune_id) == self._c,
                 col(OutboxMessage.channel) == channel,
                 col(OutboxMessage.chat_id) == chat_id,
                 col(OutboxMessage.status).in_([SENT, FAILED]),
@@ -51,7 +55,7 @@ class OutboxReads:
     async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
         """(dedupe key, channel, chat) of messages queued under a key prefix."""
         query = select(OutboxMessage.dedupe_key, OutboxMessage.channel, OutboxMessage.chat_id).where(
-            col(OutboxMessage.dedupe_key).startswith(prefix)
+            OutboxMessage.commune_id == self._c, col(OutboxMessage.dedupe_key).startswith(prefix)
         )
         return [(k or "", c, chat) for k, c, chat in (await self._s.exec(query)).all()]
 
@@ -59,6 +63,7 @@ class OutboxReads:
         """Messages waiting to go out, oldest first."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(col(OutboxMessage.status).in_([PENDING, SENDING]))
             .order_by(col(OutboxMessage.id))
             .limit(limit)
@@ -66,7 +71,7 @@ class OutboxReads:
         return list((await self._s.exec(query)).all())
 
     async def count(self, status: str | None = None) -> int:
-        query = select(func.count()).select_from(OutboxMessage)
+        query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.commune_id == self._c)
         if status:
             query = query.where(OutboxMessage.status == status)
         return int((await self._s.exec(query)).one())
@@ -75,6 +80,7 @@ class OutboxReads:
         """The bot's latest message to a chat that was not given up on (its choices are live)."""
         query = (
             select(OutboxMessage)
+            .where(OutboxMessage.commune_id == self._c)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
             .where(OutboxMessage.status != FAILED)
             .order_by(col(OutboxMessage.id).desc())

@@ -61,8 +61,9 @@ class PetitionFact:
 class PublicRepo:
     """Read-only queries of the public pages."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def disclosures(
         self,
@@ -74,6 +75,7 @@ class PublicRepo:
     ) -> list[DisclosureItem]:
         """Newest first; `village` keeps that village's disclosures and the commune-wide ones."""
         query = select(Disclosure).options(defer(Disclosure.body))  # type: ignore[arg-type]
+        query = query.where(Disclosure.commune_id == self._c)
         if category is not None:
             query = query.where(Disclosure.category == category)
         if published_from is not None:
@@ -93,12 +95,18 @@ class PublicRepo:
         return [d for d in items if not d.villages or any(v.casefold() == wanted for v in d.villages)]
 
     async def category_counts(self) -> dict[str, int]:
-        query = select(Disclosure.category, sa.func.count()).group_by(col(Disclosure.category))
+        query = (
+            select(Disclosure.category, sa.func.count())
+            .where(Disclosure.commune_id == self._c)
+            .group_by(col(Disclosure.category))
+        )
         return {category: count for category, count in (await self._s.exec(query)).all()}
 
     async def published_dates(self) -> list[date]:
         """Every distinct publication date (for the quarters that have disclosures)."""
-        result = await self._s.exec(select(col(Disclosure.published_at)).distinct())
+        result = await self._s.exec(
+            select(col(Disclosure.published_at)).where(Disclosure.commune_id == self._c).distinct()
+        )
         return sorted(result.all())
 
     async def petition_facts(self, received_from: datetime, received_before: datetime) -> list[PetitionFact]:
@@ -106,7 +114,7 @@ class PublicRepo:
         first = (
             select(PetitionEvent.petition_id, sa.func.min(PetitionEvent.at).label("first_at"))
             .where(col(PetitionEvent.action).in_([str(a) for a in FIRST_STEPS]))
-            .where(col(PetitionEvent.internal).is_(False))
+            .where(col(PetitionEvent.internal).is_(False), PetitionEvent.commune_id == self._c)
             .group_by(col(PetitionEvent.petition_id))
             .subquery()
         )
@@ -115,6 +123,7 @@ class PublicRepo:
             .options(load_only(*(getattr(Petition, name) for name in _FACT_COLUMNS)))
             .outerjoin(first, first.c.petition_id == col(Petition.id))
             .where(col(Petition.received_at) >= received_from, col(Petition.received_at) < received_before)
+            .where(Petition.commune_id == self._c)
             .order_by(col(Petition.id))
         )
         rows = (await self._s.exec(query)).all()
@@ -136,6 +145,9 @@ class PublicRepo:
     async def newest(self, limit: int) -> list[Disclosure]:
         """The most recently published disclosures, whole (the Atom feed)."""
         query = (
-            select(Disclosure).order_by(col(Disclosure.published_at).desc(), col(Disclosure.id)).limit(limit)
+            select(Disclosure)
+            .where(Disclosure.commune_id == self._c)
+            .order_by(col(Disclosure.published_at).desc(), col(Disclosure.id))
+            .limit(limit)
         )
         return list((await self._s.exec(query)).all())

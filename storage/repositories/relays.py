@@ -15,8 +15,9 @@ from storage.repositories._upsert import insert_ignore
 class RelayRepo:
     """One row per (post, group); confirmed once, reminded at most once."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
+        self._c = commune_id
 
     async def add_if_new(
         self,
@@ -30,6 +31,7 @@ class RelayRepo:
     ) -> int | None:
         """The new row's id, or None when this post was handed to this group before."""
         values = dict(
+            commune_id=self._c,
             dedupe_key=key,
             group_id=group_id,
             official_id=official_id,
@@ -43,13 +45,14 @@ class RelayRepo:
         return int(row[0]) if row is not None else None
 
     async def get(self, relay_id: int) -> RelayPost | None:
-        return await self._s.get(RelayPost, relay_id)
+        relay = await self._s.get(RelayPost, relay_id)
+        return relay if relay is not None and relay.commune_id == self._c else None
 
     async def pending_for(self, official_id: str, now: datetime) -> list[RelayPost]:
         """Unconfirmed posts this official was asked to forward (already due), newest first."""
         query = (
             select(RelayPost)
-            .where(RelayPost.official_id == official_id)
+            .where(RelayPost.commune_id == self._c, RelayPost.official_id == official_id)
             .where(col(RelayPost.confirmed_at).is_(None))
             .where(col(RelayPost.created_at) <= now)
             .order_by(col(RelayPost.id).desc())
@@ -59,7 +62,7 @@ class RelayRepo:
     async def confirm(self, relay_id: int, now: datetime) -> None:
         await self._s.exec(
             update(RelayPost)
-            .where(col(RelayPost.id) == relay_id)
+            .where(col(RelayPost.id) == relay_id, col(RelayPost.commune_id) == self._c)
             .where(col(RelayPost.confirmed_at).is_(None))
             .values(confirmed_at=now)
         )
@@ -68,6 +71,7 @@ class RelayRepo:
         """Unconfirmed posts asked for before the given moment and never reminded."""
         query = (
             select(RelayPost)
+            .where(RelayPost.commune_id == self._c)
             .where(col(RelayPost.confirmed_at).is_(None))
             .where(col(RelayPost.reminded_at).is_(None))
             .where(col(RelayPost.created_at) <= asked_before)
@@ -76,8 +80,17 @@ class RelayRepo:
         return list((await self._s.exec(query)).all())
 
     async def mark_reminded(self, relay_id: int, now: datetime) -> None:
-        await self._s.exec(update(RelayPost).where(col(RelayPost.id) == relay_id).values(reminded_at=now))
+        await self._s.exec(
+            update(RelayPost)
+            .where(col(RelayPost.id) == relay_id, col(RelayPost.commune_id) == self._c)
+            .values(reminded_at=now)
+        )
 
     async def recent(self, limit: int = 20) -> list[RelayPost]:
-        query = select(RelayPost).order_by(col(RelayPost.id).desc()).limit(limit)
+        query = (
+            select(RelayPost)
+            .where(RelayPost.commune_id == self._c)
+            .order_by(col(RelayPost.id).desc())
+            .limit(limit)
+        )
         return list((await self._s.exec(query)).all())

@@ -18,6 +18,7 @@ from typing import Any
 
 from storage.importer import _MODELS, ImportError_, _hash, _row_values, load_file
 from storage.models import Commune
+from storage.uow import FIRST_COMMUNE
 from storage.validation import SECTIONS, validate
 from tests.fakes.memory_declared import (
     MemoryCommune,
@@ -89,9 +90,11 @@ def import_commune(store: MemoryStore, data: Any, now: datetime) -> bool:
     problems = validate(data, list(t.groups))
     if problems:
         raise ImportError_(problems)
-    fields = {k: v for k, v in data["commune"].items() if k != "villages"}
+    fields = {k: v for k, v in data["commune"].items() if k not in ("villages", "id")}
+    if data["commune"].get("id"):
+        fields["slug"] = data["commune"]["id"]
     changed = t.commune is None or any(getattr(t.commune, k) != v for k, v in fields.items())
-    t.commune = Commune(**{**(t.commune.model_dump() if t.commune else {"id": 1}), **fields})
+    t.commune = Commune(**{**(t.commune.model_dump() if t.commune else {"id": FIRST_COMMUNE}), **fields})
     villages = list(data["commune"].get("villages", []))
     changed |= t.villages != villages
     t.villages = villages
@@ -101,7 +104,9 @@ def import_commune(store: MemoryStore, data: Any, now: datetime) -> bool:
             old, digest = table.get(entry["id"]), _hash(entry)
             if old is not None and old.content_hash == digest:
                 continue
-            row = _MODELS[section](**_row_values(section, entry), content_hash=digest)
+            row = _MODELS[section](
+                **_row_values(section, entry), commune_id=FIRST_COMMUNE, content_hash=digest
+            )
             if hasattr(row, "updated_at"):
                 row.updated_at = now
             if old is not None and hasattr(old, "announced_at"):

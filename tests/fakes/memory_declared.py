@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.models import Commune, Disclosure, Event, Group, Official, RelayPost
+from storage.uow import FIRST_COMMUNE
 from tests.fakes.memory_tables import Tables, by_key
 
 
@@ -99,6 +100,7 @@ class MemoryRelays:
         rid = self._t.next_id("relay")
         self._t.relays[rid] = RelayPost(
             id=rid,
+            commune_id=FIRST_COMMUNE,
             dedupe_key=key,
             group_id=group_id,
             official_id=official_id,

@@ -18,6 +18,7 @@ from storage.models import (
     UnansweredQuestion,
 )
 from storage.repositories.outbox import FAILED, PENDING, POST, SENT
+from storage.uow import FIRST_COMMUNE
 from tests.fakes.memory_tables import Tables, by_key
 
 
@@ -41,7 +42,7 @@ class MemoryConversations:
     ) -> None:
         key = (channel, chat_id, user_id)
         conv = self._t.conversations.get(key) or Conversation(
-            channel=channel, chat_id=chat_id, user_id=user_id, flow=flow, step=step
+            commune_id=FIRST_COMMUNE, channel=channel, chat_id=chat_id, user_id=user_id, flow=flow, step=step
         )
         conv.flow, conv.step, conv.data, conv.updated_at = flow, step, dict(data), now
         self._t.conversations[key] = conv
@@ -67,7 +68,13 @@ class MemoryInbound:
             return None
         uid = self._t.next_id("inbound")
         self._t.inbound[uid] = InboundUpdate(
-            id=uid, channel=channel, update_key=update_key, payload=payload, sender=sender, received_at=now
+            commune_id=FIRST_COMMUNE,
+            id=uid,
+            channel=channel,
+            update_key=update_key,
+            payload=payload,
+            sender=sender,
+            received_at=now,
         )
         return uid
 
@@ -113,6 +120,7 @@ class MemoryOutbox:
         oid = self._t.next_id("outbox")
         self._t.outbox[oid] = OutboxMessage(
             id=oid,
+            commune_id=FIRST_COMMUNE,
             channel=channel,
             chat_id=chat_id,
             payload=payload,
@@ -157,7 +165,12 @@ class MemoryUnanswered:
     async def add(self, channel: str, chat_id: str, question: str, now: datetime) -> None:
         qid = self._t.next_id("unanswered")
         self._t.unanswered[qid] = UnansweredQuestion(
-            id=qid, channel=channel, chat_id=chat_id, question=question, asked_at=now
+            id=qid,
+            commune_id=FIRST_COMMUNE,
+            channel=channel,
+            chat_id=chat_id,
+            question=question,
+            asked_at=now,
         )
 
     async def forget_chat(self, channel: str, chat_id: str) -> None:
@@ -182,9 +195,9 @@ class MemoryPetitions:
     async def add(self, petition: Petition, party: PetitionParty) -> Petition:
         if await self.code_exists(petition.code):
             raise ValueError(f"petition code {petition.code} exists (unique constraint)")
-        petition.id = self._t.next_id("petition")
+        petition.id, petition.commune_id = self._t.next_id("petition"), FIRST_COMMUNE
         self._t.petitions[petition.id] = petition
-        party.petition_id = petition.id
+        party.petition_id, party.commune_id = petition.id, FIRST_COMMUNE
         self._t.parties[petition.id] = party
         return petition
 
@@ -217,6 +230,7 @@ class MemoryPetitions:
         eid = self._t.next_id("petition_event")
         self._t.petition_events[eid] = PetitionEvent(
             id=eid,
+            commune_id=FIRST_COMMUNE,
             petition_id=petition_id,
             at=at,
             actor=actor,
@@ -250,11 +264,13 @@ class MemoryPetitions:
         return by_key(self._t.petitions)[:limit]
 
     def save(self, petition: Petition) -> None:
+        petition.commune_id = FIRST_COMMUNE
         if petition.id is None:
             petition.id = self._t.next_id("petition")
         self._t.petitions[petition.id] = petition
 
     def save_party(self, party: PetitionParty) -> None:
+        party.commune_id = FIRST_COMMUNE
         self._t.parties[party.petition_id] = party
 
 
@@ -269,7 +285,7 @@ class MemorySubscriptions:
         self, channel: str, chat_id: str, user_id: str, village: str | None, topics: list[str], now: datetime
     ) -> None:
         sub = self._t.subscriptions.get((channel, chat_id)) or Subscription(
-            channel=channel, chat_id=chat_id, user_id=user_id
+            commune_id=FIRST_COMMUNE, channel=channel, chat_id=chat_id, user_id=user_id
         )
         sub.village, sub.topics, sub.created_at = village, list(topics), sub.created_at or now
         self._t.subscriptions[(channel, chat_id)] = sub
