@@ -166,9 +166,16 @@ async def measure(db: Path, n_questions: int, semantic: bool) -> dict[str, objec
     }
 
 
-def child(db: Path, n_questions: int, semantic: bool) -> dict[str, object]:
-    """Run `measure` in a fresh process (its own memory, its own start-up)."""
-    args = [sys.executable, __file__, "--child", str(db), "--questions", str(n_questions)]
+def child(db: Path, n_questions: int, semantic: bool, tree: Path = ROOT) -> dict[str, object]:
+    """Run `measure` in a fresh process (its own memory, its own start-up), with the code of `tree`."""
+    args = [
+        sys.executable,
+        str(tree / "bench" / "qa_speed.py"),
+        "--child",
+        str(db),
+        "--questions",
+        str(n_questions),
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
         [*args, *(["--semantic"] if semantic else [])], env=env, capture_output=True, text=True
@@ -193,13 +200,17 @@ def anchor(n_docs: int, n_questions: int) -> tuple[float, float, float]:
     return build, statistics.median(times), pct(times, 0.95)
 
 
-def report(n_docs: int, n_questions: int, semantic: bool) -> None:
+def report(n_docs: int, n_questions: int, semantic: bool, against: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "speed.db"
         prepared = asyncio.run(prepare(db, n_docs, semantic))
         runs = {"lexical only": child(db, n_questions, False)}
         if semantic:
             runs["semantic on"] = child(db, n_questions, True)
+        if against is not None:  # another checkout (the code before a change), same database
+            runs["before: lex"] = child(db, n_questions, False, against)
+            if semantic:
+                runs["before: sem"] = child(db, n_questions, True, against)
     print(f"disclosures: {n_docs}, questions: {n_questions} (whole ask handler, database reads included)")
     print(f"import (validate + upsert, one transaction): {prepared['import_s']:.2f} s")
     if semantic:
@@ -239,13 +250,18 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--no-semantic", action="store_true", help="the lexical method alone")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. `git worktree` of the previous commit) measured too",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # a database to measure on
     parser.add_argument("--semantic", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(asyncio.run(measure(args.child, args.questions, args.semantic))))
         return
-    report(args.docs, args.questions, available() and not args.no_semantic)
+    report(args.docs, args.questions, available() and not args.no_semantic, args.against)
 
 
 if __name__ == "__main__":
