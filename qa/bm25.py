@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
+from bisect import bisect_left
 
 import numpy as np
 import numpy.typing as npt
@@ -12,71 +11,67 @@ K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
 PASSAGE_WEIGHT = 0.3  # a document's score adds this share of its best paragraph's
 
-
-class Postings:
-    """Collects (term, document, weighted count) triples while indexing."""
-
-    def __init__(self) -> None:
-        self.terms: list[str] = []
-        self.docs: list[int] = []
-        self.counts: list[float] = []
-        self.lengths: list[float] = []
-
-    def add(self, doc: int, tokens: list[str], weight: float) -> None:
-        counted = Counter(tokens)
-        self.terms.extend(counted.keys())
-        self.docs.extend(itertools.repeat(doc, len(counted)))
-        self.counts.extend(weight * c for c in counted.values())
-        while len(self.lengths) <= doc:
-            self.lengths.append(0.0)
-        self.lengths[doc] += weight * len(tokens)
+Ids = npt.NDArray[np.int32]
 
 
 class BM25:
-    """Postings in flat arrays sorted by term, each with its precomputed BM25 factor."""
+    """Postings in flat arrays sorted by term, each with its precomputed BM25 factor.
 
-    def __init__(self, collected: Postings, size: int) -> None:
+    Built from one row per token occurrence: its term (an id of `vocab`, which is shared, not
+    copied), the document it is in and its weight (the field's). Weights are small multiples of 0.5,
+    so the sums are exact whatever order they are added in.
+    """
+
+    def __init__(
+        self,
+        terms: Ids,
+        docs: Ids,
+        weights: npt.NDArray[np.float64],
+        size: int,
+        vocab: dict[str, int],
+        named_idf: bool = True,
+    ) -> None:
+        """`named_idf`: also keep `idf`, term -> idf (what ranking and confidence read)."""
         self.size = size
+        self.vocab = vocab
         n = max(size, 1)
-        lengths = np.zeros(n, dtype=np.float64)
-        lengths[: len(collected.lengths)] = collected.lengths
+        lengths = np.bincount(docs, weights=weights, minlength=n)
         norm = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
-        self.vocab: dict[str, int] = {}
-        ids = np.fromiter(
-            (self.vocab.setdefault(t, len(self.vocab)) for t in collected.terms),
-            dtype=np.int64,
-            count=len(collected.terms),
-        )
-        keys, inverse = np.unique(ids * n + np.asarray(collected.docs, dtype=np.int64), return_inverse=True)
-        tf = np.bincount(inverse, weights=np.asarray(collected.counts, dtype=np.float64))
+        keys, inverse = np.unique(terms.astype(np.int64) * n + docs, return_inverse=True)
+        tf = np.bincount(inverse, weights=weights)
+        del inverse
         term_of = keys // n
         self.doc_of = (keys % n).astype(np.int32)
+        del keys
         self.factor = (tf * (K1 + 1) / (tf + norm[self.doc_of])).astype(np.float32)
-        df = np.bincount(term_of, minlength=len(self.vocab))
+        df = np.bincount(term_of, minlength=len(vocab))
         self.offsets = np.concatenate([[0], np.cumsum(df)])
         self.df = df
         self.idf_array = np.log(1 + (n - df + 0.5) / (df + 0.5))
-        self.idf = dict(zip(self.vocab, self.idf_array.tolist(), strict=True))
+        self.idf: dict[str, float] = (
+            dict(zip(vocab, self.idf_array.tolist(), strict=True)) if named_idf else {}
+        )
 
-    def _span(self, term: str) -> tuple[int, int] | None:
-        tid = self.vocab.get(term)
-        return None if tid is None else (int(self.offsets[tid]), int(self.offsets[tid + 1]))
+        # read item by item (`has`, thousands of times a question): plain ints, no numpy scalars
+        self._doc_items = self.doc_of.data
+        self._offset_items = self.offsets.data
 
     def has(self, term: str, doc: int) -> bool:
         """Whether the document contains the term."""
-        span = self._span(term)
-        if span is None:
+        tid = self.vocab.get(term)
+        if tid is None:
             return False
-        docs = self.doc_of[span[0] : span[1]]
-        at = int(np.searchsorted(docs, doc))
-        return at < len(docs) and int(docs[at]) == doc
+        end = self._offset_items[tid + 1]
+        at = bisect_left(self._doc_items, doc, self._offset_items[tid], end)
+        return at < end and self._doc_items[at] == doc
 
     def scores(self, terms: dict[str, float]) -> npt.NDArray[np.float32]:
         """A score for every document (zero where no term matches)."""
         out = np.zeros(self.size, dtype=np.float32)
         for term, weight in terms.items():
-            span = self._span(term)
-            if span is not None:
-                start, end = span
-                out[self.doc_of[start:end]] += (weight * self.idf[term]) * self.factor[start:end]
+            tid = self.vocab.get(term)
+            if tid is not None:
+                start, end = int(self.offsets[tid]), int(self.offsets[tid + 1])
+                # a Python float: numpy keeps float32 (a float64 scalar would make the sum float64)
+                out[self.doc_of[start:end]] += (weight * float(self.idf_array[tid])) * self.factor[start:end]
         return out

@@ -5,23 +5,72 @@ A document scores by BM25F over its weighted fields plus the BM25 score of its b
 (facts live in one paragraph or table); qa/ranking.py turns scores into ranked hits and
 qa/confidence.py says how likely each answers. An index is built once per data version
 (qa/searcher.py builds it off the event loop) and only read afterwards, from worker threads.
+
+Building reads every text once: each syllable as typed is numbered, and everything else (folded
+syllables, syllable pairs, postings, each document's words) is computed on arrays of numbers. At
+10,000 documents this takes a third of the time and a tenth of the memory that counting terms in
+Python dictionaries per paragraph did.
 """
 
 from __future__ import annotations
 
+from array import array
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
-from qa.bm25 import BM25, FIELD_WEIGHTS, PASSAGE_WEIGHT, Postings
+from qa.bm25 import BM25, FIELD_WEIGHTS, PASSAGE_WEIGHT
 from qa.entries import Entry, SearchHit
 from qa.lexicon import load_lexicon
 from qa.passages import split_paragraphs
 from qa.query import Analyzer
-from qa.query_words import pairs
+from qa.query_words import STOPWORDS, pairs
 from qa.ranking import rank
+from qa.termsets import TermSets
 from qa.vntext import fold, syllables
+
+Ids = npt.NDArray[np.int32]
+
+
+@dataclass
+class _Pieces:
+    """Every piece of text (a field, or a paragraph of the body) as numbers: its syllables as typed
+    (numbered by `typed`, first seen first), and per piece its document, weight and paragraph."""
+
+    typed: dict[str, int]
+    stream: array[int]  # the typed syllables of every piece, one after another
+    sizes: array[int]  # per piece: how many syllables
+    doc: array[int]
+    weight: array[float]
+    chunk: array[int]  # the paragraph's number, -1 for the title, tags, source and place
+    owner: array[int]  # per paragraph: its document
+    first_chunk: list[int]  # per document: its first paragraph's number (and one past the last)
+
+
+def _read(entries: list[Entry]) -> _Pieces:
+    typed: dict[str, int] = {}
+    out = _Pieces(typed, array("i"), array("i"), array("i"), array("d"), array("i"), array("i"), [])
+    chunks = 0
+    for number, entry in enumerate(entries):
+        out.first_chunk.append(chunks)
+        for name, text in entry.fields.items():
+            body = name == "body"
+            for piece in split_paragraphs(text) if body else [text]:
+                raw = syllables(piece)
+                new = [w for w in dict.fromkeys(raw) if w not in typed]
+                typed.update(zip(new, range(len(typed), len(typed) + len(new)), strict=True))
+                out.stream.extend(map(typed.__getitem__, raw))
+                out.sizes.append(len(raw))
+                out.doc.append(number)
+                out.weight.append(FIELD_WEIGHTS[name])
+                out.chunk.append(chunks if body else -1)
+                if body:
+                    out.owner.append(number)
+                    chunks += 1
+    out.first_chunk.append(chunks)
+    return out
 
 
 class Index:
@@ -30,38 +79,46 @@ class Index:
     def __init__(self, entries: list[Entry]) -> None:
         """Index the entries (documents, their paragraphs, their exact words)."""
         self.entries = entries
-        docs, chunks = Postings(), Postings()
-        owners: list[int] = []
-        exact: list[frozenset[str]] = []
-        heads: list[frozenset[str]] = []
-        first_chunk: list[int] = []
-        for number, entry in enumerate(entries):
-            words: set[str] = set()
-            head: set[str] = set()
-            first_chunk.append(len(owners))
-            for name, text in entry.fields.items():
-                for piece in split_paragraphs(text) if name == "body" else [text]:
-                    raw = syllables(piece)
-                    words.update(raw)
-                    folded = [fold(w) for w in raw]
-                    tokens = folded + pairs(folded)
-                    docs.add(number, tokens, FIELD_WEIGHTS[name])
-                    if name == "body":
-                        chunks.add(len(owners), tokens, 1.0)
-                        owners.append(number)
-                    else:
-                        head.update(tokens)
-            exact.append(frozenset(words))
-            heads.append(frozenset(head))
-        first_chunk.append(len(owners))
-        self.heads = heads  # per document: the terms of its title, tags, source and place
-        self.first_chunk = first_chunk  # per document: its first paragraph's number (and one past the last)
-        self.docs = BM25(docs, len(entries))
-        self.paragraphs = BM25(chunks, len(owners))
-        self.chunk_owner = np.array(owners, dtype=np.int32)
-        self.exact = exact  # per document: its words as typed, with their marks
-        vocabulary = {t: int(self.docs.df[i]) for t, i in self.docs.vocab.items() if "_" not in t}
-        pair_vocabulary = {t for t in self.docs.vocab if "_" in t}
+        read = _read(entries)
+        # int32 throughout (the index's own arrays): at 10,000 documents there are 6 million tokens
+        typed_of = np.frombuffer(read.stream, dtype=np.int32)
+        piece_of = np.repeat(
+            np.arange(len(read.sizes), dtype=np.int32), np.frombuffer(read.sizes, dtype=np.int32)
+        )
+        # folded syllables, numbered in order of first appearance, then the syllable pairs
+        vocab: dict[str, int] = {}
+        folded_of = np.fromiter(
+            (vocab.setdefault(fold(w), len(vocab)) for w in read.typed), dtype=np.int32, count=len(read.typed)
+        )
+        syllable_of = folded_of[typed_of]
+        pair_of, pair_piece = _pairs(vocab, syllable_of, piece_of)
+        terms = np.concatenate([syllable_of, pair_of])
+        pieces = np.concatenate([piece_of, pair_piece])
+        del syllable_of, pair_of, pair_piece
+        piece_doc = np.frombuffer(read.doc, dtype=np.int32)
+        piece_chunk = np.frombuffer(read.chunk, dtype=np.int32)[pieces]
+        docs = piece_doc[pieces]
+        self.docs = BM25(
+            terms, docs, np.frombuffer(read.weight, dtype=np.float64)[pieces], len(entries), vocab
+        )
+        body = piece_chunk >= 0
+        chunk_terms = terms[body]
+        self.paragraphs = BM25(
+            chunk_terms, piece_chunk[body], np.ones(len(chunk_terms)), len(read.owner), vocab, named_idf=False
+        )
+        del chunk_terms, piece_chunk
+        # per document: the terms of its title, tags, source and place
+        self.heads = TermSets(vocab, docs[~body], terms[~body], len(entries))
+        del terms, docs, body, pieces
+        self.first_chunk = (
+            read.first_chunk
+        )  # per document: its first paragraph's number (and one past the last)
+        self.chunk_owner = np.frombuffer(read.owner, dtype=np.int32).copy()
+        # per document: its words as typed, with their marks
+        self.exact = TermSets(read.typed, piece_doc[piece_of], typed_of, len(entries))
+        self._typed_counts = np.bincount(typed_of, minlength=len(read.typed))
+        vocabulary = {t: int(self.docs.df[i]) for t, i in vocab.items() if "_" not in t}
+        pair_vocabulary = {t for t in vocab if "_" in t}
         self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
         self.max_idf = max(self.docs.idf.values(), default=1.0)
 
@@ -89,3 +146,33 @@ class Index:
         glue words ("Chợ Mới") is not indexed, so its syllables must stand for it.
         """
         return all(self.docs.has(t, doc) for t in [*pairs(list(name)), *name])
+
+    def marked_forms(self) -> dict[str, str]:
+        """Folded syllable -> the written form the documents use most often (the first seen of
+        equally frequent ones)."""
+        counts: dict[str, dict[str, int]] = {}
+        for form, n in zip(self.exact.vocab, self._typed_counts.tolist(), strict=True):
+            lower = form.lower()
+            forms = counts.setdefault(fold(lower), {})
+            forms[lower] = forms.get(lower, 0) + n
+        return {folded: max(forms, key=forms.__getitem__) for folded, forms in counts.items()}
+
+
+def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids, Ids]:
+    """The adjacent syllable pairs within each piece (not two stopwords), numbered in `vocab` after
+    the syllables: each pair's term and piece. A pair written like a typed word ("a_b") is that word."""
+    names = list(vocab)
+    n = max(len(names), 1)
+    stop = np.array([name in STOPWORDS for name in names] or [False])
+    first, second = syllable_of[:-1], syllable_of[1:]
+    keep = (piece_of[:-1] == piece_of[1:]) & ~(stop[first] & stop[second])
+    keys, inverse = np.unique(first[keep].astype(np.int64) * n + second[keep], return_inverse=True)
+    numbers = np.fromiter(
+        (
+            vocab.setdefault(f"{names[a]}_{names[b]}", len(vocab))
+            for a, b in zip((keys // n).tolist(), (keys % n).tolist(), strict=True)
+        ),
+        dtype=np.int32,
+        count=len(keys),
+    )
+    return numbers[inverse], piece_of[:-1][keep]

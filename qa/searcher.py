@@ -15,7 +15,7 @@ from datetime import date
 
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
-from qa.vectors import DocVectors, Semantic, Vectors, VectorSource, fill_vectors, load_vectors
+from qa.vectors import DocVectors, Semantic, StoredVectors, VectorSource, fill_vectors, load_vectors
 
 log = logging.getLogger(__name__)
 
@@ -134,16 +134,18 @@ class SearchIndex:
     def _building(self) -> bool:
         return self._build is not None and not self._build.done()
 
-    async def _rebuild(self, entries: list[Entry], version: int, stored: list[Vectors | None] | None) -> None:
+    async def _rebuild(self, entries: list[Entry], version: int, stored: StoredVectors | None) -> None:
         fills = self._fills
         index = await asyncio.to_thread(Index, entries)
-        vectors = None if stored is None else await asyncio.to_thread(DocVectors, entries, stored)
+        vectors = None
+        if stored is not None:
+            vectors = await asyncio.to_thread(lambda: DocVectors(entries, stored, index.marked_forms()))
         self._index, self._vectors = index, vectors
         self._version = version if fills == self._fills else -1
-        if stored is not None and any(v is None for v in stored):
+        if stored is not None and stored.missing:
             self._fill()
 
-    async def _stored(self, uow: IndexSource, entries: list[Entry]) -> list[Vectors | None] | None:
+    async def _stored(self, uow: IndexSource, entries: list[Entry]) -> StoredVectors | None:
         """The entries' stored vectors, read in the search's own unit of work (a build must not wait
         for another connection while the search holds one)."""
         if self._semantic is None or not isinstance(uow, VectorSource):

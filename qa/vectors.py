@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.entries import Entry, IndexSource, load_entries
-from qa.semantic import DIM, Embedder, available, content_key, from_bytes, passage_texts, to_bytes
+from qa.semantic import DIM, Embedder, available, content_key, passage_texts, to_bytes
 from qa.vntext import fold, syllables
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ class VectorSource(IndexSource, Protocol):
     async def commit(self) -> None: ...
 
 
-Vectors = npt.NDArray[np.float32]
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[VectorSource]]
 Progress = Callable[[int, int], None]
 
@@ -72,31 +70,48 @@ async def fill_vectors(units: UnitsOfWork, embedder: Embedder, progress: Progres
     return len(keys)
 
 
-async def load_vectors(uow: VectorSource, entries: list[Entry]) -> list[npt.NDArray[np.float32] | None]:
-    """Per entry, its passages' vectors (one row each), or None when any is not computed yet."""
-    stored = await uow.vectors.get_many(content_key(t) for e in entries for t in passage_texts(e))
-    out: list[npt.NDArray[np.float32] | None] = []
-    for entry in entries:
-        keys = [content_key(t) for t in passage_texts(entry)]
-        out.append(
-            np.stack([from_bytes(stored[k]) for k in keys]) if all(k in stored for k in keys) else None
-        )
-    return out
+@dataclass(frozen=True)
+class StoredVectors:
+    """The stored passage vectors of a list of entries, in one matrix: the rows of each entry whose
+    every passage has a vector, in order (entries with a passage not computed yet have none)."""
+
+    matrix: npt.NDArray[np.float32]  # one row per passage
+    owner: npt.NDArray[np.int32]  # per row: its entry
+    complete: list[bool]  # per entry: all its passages have vectors
+
+    @property
+    def missing(self) -> bool:
+        """Whether some entry still waits for its vectors."""
+        return not all(self.complete)
+
+
+async def load_vectors(uow: VectorSource, entries: list[Entry]) -> StoredVectors:
+    """The entries' stored passage vectors, read in bulk and joined into one matrix (no array per
+    passage or per entry: at 10,000 documents those doubled the memory the vectors take)."""
+    keys = [[content_key(t) for t in passage_texts(e)] for e in entries]
+    stored = await uow.vectors.get_many(k for ks in keys for k in ks)
+    complete = [all(k in stored for k in ks) for ks in keys]
+    rows = [stored[k] for ks, ok in zip(keys, complete, strict=True) if ok for k in ks]
+    del stored
+    matrix = np.frombuffer(b"".join(rows), dtype="<f4").astype(np.float32, copy=False).reshape(-1, DIM)
+    counts = [len(ks) if ok else 0 for ks, ok in zip(keys, complete, strict=True)]
+    owner = np.repeat(np.arange(len(entries), dtype=np.int32), counts)
+    return StoredVectors(matrix, owner, complete)
 
 
 class DocVectors:
     """The passage vectors of an index's entries, for finding the document e5 holds closest to a
-    question. Entries whose vectors are not computed yet are left out (answered lexically)."""
+    question. Entries whose vectors are not computed yet are left out (answered lexically).
 
-    def __init__(self, entries: list[Entry], vectors: list[npt.NDArray[np.float32] | None]) -> None:
+    `marks` (folded syllable -> the written form the documents use most: `Index.marked_forms`)
+    gives a question typed without marks its marks."""
+
+    def __init__(self, entries: list[Entry], stored: StoredVectors, marks: dict[str, str]) -> None:
         self.entries = entries
-        rows = [v for v in vectors if v is not None]
-        self.matrix = np.vstack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
-        self.owner = np.array(
-            [n for n, v in enumerate(vectors) if v is not None for _ in range(len(v))], dtype=np.int32
-        )
-        self.position = {(e.kind, e.id): n for n, e in enumerate(entries) if vectors[n] is not None}
-        self.marks = marked_forms(entries)
+        self.matrix = stored.matrix
+        self.owner = stored.owner
+        self.position = {(e.kind, e.id): n for n, e in enumerate(entries) if stored.complete[n]}
+        self.marks = marks
 
     def best(self, query_vector: npt.NDArray[np.float32]) -> int | None:
         """The entry whose best passage is closest to the question, or None when none has vectors."""
@@ -108,17 +123,6 @@ class DocVectors:
         """The question with each syllable typed without marks given the marks the documents most
         often write it with ("ngan sach" -> "ngân sách"): e5 does not read unmarked Vietnamese."""
         return " ".join(self.marks.get(w, w) if fold(w) == w else w for w in syllables(question))
-
-
-def marked_forms(entries: list[Entry]) -> dict[str, str]:
-    """Folded syllable -> its most frequent written form in the entries."""
-    counts: dict[str, Counter[str]] = {}
-    for entry in entries:
-        for text in entry.fields.values():
-            for word in syllables(text):
-                lower = word.lower()
-                counts.setdefault(fold(lower), Counter())[lower] += 1
-    return {folded: forms.most_common(1)[0][0] for folded, forms in counts.items()}
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,13 @@ class VectorRepo:
         found: dict[str, bytes] = {}
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            rows = await self._s.exec(select(PassageVector).where(col(PassageVector.key).in_(chunk)))
-            found.update((row.key, row.vector) for row in rows.all())
+            # the two columns, not ORM objects: 40,000 of those (10,000 documents) took seconds
+            rows = await self._s.exec(
+                select(col(PassageVector.key), col(PassageVector.vector)).where(
+                    col(PassageVector.key).in_(chunk)
+                )
+            )
+            found.update(rows.all())
         return found
 
     async def add_many(self, vectors: dict[str, bytes]) -> None:

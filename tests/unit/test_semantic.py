@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli import main
-from qa.entries import load_entries
+from qa.entries import Entry, load_entries
+from qa.index import Index
 from qa.searcher import SearchIndex
-from qa.semantic import Embedder, available, cosine
-from qa.vectors import Semantic, fill_vectors, load_vectors
+from qa.semantic import DIM, Embedder, available, cosine
+from qa.vectors import DocVectors, Semantic, StoredVectors, fill_vectors, load_vectors
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import MINI, NOW
@@ -46,7 +48,7 @@ async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(dat
         async with second.uow() as uow:
             entries = await load_entries(uow)
             vectors = await load_vectors(uow, entries)
-        assert all(v is not None and v.shape[1] == 384 for v in vectors)
+        assert all(vectors.complete) and vectors.matrix.shape[1] == 384
     finally:
         await second.close()
 
@@ -94,3 +96,21 @@ async def test_data_published_while_running_is_answered_at_once_and_gets_vectors
         assert searcher._vectors is not None
         assert len(searcher._vectors.position) == len(await load_entries(uow))
     assert hits[0].id == "tiep-dan-chu-tich"
+
+
+def test_a_question_typed_without_marks_gets_the_marks_the_documents_write_most() -> None:
+    # e5 does not read unmarked Vietnamese: "ban" is written "bán" twice and "bàn" once here, "xa"
+    # "xã" once and "xa" once (equally often: the first written wins)
+    fields = {
+        "title": "Bán đất xã",
+        "tags": "",
+        "source": "",
+        "place": "",
+        "body": "Bán hàng.\n\nBàn ghế ở xa.",
+    }
+    index = Index([Entry("disclosure", "d", "Bán đất xã", fields, "2026-01-01")])
+    none = StoredVectors(np.zeros((0, DIM), dtype=np.float32), np.zeros(0, dtype=np.int32), [False])
+    vectors = DocVectors(index.entries, none, index.marked_forms())
+    assert vectors.with_marks("ban dat xa o dau") == "bán đất xã ở dau"
+    assert vectors.with_marks("Bàn ghế") == "bàn ghế"  # typed with marks: kept as typed
+    assert vectors.best(np.ones(DIM, dtype=np.float32)) is None  # no vectors yet: answered lexically

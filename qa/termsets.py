@@ -1,0 +1,74 @@
+"""Per-document sets of words, stored as sorted word numbers in one flat array.
+
+A commune of 10,000 documents has a few hundred distinct words per document: as Python frozensets
+of strings they took hundreds of MB; as numbers in one array they take a few MB. A document's set
+is read through a small view that answers `word in words` and `question_words & words`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Set
+
+import numpy as np
+import numpy.typing as npt
+
+
+class TermSets:
+    """`sets[doc]`: the words of one document (a read-only set of strings)."""
+
+    def __init__(
+        self, vocab: dict[str, int], docs: npt.NDArray[np.int32], words: npt.NDArray[np.int32], size: int
+    ) -> None:
+        """`vocab` numbers the words; `docs`, `words`: one row per (document, word) occurrence,
+        in any order, repeats allowed."""
+        self.vocab = vocab
+        self._names: list[str] | None = None
+        n_words = max(len(vocab), 1)
+        keys = np.unique(docs.astype(np.int64) * n_words + words)
+        self._words = array("i", (keys % n_words).astype(np.int32).tobytes())
+        counts = np.bincount(keys // n_words, minlength=size)
+        self._offsets = array("q", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64).tobytes())
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, doc: int) -> TermSet:
+        return TermSet(self, self._offsets[doc], self._offsets[doc + 1])
+
+    def has(self, word: str, start: int, end: int) -> bool:
+        number = self.vocab.get(word)
+        if number is None:
+            return False
+        at = bisect_left(self._words, number, start, end)
+        return at < end and self._words[at] == number
+
+    def names(self, start: int, end: int) -> list[str]:
+        if self._names is None:
+            self._names = list(self.vocab)
+        names = self._names
+        return [names[number] for number in self._words[start:end]]
+
+
+class TermSet(Set[str]):
+    """One document's words: `in`, iteration, and `&` with a set of strings (a frozenset)."""
+
+    __slots__ = ("_end", "_sets", "_start")
+
+    def __init__(self, sets: TermSets, start: int, end: int) -> None:
+        self._sets, self._start, self._end = sets, start, end
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._sets.has(word, self._start, self._end)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sets.names(self._start, self._end))
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def __and__(self, other: Iterable[object]) -> frozenset[str]:
+        return frozenset(w for w in other if isinstance(w, str) and w in self)
+
+    __rand__ = __and__  # `question_words & words`: a frozenset of the question's words that are here
