@@ -27,6 +27,16 @@ from storage.db import make_sync_engine
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"  # created by migration 0004
+
+
+def job_table(scope: str) -> str:
+    """The table of a commune's jobs: today's for a one-commune deployment, one more per named
+    commune (APScheduler creates it on start), so no scheduler ever runs another commune's jobs."""
+    if not scope:
+        return JOB_TABLE
+    return f"{JOB_TABLE}_" + "".join(c if c.isalnum() else "_" for c in scope.lower())[:40]
+
+
 RETRY_AFTER_STORE_ERROR = 5.0
 
 
@@ -84,10 +94,10 @@ class ContextExecutor(BaseExecutor):  # type: ignore[misc]
 class StoreScheduler(AsyncIOScheduler):  # type: ignore[misc]
     """AsyncIOScheduler whose job-store passes run off the event loop (see the module docstring)."""
 
-    def __init__(self, database_url: str, context: object, **options: Any) -> None:
+    def __init__(self, database_url: str, context: object, scope: str = "", **options: Any) -> None:
         self.engine = make_sync_engine(database_url)
         super().__init__(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE)},
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=job_table(scope))},
             executors={"default": ContextExecutor(context)},
             timezone="UTC",
             **options,

@@ -74,7 +74,9 @@ class Maintenance:
         self._reach = reach
         self._svc = services
         self._scheduler = AsyncIOScheduler(timezone="UTC")
-        self._leader = Leadership(store.engine)
+        # one scheduler per commune: its own leader lock and its own table of jobs
+        self._scope = store.commune_slug or ""
+        self._leader = Leadership(store.engine, self._scope)
         self._running: set[asyncio.Task[object]] = set()
         self._jobs: StoreScheduler | None = None
         self._planned_version: int | None = None
@@ -148,7 +150,7 @@ class Maintenance:
             wake_outbox=self._pipeline.wake_outbox,
             reach=self._reach,
         )
-        self._jobs = scheduler = StoreScheduler(self._store.database_url, context)
+        self._jobs = scheduler = StoreScheduler(self._store.database_url, context, scope=self._scope)
         scheduler.start()
         weekday, hour = self._digest_at
         await reminders.install_digest(scheduler, weekday, hour, self._svc.tz)

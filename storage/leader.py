@@ -1,4 +1,4 @@
-"""One scheduler per deployment: whoever holds a PostgreSQL advisory lock runs the timed jobs.
+"""One scheduler per commune: whoever holds a PostgreSQL advisory lock runs the commune's timed jobs.
 
 SQLite serves one process, which always leads. On PostgreSQL the lock lives on a dedicated
 connection, so it is released when the process dies and another process takes over.
@@ -7,6 +7,7 @@ connection, so it is released when the process dies and another process takes ov
 from __future__ import annotations
 
 import logging
+import zlib
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -19,8 +20,10 @@ LOCK_KEY = 0x436F6D6D  # "Comm": any constant shared by every process of a deplo
 class Leadership:
     """`await leadership.held()` says whether this process runs the scheduled jobs now."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, scope: str = "") -> None:
+        """`scope`: the commune a process serves (its data file's id); "" for a one-commune deployment."""
         self._engine = engine
+        self._key = LOCK_KEY if not scope else zlib.crc32(f"scheduler/{scope}".encode()) & 0x7FFFFFFF
         self._conn: AsyncConnection | None = None
 
     async def held(self) -> bool:
@@ -29,7 +32,7 @@ class Leadership:
         if self._conn is not None and not self._conn.closed:
             return True
         conn = await self._engine.connect()
-        got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}))
+        got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}))
         await conn.commit()
         if got:
             self._conn = conn
@@ -41,7 +44,7 @@ class Leadership:
     async def release(self) -> None:
         if self._conn is not None:
             # The connection goes back to a pool, not away: unlock explicitly.
-            await self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            await self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
             await self._conn.commit()
             await self._conn.close()
             self._conn = None
