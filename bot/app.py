@@ -154,8 +154,11 @@ class App:
             self.services.tz,
             public_base_url=self.settings.PUBLIC_BASE_URL,
             chat=self.settings.webchat_on,
+            prefix=self.settings.url_prefix,
         )
-        web_app = make_web_app(self.store, self.channels.values(), self.settings.link_key, board)
+        web_app = make_web_app(
+            self.store, self.channels.values(), self.settings.link_key, board, self.settings.url_prefix
+        )
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)

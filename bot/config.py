@@ -151,6 +151,12 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def url_prefix(self) -> str:
+        """Where this commune's pages and webhooks live: "/<COMMUNE_ID>" when several communes share
+        a deployment behind one address, the root for a one-commune deployment."""
+        return f"/{self.COMMUNE_ID}" if self.COMMUNE_ID else ""
+
+    @property
     def tz(self) -> ZoneInfo:
         """The commune's time zone."""
         return ZoneInfo(self.TIMEZONE)

@@ -98,23 +98,31 @@ async def media(request: web.Request) -> web.Response:
 
 
 def make_web_app(
-    store: Store, channels: Iterable[Channel], link_key: bytes = b"", board: Board | None = None
+    store: Store,
+    channels: Iterable[Channel],
+    link_key: bytes = b"",
+    board: Board | None = None,
+    prefix: str = "",
 ) -> web.Application:
     """The server's routes: the public notice board (when given), the feeds, and each channel's own
-    (webhooks, web chat)."""
+    (webhooks, web chat), all under `prefix` ("/<commune id>" when several communes share a
+    deployment, "" for one); `/healthz` also answers at the root, for the load balancer."""
+    p = prefix.rstrip("/")
     middlewares = [not_found_middleware(board)] if board is not None else []
     # Each POST route caps its own body (channels/body.py); this is the backstop for any other.
     app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
     app[STORE] = store
     app[PROBE] = HealthProbe(store)
     app[LINK_KEY] = link_key
-    app.router.add_get("/media/{media_id}", media)
-    app.router.add_get("/lich.ics", calendar_feed)
-    app.router.add_get("/lich/{village}.ics", calendar_feed)
+    app.router.add_get(p + "/media/{media_id}", media)
+    app.router.add_get(p + "/lich.ics", calendar_feed)
+    app.router.add_get(p + "/lich/{village}.ics", calendar_feed)
     app.router.add_get("/healthz", health)
+    if p:
+        app.router.add_get(p + "/healthz", health)
     if board is not None:
         app.router.add_routes(board.routes())
     for channel in channels:
         for route in channel.web_routes():
-            app.router.add_route(route.method, route.path, route.handler)
+            app.router.add_route(route.method, p + route.path, route.handler)
     return app
