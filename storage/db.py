@@ -35,9 +35,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def transient(exc: BaseException) -> bool:
-    """Whether a database error may pass within seconds when tried again: the connection was lost,
-    the server is restarting or unreachable, the SQLite file is locked. Not a bug (SQLite reports
-    bad SQL as an OperationalError too), a constraint refused, nor a full disk."""
+    """Whether a database error may pass when tried again: the connection was lost, the server is
+    restarting or unreachable, the SQLite file is locked or its disk full (room may come back).
+    Not a bug (SQLite reports bad SQL as an OperationalError too) nor a constraint refused."""
     if not isinstance(exc, DBAPIError):
         return isinstance(exc, ConnectionError)
     if exc.connection_invalidated or isinstance(exc, InterfaceError):
@@ -46,10 +46,15 @@ def transient(exc: BaseException) -> bool:
         return False
     if type(exc.orig).__module__.startswith("sqlite3"):
         return any(word in str(exc.orig) for word in _SQLITE_TRANSIENT)
-    return "full" not in str(exc.orig)  # PostgreSQL: connection-level failures (SQLSTATE 08, 57P)
+    return True  # PostgreSQL: connection-level failures (SQLSTATE 08, 57P), resources (53)
 
 
-_SQLITE_TRANSIENT = ("database is locked", "disk I/O error", "unable to open database")
+_SQLITE_TRANSIENT = (
+    "database is locked",
+    "database or disk is full",
+    "disk I/O error",
+    "unable to open database",
+)
 
 
 def make_engine(database_url: str) -> AsyncEngine:
