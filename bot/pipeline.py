@@ -18,6 +18,7 @@ from domain import choices
 from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
 from handlers.services import Ctx, Services
+from storage.db import transient
 from storage.repositories.inbound import SET_ASIDE
 from storage.repositories.outbox import ANSWER, POST
 from storage.store import Store
@@ -44,6 +45,11 @@ def bounded(value: str | None) -> str | None:
     if value is None or len(value) <= KEY_MAX:
         return value
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[: KEY_MAX - 7]
+
+
+# A database that went away (a restart, a failover, a lost connection) is waited for before an
+# update is answered with SORRY: its unit of work is run again after each of these pauses.
+DB_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 
 class Pipeline:
@@ -152,7 +158,7 @@ class Pipeline:
         try:
             async with lock, self._flood.turn(person), self._slots:
                 try:
-                    replies = await self._handle(inbound_id, msg)
+                    replies = await self._handle_retrying(inbound_id, msg)
                 except Exception as exc:  # one error boundary: log, apologise, keep going
                     log.exception("handling update %s failed", inbound_id)
                     try:
@@ -172,6 +178,20 @@ class Pipeline:
         if replies:
             self._on_queued()
         return replies
+
+    async def _handle_retrying(self, inbound_id: int, msg: Incoming | None) -> list[Reply]:
+        """Handle; when the database went away meanwhile, handle again from the start once it is
+        back (the failed unit of work was rolled back, and a commit that did land marked the update
+        handled, so the repeat queues nothing twice)."""
+        for pause in DB_RETRY_SECONDS:
+            try:
+                return await self._handle(inbound_id, msg)
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                log.warning("update %s: the database failed (%s); again in %.1f s", inbound_id, exc, pause)
+            await asyncio.sleep(pause)
+        return await self._handle(inbound_id, msg)
 
     async def _handle(self, inbound_id: int, msg: Incoming | None) -> list[Reply]:
         async with self._store.uow() as uow:

@@ -168,7 +168,15 @@ class TelegramChannel:
             )
             for update, outcome in zip(updates, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
-                    log.warning("telegram: storing an update failed (%s); it will come again", outcome)
+                    log.warning(
+                        "telegram: storing an update failed (%s); it will come again in %.0f s",
+                        outcome,
+                        delay,
+                    )
+                    # the same updates come back at once: wait, or a full disk or a database that
+                    # is down is asked again and again as fast as the loop turns
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
                     break
                 offset = update.update_id + 1
 

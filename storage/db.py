@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +32,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a database error may pass when tried again: the connection was lost, the server is
+    restarting or unreachable, the SQLite file is locked or its disk full (room may come back).
+    Not a bug (SQLite reports bad SQL as an OperationalError too) nor a constraint refused."""
+    if not isinstance(exc, DBAPIError):
+        return isinstance(exc, ConnectionError)
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig) for word in _SQLITE_TRANSIENT)
+    return True  # PostgreSQL: connection-level failures (SQLSTATE 08, 57P), resources (53)
+
+
+_SQLITE_TRANSIENT = (
+    "database is locked",
+    "database or disk is full",
+    "disk I/O error",
+    "unable to open database",
+)
 
 
 def make_engine(database_url: str) -> AsyncEngine:

@@ -6,10 +6,12 @@ connection, so it is released when the process dies and another process takes ov
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zlib
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,14 @@ class Leadership:
         if self._engine.dialect.name != "postgresql":
             return True
         if self._conn is not None and not self._conn.closed:
-            return True
+            try:  # the lock lives as long as its connection: a server restart ends both
+                await self._conn.scalar(text("SELECT 1"))
+                return True
+            except SQLAlchemyError:
+                log.warning("the connection holding the scheduler's lock was lost; taking it again")
+                with contextlib.suppress(SQLAlchemyError):
+                    await self._conn.invalidate()
+                self._conn = None
         conn = await self._engine.connect()
         got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}))
         await conn.commit()
@@ -43,8 +52,12 @@ class Leadership:
 
     async def release(self) -> None:
         if self._conn is not None:
-            # The connection goes back to a pool, not away: unlock explicitly.
-            await self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
-            await self._conn.commit()
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:  # the connection goes back to a pool, not away: unlock explicitly
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+                await conn.commit()
+                await conn.close()
+            except SQLAlchemyError as exc:  # lost with its connection (a restart): nothing to release
+                log.warning("releasing the scheduler's lock failed (%s)", exc)
+                with contextlib.suppress(SQLAlchemyError):
+                    await conn.invalidate()

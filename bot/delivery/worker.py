@@ -27,6 +27,7 @@ from bot.delivery import undeliverable
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, Sent
 from channels.pacing import Pacer, WindowPacer, free_at, room
 from domain.reach import Reach
+from storage.db import transient
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
 from storage.sending import SendingRights
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 300.0
+RECORD_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # within LEASE
 SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
 ChatKey = tuple[str, str]  # (channel, chat id)
 
@@ -157,8 +159,12 @@ class OutboxWorker:
         channels = self._rights.held(list(self._channels))
         if not channels:  # another process sends; we wait to take over (woken when we do)
             return 5.0
-        async with self._store.uow() as uow:
-            due = await uow.outbox.next_due_at(channels, set(self._chats))
+        try:
+            async with self._store.uow() as uow:
+                due = await uow.outbox.next_due_at(channels, set(self._chats))
+        except Exception as exc:  # the database went away (a restart): the loop must live on
+            log.warning("outbox: cannot read the next due time (%s); trying again in 1 s", exc)
+            return 1.0
         if due is None:
             return 5.0
         return min(5.0, max(0.05, (due - self._clock()).total_seconds()))
@@ -280,12 +286,27 @@ class OutboxWorker:
             batch, self._pending = self._pending, []
             stored, self._batch_stored = self._batch_stored, None
             try:
-                await self._record(batch)
+                await self._record_retrying(batch)
             except Exception:  # the leases run out and the messages go out again
                 log.exception("outbox: recording %d outcomes failed", len(batch))
             finally:
                 if stored is not None and not stored.done():
                     stored.set_result(None)
+
+    async def _record_retrying(self, outcomes: list[_Outcome]) -> None:
+        """Record; a database that went away (a restart) is waited for a while, for a message
+        sent but not recorded goes out again once its lease runs out (a duplicate)."""
+        for pause in RECORD_RETRY_SECONDS:
+            try:
+                return await self._record(outcomes)
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                log.warning(
+                    "outbox: recording %d outcomes failed (%s); again in %.0f s", len(outcomes), exc, pause
+                )
+            await asyncio.sleep(pause)
+        await self._record(outcomes)
 
     async def _record(self, outcomes: list[_Outcome]) -> None:
         async with self._store.uow() as uow:

@@ -295,6 +295,11 @@ class FakeTelegram:
             "can_connect_to_business": False, "has_main_web_app": False,
         }  # fmt: skip
         self._down = False
+        self._outage: str | None = None  # "502", "hang" or "refuse" (see outage())
+        self._outage_over = asyncio.Event()
+        self.hung = 0  # calls held by a "hang" outage
+        self.refused = 0  # calls cut off by a "refuse" outage
+        self._site: web.TCPSite | None = None
         self._faults: dict[str, deque[_Fault]] = {}
         self._queue: deque[Json] = deque()
         self._last_update_id = 999
@@ -346,7 +351,8 @@ class FakeTelegram:
         self._closing = False
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await self._site.start()
         port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}/bot"
         self.base_file_url = f"http://127.0.0.1:{port}/file/bot"
@@ -356,6 +362,7 @@ class FakeTelegram:
         """End pending long polls, stop the server and close the push session."""
         self._closing = True
         self._update_signal.notify()
+        self._outage_over.set()  # calls held by a "hang" outage end with the server
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -402,6 +409,39 @@ class FakeTelegram:
         """While down, every method answers 502 Bad Gateway."""
         self._down = down
 
+    async def outage(self, kind: str | None) -> None:
+        """An outage of the Bot API until ``outage(None)``: ``"502"`` answers 502 Bad Gateway to
+        every call; ``"hang"`` holds every call until the outage ends (a caller that gave up by
+        then is not served: nothing is sent); ``"refuse"`` stops listening (connections refused)
+        and cuts off calls on connections already open."""
+        if kind not in (None, "502", "hang", "refuse"):
+            raise ValueError(f"unknown outage {kind!r}")
+        if self._outage == "refuse" and kind != "refuse" and self._runner is not None:
+            port = int(self.base_url.rsplit(":", 1)[1].split("/", 1)[0])
+            self._site = web.TCPSite(self._runner, "127.0.0.1", port)
+            await self._site.start()
+        if kind == "refuse" and self._outage != "refuse" and self._site is not None:
+            await self._site.stop()
+        self._outage = kind
+        self._down = kind == "502"
+        if kind is None:
+            self._outage_over.set()
+            self._outage_over = asyncio.Event()
+
+    async def _outage_answer(self, request: web.Request) -> web.Response | None:
+        """What an ongoing outage does to a call; None: serve it."""
+        if self._outage == "refuse":
+            self.refused += 1
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=503)  # never reaches the caller: the connection is gone
+        if self._outage == "hang":
+            self.hung += 1
+            await self._outage_over.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=504)  # the caller timed out meanwhile: not served
+        return None
+
     def block(self, chat_id: int | str, blocked: bool = True) -> None:
         """Sends to this chat get 403 "bot was blocked by the user"."""
         (self.blocked.add if blocked else self.blocked.discard)(str(chat_id))
@@ -409,6 +449,8 @@ class FakeTelegram:
     # --- HTTP ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if self._outage is not None and (cut := await self._outage_answer(request)) is not None:
+            return cut
         if self._down:
             return _reply(_error_body(502, "Bad Gateway"), 502)
         if request.match_info["token"] != self.token:

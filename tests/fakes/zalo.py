@@ -63,6 +63,11 @@ class FakeZaloBot:
         self._sent_event = asyncio.Event()
         self._faults: dict[str, deque[_Fault]] = {}
         self._down = False
+        self._outage: str | None = None  # "502", "hang" or "refuse" (see outage())
+        self._outage_over = asyncio.Event()
+        self.hung = 0  # calls held by a "hang" outage
+        self.refused = 0  # calls cut off by a "refuse" outage
+        self._site: web.TCPSite | None = None
         self._ids = itertools.count(1000)
         self._served = 0
         self._webhook: tuple[str, str] | None = None
@@ -80,13 +85,14 @@ class FakeZaloBot:
         app.router.add_get("/media/{name}", self._media)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._session = aiohttp.ClientSession()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self._outage_over.set()  # calls held by a "hang" outage end with the server
         for task in list(self._pushers):
             task.cancel()
         await asyncio.gather(*self._pushers, return_exceptions=True)
@@ -111,6 +117,38 @@ class FakeZaloBot:
     def set_down(self, down: bool) -> None:
         """While down, every call answers 502 with an HTML page (not JSON), as a proxy would."""
         self._down = down
+
+    async def outage(self, kind: str | None) -> None:
+        """An outage of the API until `outage(None)`: "502" answers a proxy's HTML 502 (as
+        `set_down`); "hang" holds every call until the outage ends (a caller that gave up by then
+        is not served: nothing is sent); "refuse" stops listening and cuts off calls on
+        connections already open."""
+        if kind not in (None, "502", "hang", "refuse"):
+            raise ValueError(f"unknown outage {kind!r}")
+        if self._outage == "refuse" and kind != "refuse" and self._runner is not None:
+            self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            await self._site.start()
+        if kind == "refuse" and self._outage != "refuse" and self._site is not None:
+            await self._site.stop()
+        self._outage = kind
+        self._down = kind == "502"
+        if kind is None:
+            self._outage_over.set()
+            self._outage_over = asyncio.Event()
+
+    async def _outage_answer(self, request: web.Request) -> web.Response | None:
+        """What an ongoing outage does to a call; None: serve it."""
+        if self._outage == "refuse":
+            self.refused += 1
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=503)  # never reaches the caller: the connection is gone
+        if self._outage == "hang":
+            self.hung += 1
+            await self._outage_over.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=504)  # the caller timed out meanwhile: not served
+        return None
 
     def expire_media(self) -> None:
         """Photo URLs expire on Zalo: later downloads get 404."""
@@ -209,6 +247,8 @@ class FakeZaloBot:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         self.calls.append(method)
+        if self._outage is not None and (cut := await self._outage_answer(request)) is not None:
+            return cut
         if self._down:
             return web.Response(status=502, text="<html>Bad Gateway</html>", content_type="text/html")
         if request.match_info["token"] != self.token:
