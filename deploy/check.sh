@@ -2,8 +2,8 @@
 # Validates the files in deploy/ with the real tools, without installing or starting anything:
 #   systemd-analyze verify   commune-bot.service, commune-bot-backup.service, commune-bot-backup.timer
 #   nginx -t                 nginx-commune-bot.conf (with a throw-away self-signed certificate)
-#   caddy validate           Caddyfile
-#   docker compose config    compose.yaml (docker-compose v1 works too; no Docker engine is needed)
+#   caddy validate           Caddyfile, province/Caddyfile
+#   docker compose config    compose.yaml, province/compose.yaml (docker-compose v1 works too; no Docker engine is needed)
 # A missing tool is reported and skipped; with STRICT=1 (as .ci/run sets) it fails the check.
 # Debian: apt-get install --no-install-recommends systemd nginx caddy docker-compose openssl
 set -uo pipefail
@@ -62,6 +62,10 @@ if command -v caddy >/dev/null; then
     caddy validate --config "$here/Caddyfile" --adapter caddyfile >"$tmp/out" 2>&1; then
     ok "Caddyfile"
   else bad "Caddyfile"; fi
+  if HOME="$tmp" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" \
+    caddy validate --config "$here/province/Caddyfile" --adapter caddyfile >"$tmp/out" 2>&1; then
+    ok "province/Caddyfile"
+  else bad "province/Caddyfile"; fi
 else
   missing "Caddyfile" caddy
 fi
@@ -77,6 +81,14 @@ if [ ${#compose[@]} -gt 0 ]; then
   if "${compose[@]}" --env-file "$tmp/clone/.env" -f "$tmp/clone/deploy/compose.yaml" config -q >"$tmp/out" 2>&1; then
     ok "compose.yaml (${compose[*]})"
   else bad "compose.yaml"; fi
+  mkdir -p "$tmp/clone/deploy/province"
+  cp "$here/province/compose.yaml" "$here/province/Caddyfile" "$tmp/clone/deploy/province/"
+  for f in common tan-lap dong-tien; do cp "$repo/.env.example" "$tmp/clone/deploy/province/$f.env"; done
+  echo "POSTGRES_PASSWORD=check-only" >>"$tmp/clone/deploy/province/common.env"
+  if "${compose[@]}" --env-file "$tmp/clone/deploy/province/common.env" \
+    -f "$tmp/clone/deploy/province/compose.yaml" config -q >"$tmp/out" 2>&1; then
+    ok "province/compose.yaml (${compose[*]})"
+  else bad "province/compose.yaml"; fi
 else
   missing "compose.yaml" "docker compose"
 fi
