@@ -63,7 +63,16 @@ def _parser() -> argparse.ArgumentParser:
 # httpx logs request URLs (with the bot token), python-telegram-bot API parameters and aiosqlite
 # every statement with its values (a denouncer's name and phone, petition texts) at DEBUG: none of
 # that belongs in our logs, whatever LOG_LEVEL says.
-NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "psycopg", "sqlalchemy.engine")
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiosqlite",
+    "psycopg",
+    "sqlalchemy.engine",
+    "fontTools",  # the report's PDF: one INFO line per glyph table
+)
 
 
 def configure_logging(level: str) -> None:
