@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     upd = verbs.add_parser("updates", help="updates set aside as unreadable: list, retry ID, drop ID")
     upd.add_argument("action", choices=["list", "retry", "drop"])
     upd.add_argument("id", nargs="?", type=int)
+    rep = verbs.add_parser("report", help="the steering committee's report: --from DATE --to DATE --out FILE")
+    rep.add_argument("--from", dest="start", required=True, help="first day, 2026-01-01 or 01/01/2026")
+    rep.add_argument("--to", dest="end", required=True, help="last day (included)")
+    rep.add_argument("--out", type=Path, required=True, help="FILE.html (printable) or FILE.pdf")
     oa = verbs.add_parser("zalo-oa-token", help="store the Zalo Official Account's token pair")
     oa.add_argument("--access", required=True)
     oa.add_argument("--refresh", required=True)
@@ -59,7 +63,16 @@ def _parser() -> argparse.ArgumentParser:
 # httpx logs request URLs (with the bot token), python-telegram-bot API parameters and aiosqlite
 # every statement with its values (a denouncer's name and phone, petition texts) at DEBUG: none of
 # that belongs in our logs, whatever LOG_LEVEL says.
-NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "psycopg", "sqlalchemy.engine")
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiosqlite",
+    "psycopg",
+    "sqlalchemy.engine",
+    "fontTools",  # the report's PDF: one INFO line per glyph table
+)
 
 
 def configure_logging(level: str) -> None:
@@ -105,6 +118,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(cli_verbs.updates(settings, args.action, args.id))
     if args.verb == "zalo-oa-token":
         return asyncio.run(cli_verbs.oa_token(settings, args.access, args.refresh, args.expires_in))
+    if args.verb == "report":
+        return cli_verbs.report(settings, args.start, args.end, args.out)
     if args.verb == "questions":
         return asyncio.run(cli_verbs.questions(settings))
     if args.verb == "petitions":

@@ -1,12 +1,15 @@
 """The CLI's verbs that open the database: run, schedule preview, updates, petitions, questions, ask,
-zalo-oa-token (import is bot/import_cli.py, backup and restore bot/backup_cli.py)."""
+report, zalo-oa-token (import is bot/import_cli.py, backup and restore bot/backup_cli.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
@@ -71,6 +74,25 @@ async def petitions(settings: Settings, action: str, code: str | None) -> int:
         if action == "show":
             return await petitions_cli.show_petition(store, (code or "").upper(), tz)
         return await petitions_cli.export_petitions(store, tz)
+
+
+def report(settings: Settings, start_text: str, end_text: str, out: Path) -> int:
+    """Checks what was typed before opening the database: a wrong date exits 2 with one line."""
+    from bot import report_cli
+    from bot.app import local_zone
+
+    try:
+        start, end = report_cli.check(start_text, end_text, out)
+    except report_cli.BadRequest as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    tz = local_zone(settings)
+
+    async def write() -> int:
+        async with migrated(settings) as store:
+            return await report_cli.write_report(store, start, end, out, tz, datetime.now(UTC))
+
+    return asyncio.run(write())
 
 
 async def questions(settings: Settings) -> int:

@@ -1,0 +1,1 @@
+"""The six-monthly report for the commune's steering committee (HTML and PDF)."""
