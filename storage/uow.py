@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.commune_data import (
@@ -50,10 +53,13 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._committed = False
+        self._wrote = False  # since the transaction began: release() must not end it
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         s = self.session
+        event.listen(s.sync_session, "do_orm_execute", self._executed)
+        event.listen(s.sync_session, "after_flush", self._flushed)
         self.commune = CommuneRepo(s)
         self.disclosures = DisclosureRepo(s)
         self.events = EventRepo(s)
@@ -89,3 +95,26 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
+
+    async def release(self) -> bool:
+        """Give the connection back while the unit waits on something else (a search ranking in a
+        worker thread): on SQLite the process has ONE connection, and every other chat, the outbox
+        and the scheduler queue for it. Only a unit that has read and not written is released: its
+        read transaction ends (objects read stay loaded and attached), and the next read or write
+        begins a new transaction, so reads after the release may see data committed meanwhile.
+        A unit that wrote keeps its connection (its writes must commit or roll back together);
+        returns whether the connection was given back. (A write through `session.connection()`
+        directly is not seen: handlers never do that; only the outbox's delivery marks do.)"""
+        s = self.session
+        if self._wrote or s.new or s.dirty or s.deleted:
+            return False
+        if s.in_transaction():
+            await s.commit()  # nothing to write: ends the read transaction, returns the connection
+        return True
+
+    def _executed(self, state: ORMExecuteState) -> None:
+        if not state.is_select:
+            self._wrote = True
+
+    def _flushed(self, *_: Any) -> None:
+        self._wrote = True
