@@ -90,9 +90,10 @@ class SearchIndex:
         SQLite the unit holds the process's only connection, which every other chat waits for.
         """
         await self._start(uow)
+        index = self._index  # as before the release: a rebuild it lets finish is not waited for
         if isinstance(uow, Releasable):
             await uow.release()
-        index = await self._ready()
+        index = index if index is not None else await self._ready()
         vectors = self._vectors if self._semantic is not None else None
         return await asyncio.to_thread(self._rank, index, vectors, cap(query), limit, village, today)
 
