@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import date
+from typing import Protocol, runtime_checkable
 
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
@@ -34,6 +35,13 @@ QUESTION_MAX = 500
 # the top 5 by e5 lost right answers on every commune (Kỳ Sơn 53 -> 46), so it is not done.
 AGREE_OVERRIDE = 0.7
 DISAGREE_FACTOR = 0.5
+
+
+@runtime_checkable
+class Releasable(Protocol):
+    """A unit of work that can give its connection back between reads (storage.uow.UnitOfWork)."""
+
+    async def release(self) -> bool: ...
 
 
 def cap(question: str) -> str:
@@ -75,8 +83,17 @@ class SearchIndex:
         today: date | None = None,
     ) -> list[SearchHit]:
         """Ranked hits for a question (its first QUESTION_MAX characters); documents of the
-        resident's own village are preferred."""
-        index = await self.current(uow)
+        resident's own village are preferred.
+
+        The unit of work is read first (data version; the data itself when the index is rebuilt),
+        then released when it can be (`Releasable`): the ranking takes seconds under load, and on
+        SQLite the unit holds the process's only connection, which every other chat waits for.
+        """
+        await self._start(uow)
+        index = self._index  # as before the release: a rebuild it lets finish is not waited for
+        if isinstance(uow, Releasable):
+            await uow.release()
+        index = index if index is not None else await self._ready()
         vectors = self._vectors if self._semantic is not None else None
         return await asyncio.to_thread(self._rank, index, vectors, cap(query), limit, village, today)
 
@@ -106,6 +123,11 @@ class SearchIndex:
         Only one build runs at a time: a change made during a build is picked up by the first
         search after it. Before the first build is done there is nothing to answer from: wait.
         """
+        await self._start(uow)
+        return await self._ready()
+
+    async def _start(self, uow: IndexSource) -> None:
+        """Everything `current` reads of the unit of work: a rebuild, when needed, starts here."""
         version = await uow.commune.data_version()
         if version != self._version and not self._building():
             async with self._lock:
@@ -114,6 +136,9 @@ class SearchIndex:
                     stored = await self._stored(uow, entries)
                     self._build = asyncio.create_task(self._rebuild(entries, version, stored))
                     self._build.add_done_callback(_log_failure)
+
+    async def _ready(self) -> Index:
+        """The index to answer from, waiting for the first build (reads nothing)."""
         if self._index is None:
             assert self._build is not None
             await asyncio.shield(self._build)  # a build error reaches the search that waited

@@ -8,8 +8,11 @@ on what it writes.
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,9 +84,12 @@ class UnitOfWork:
         self._committed = False
         self._wanted = commune_id
         self._slug = commune_slug
+        self._wrote = False  # since the transaction began: release() must not end it
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        event.listen(self.session.sync_session, "do_orm_execute", self._executed)
+        event.listen(self.session.sync_session, "after_flush", self._flushed)
         try:
             commune_id = await self._resolve()
         except BaseException:
@@ -150,3 +156,26 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
+
+    async def release(self) -> bool:
+        """Give the connection back while the unit waits on something else (a search ranking in a
+        worker thread): on SQLite the process has ONE connection, and every other chat, the outbox
+        and the scheduler queue for it. Only a unit that has read and not written is released: its
+        read transaction ends (objects read stay loaded and attached), and the next read or write
+        begins a new transaction, so reads after the release may see data committed meanwhile.
+        A unit that wrote keeps its connection (its writes must commit or roll back together);
+        returns whether the connection was given back. (A write through `session.connection()`
+        directly is not seen: handlers never do that; only the outbox's delivery marks do.)"""
+        s = self.session
+        if self._wrote or s.new or s.dirty or s.deleted:
+            return False
+        if s.in_transaction():
+            await s.commit()  # nothing to write: ends the read transaction, returns the connection
+        return True
+
+    def _executed(self, state: ORMExecuteState) -> None:
+        if not state.is_select:
+            self._wrote = True
+
+    def _flushed(self, *_: Any) -> None:
+        self._wrote = True

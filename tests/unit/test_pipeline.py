@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,11 +25,18 @@ def parse(payload: dict[str, Any]) -> Incoming | None:
 
 
 def make(
-    store: Store, table: tuple[Route, ...] | None = None, capabilities: Capabilities | None = None
+    store: Store,
+    table: tuple[Route, ...] | None = None,
+    capabilities: Capabilities | None = None,
+    search: SearchIndex | None = None,
 ) -> tuple[Pipeline, list[int]]:
     woken: list[int] = []
     svc = Services(
-        uow=store.uow, clock=lambda: NOW, tz=ZoneInfo("Asia/Ho_Chi_Minh"), search=SearchIndex(), reach=REACH
+        uow=store.uow,
+        clock=lambda: NOW,
+        tz=ZoneInfo("Asia/Ho_Chi_Minh"),
+        search=search or SearchIndex(),
+        reach=REACH,
     )
     pipeline = Pipeline(store, svc, table or routes(), on_queued=lambda: woken.append(1))
     if capabilities is None:
@@ -171,3 +180,46 @@ async def test_one_persons_flood_is_all_handled_after_everyone_else_and_told_onc
     flood = await outbox_texts(store, "flooder")
     assert flood.count(NOTICE) == 1
     assert [t for t in flood if t != NOTICE] == [f"flooder-{n}" for n in range(60)]  # all, in order
+
+
+class HeldSearch(SearchIndex):
+    """A search whose ranking (in its worker thread) waits until the test lets it go: a slow search."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranking = threading.Event()
+        self.go = threading.Event()
+
+    def _rank(self, *args: Any) -> Any:
+        self.ranking.set()
+        self.go.wait(10)
+        return super()._rank(*args)
+
+
+async def test_another_chat_is_answered_while_a_question_is_being_searched(seeded: Store) -> None:
+    # On SQLite the app has one connection: a question must not hold it while it is searched.
+    search = HeldSearch()
+    pipeline, _ = make(seeded, search=search)
+    asking = asyncio.create_task(say(pipeline, seeded, "1", "q1", "/hoi lịch tiếp công dân"))
+    try:
+        assert await asyncio.to_thread(search.ranking.wait, 10)
+        greeted = await asyncio.wait_for(say(pipeline, seeded, "2", "s2", "/start"), 5)
+    finally:
+        search.go.set()
+    assert "tiếp công dân" in await asking  # the question is still answered, from its source
+    assert greeted == (await outbox_texts(seeded, "2"))[0] and greeted.startswith("Xin chào")
+
+
+async def test_a_handler_that_wrote_before_searching_still_commits_all_or_nothing(seeded: Store) -> None:
+    # The search gives the connection back only when nothing was written yet: a failure after the
+    # search must still drop what the handler wrote before it.
+    async def writes_searches_fails(msg: Incoming, ctx: Ctx) -> list[Any]:
+        await ctx.uow.unanswered.add("test", msg.chat_id, "half-done", ctx.now)
+        await ctx.svc.search.search(ctx.uow, "lịch tiếp công dân")
+        raise RuntimeError("boom")
+
+    pipeline, _ = make(seeded, (Route(lambda m: True, writes_searches_fails),))
+    assert await say(pipeline, seeded, "3", "w3", "hello") == SORRY
+    assert await outbox_texts(seeded, "3") == [SORRY]
+    async with seeded.uow() as uow:
+        assert await uow.unanswered.for_chat("test", "3") == []
