@@ -1,5 +1,6 @@
 """The outbox worker: every chat's messages in order, in its own task, paced by the channel's budget."""
 
-from bot.delivery.worker import LEASE, OutboxWorker, Outlet, backoff
+from bot.delivery.outcomes import backoff
+from bot.delivery.worker import LEASE, OutboxWorker, Outlet
 
 __all__ = ["LEASE", "OutboxWorker", "Outlet", "backoff"]

@@ -19,15 +19,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery import undeliverable
-from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult, Sent
+from bot.delivery.outcomes import Outcome, record_retrying
+from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
 from channels.pacing import Pacer, WindowPacer, free_at, room
 from domain.reach import Reach
-from storage.db import transient
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
 from storage.sending import SendingRights
@@ -37,15 +36,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-MAX_BACKOFF_SECONDS = 300.0
-RECORD_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # within LEASE
 SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
 ChatKey = tuple[str, str]  # (channel, chat id)
-
-
-def backoff(attempts: int) -> float:
-    """Seconds to wait after the n-th failed attempt (2, 4, 8 … up to 5 minutes)."""
-    return min(MAX_BACKOFF_SECONDS, 2.0 ** max(1, attempts + 1))
 
 
 class Outlet(Sender, Protocol):
@@ -55,13 +47,6 @@ class Outlet(Sender, Protocol):
     def budget(self) -> Budget: ...
 
     def is_group(self, chat_id: str) -> bool: ...
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    message: OutboxMessage
-    result: SendResult | None  # None: not tried (the worker is stopping): back to the queue
-    at: datetime
 
 
 class OutboxWorker:
@@ -92,7 +77,7 @@ class OutboxWorker:
         self._chats: dict[ChatKey, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        self._pending: list[_Outcome] = []
+        self._pending: list[Outcome] = []
         self._batch_stored: asyncio.Future[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
         self._bot_pacers: dict[str, WindowPacer] = {}
@@ -223,7 +208,9 @@ class OutboxWorker:
             until = free_at(sent, rate, now) or now
             await uow.outbox.hold_chat(key[0], key[1], until)
             del by_chat[key]
-            log.info("outbox: %s %s has used its budget; next message at %s", *key, until)
+            log.info(
+                "outbox: a %s chat has used its budget; next message at %s", key[0], until
+            )  # no chat ids in logs
 
     async def _send_chat(self, key: ChatKey, messages: list[OutboxMessage]) -> None:
         """Send one chat's messages in order; stop at the first that must wait."""
@@ -231,20 +218,22 @@ class OutboxWorker:
         try:
             for index, message in enumerate(messages):
                 if self._stopping:
-                    stored = self._record_soon([_Outcome(m, None, self._clock()) for m in messages[index:]])
+                    stored = self._record_soon([Outcome(m, None, self._clock()) for m in messages[index:]])
                     break
                 result = await self._send_one(key, message)
                 at = self._clock()
-                outcomes = [_Outcome(message, result, at)]
+                outcomes = [Outcome(message, result, at)]
                 if isinstance(result, Retry):  # the rest wait behind it (retry_later holds them)
-                    outcomes += [_Outcome(m, None, at) for m in messages[index + 1 :]]
+                    outcomes += [Outcome(m, None, at) for m in messages[index + 1 :]]
                 stored = self._record_soon(outcomes)
                 if isinstance(result, Retry):
                     break
             if stored is not None:  # the chat is free again once its outcomes are stored
                 await asyncio.shield(stored)
         except Exception:
-            log.exception("outbox: sending to %s %s failed", *key)
+            log.exception(
+                "outbox: sending %s %s failed", key[0], [m.id for m in messages]
+            )  # ids, never chats
         finally:
             self._chats.pop(key, None)
             self._wake.set()
@@ -267,7 +256,7 @@ class OutboxWorker:
                 return Failed(f"cannot be sent: {exc!r}"[:300])
             return Retry(None, repr(exc))
 
-    def _record_soon(self, outcomes: list[_Outcome]) -> asyncio.Future[None]:
+    def _record_soon(self, outcomes: list[Outcome]) -> asyncio.Future[None]:
         """Record right after sending (group commit): a crash can repeat only the last few sends.
 
         The recording runs beside the sends: a send never waits for the database. The future is
@@ -286,45 +275,9 @@ class OutboxWorker:
             batch, self._pending = self._pending, []
             stored, self._batch_stored = self._batch_stored, None
             try:
-                await self._record_retrying(batch)
+                await record_retrying(self._store, self._reach, batch)
             except Exception:  # the leases run out and the messages go out again
                 log.exception("outbox: recording %d outcomes failed", len(batch))
             finally:
                 if stored is not None and not stored.done():
                     stored.set_result(None)
-
-    async def _record_retrying(self, outcomes: list[_Outcome]) -> None:
-        """Record; a database that went away (a restart) is waited for a while, for a message
-        sent but not recorded goes out again once its lease runs out (a duplicate)."""
-        for pause in RECORD_RETRY_SECONDS:
-            try:
-                return await self._record(outcomes)
-            except Exception as exc:
-                if not transient(exc):
-                    raise
-                log.warning(
-                    "outbox: recording %d outcomes failed (%s); again in %.0f s", len(outcomes), exc, pause
-                )
-            await asyncio.sleep(pause)
-        await self._record(outcomes)
-
-    async def _record(self, outcomes: list[_Outcome]) -> None:
-        async with self._store.uow() as uow:
-            await uow.outbox.mark_sent(
-                [
-                    (o.message.id or 0, o.result.external_id, o.at)
-                    for o in outcomes
-                    if isinstance(o.result, Sent)
-                ]
-            )
-            for outcome in outcomes:
-                message, result = outcome.message, outcome.result
-                if isinstance(result, Retry):
-                    delay = result.after if result.after is not None else backoff(message.attempts)
-                    await uow.outbox.retry_later(message, outcome.at + timedelta(seconds=delay), result.error)
-                elif isinstance(result, Failed):
-                    log.warning("outbox %s to %s given up: %s", message.id, message.channel, result.error)
-                    await uow.outbox.fail(message.id or 0, result.error)
-                    await undeliverable.report(uow, message, result.error, self._reach, outcome.at)
-            await uow.outbox.release([o.message.id or 0 for o in outcomes if o.result is None])
-            await uow.commit()

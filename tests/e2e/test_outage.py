@@ -3,7 +3,7 @@ reply is delivered, once, in order per chat, and nothing is given up because of 
 
 The bot takes updates by webhook (they keep arriving: it is the messenger's sending API that is
 down), queues its replies, and the outbox retries with a back-off capped at
-`bot.delivery.worker.MAX_BACKOFF_SECONDS`; the clock moves 20 s a step, so a five-minute outage is
+`bot.delivery.outcomes.MAX_BACKOFF_SECONDS`; the clock moves 20 s a step, so a five-minute outage is
 many attempts in a few seconds of real time. A hang costs the client's own timeout in real time
 (python-telegram-bot: 5 s), so the hang outage lasts until every chat has had an attempt cut off.
 """
@@ -19,7 +19,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from bot.delivery.worker import MAX_BACKOFF_SECONDS
+from bot.delivery.outcomes import MAX_BACKOFF_SECONDS
 from storage.importer import import_data, load_file
 from storage.models import OutboxMessage
 from tests.conftest import MINI
