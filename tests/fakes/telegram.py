@@ -25,6 +25,8 @@ from typing import Any, Final, Self
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.outage import OutageMixin
+
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 SEND_METHODS: Final = frozenset(
     {
@@ -262,7 +264,7 @@ def _check_inline_keyboard(markup: Any) -> None:
             raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
 
 
-class FakeTelegram:
+class FakeTelegram(OutageMixin):
     """The fake Bot API: state to assert on, update pushers and fault injection."""
 
     def __init__(
@@ -409,38 +411,8 @@ class FakeTelegram:
         """While down, every method answers 502 Bad Gateway."""
         self._down = down
 
-    async def outage(self, kind: str | None) -> None:
-        """An outage of the Bot API until ``outage(None)``: ``"502"`` answers 502 Bad Gateway to
-        every call; ``"hang"`` holds every call until the outage ends (a caller that gave up by
-        then is not served: nothing is sent); ``"refuse"`` stops listening (connections refused)
-        and cuts off calls on connections already open."""
-        if kind not in (None, "502", "hang", "refuse"):
-            raise ValueError(f"unknown outage {kind!r}")
-        if self._outage == "refuse" and kind != "refuse" and self._runner is not None:
-            port = int(self.base_url.rsplit(":", 1)[1].split("/", 1)[0])
-            self._site = web.TCPSite(self._runner, "127.0.0.1", port)
-            await self._site.start()
-        if kind == "refuse" and self._outage != "refuse" and self._site is not None:
-            await self._site.stop()
-        self._outage = kind
-        self._down = kind == "502"
-        if kind is None:
-            self._outage_over.set()
-            self._outage_over = asyncio.Event()
-
-    async def _outage_answer(self, request: web.Request) -> web.Response | None:
-        """What an ongoing outage does to a call; None: serve it."""
-        if self._outage == "refuse":
-            self.refused += 1
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response(status=503)  # never reaches the caller: the connection is gone
-        if self._outage == "hang":
-            self.hung += 1
-            await self._outage_over.wait()
-            if request.transport is None or request.transport.is_closing():
-                return web.Response(status=504)  # the caller timed out meanwhile: not served
-        return None
+    def _listen_port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1].split("/", 1)[0])
 
     def block(self, chat_id: int | str, blocked: bool = True) -> None:
         """Sends to this chat get 403 "bot was blocked by the user"."""

@@ -22,6 +22,8 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.outage import OutageMixin
+
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 Json = dict[str, Any]
 # A tiny valid JPEG-ish payload for photo downloads.
@@ -44,7 +46,7 @@ class Sent:
 
 
 @dataclass
-class FakeZaloBot:
+class FakeZaloBot(OutageMixin):
     """Start with `async with FakeZaloBot() as zalo:`; `zalo.api_base` is ZALO_API_BASE_URL."""
 
     token: str = "1234567890:fake-zalo-secret"
@@ -118,37 +120,8 @@ class FakeZaloBot:
         """While down, every call answers 502 with an HTML page (not JSON), as a proxy would."""
         self._down = down
 
-    async def outage(self, kind: str | None) -> None:
-        """An outage of the API until `outage(None)`: "502" answers a proxy's HTML 502 (as
-        `set_down`); "hang" holds every call until the outage ends (a caller that gave up by then
-        is not served: nothing is sent); "refuse" stops listening and cuts off calls on
-        connections already open."""
-        if kind not in (None, "502", "hang", "refuse"):
-            raise ValueError(f"unknown outage {kind!r}")
-        if self._outage == "refuse" and kind != "refuse" and self._runner is not None:
-            self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-            await self._site.start()
-        if kind == "refuse" and self._outage != "refuse" and self._site is not None:
-            await self._site.stop()
-        self._outage = kind
-        self._down = kind == "502"
-        if kind is None:
-            self._outage_over.set()
-            self._outage_over = asyncio.Event()
-
-    async def _outage_answer(self, request: web.Request) -> web.Response | None:
-        """What an ongoing outage does to a call; None: serve it."""
-        if self._outage == "refuse":
-            self.refused += 1
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response(status=503)  # never reaches the caller: the connection is gone
-        if self._outage == "hang":
-            self.hung += 1
-            await self._outage_over.wait()
-            if request.transport is None or request.transport.is_closing():
-                return web.Response(status=504)  # the caller timed out meanwhile: not served
-        return None
+    def _listen_port(self) -> int:
+        return self.port
 
     def expire_media(self) -> None:
         """Photo URLs expire on Zalo: later downloads get 404."""
