@@ -99,6 +99,8 @@ async def test_logging_out_ends_the_session_in_the_database(store: Store) -> Non
         assert "Hàng đợi hồ sơ" in page and "Trần Thị Bình" in page
         token = CSRF.search(page)
         assert token
+        missing = await client.get("/can-bo/ho-so/pa-nope00")
+        assert missing.status == 404 and "Không có hồ sơ PA-NOPE00" in await missing.text()
         await client.post("/can-bo/dang-xuat", data={"csrf": token.group(1)})
         assert "Đăng nhập cán bộ" in await (await client.get("/can-bo/")).text()
         # the old cookie, sent again by hand, opens nothing: the session is gone from the database

@@ -87,10 +87,14 @@ class PetitionPage:
         code = request.match_info["code"].upper()
         async with self.c.store.uow() as uow:
             petition = await uow.petitions.by_code(code)
-            if petition is None or petition.id is None:
-                raise web.HTTPNotFound(text=f"Không có hồ sơ {code}.")
-            officials = await uow.officials.all()
-            events = await uow.petitions.events(petition.id, include_internal=True)
+            if petition is not None and petition.id is not None:
+                officials = await uow.officials.all()
+                events = await uow.petitions.events(petition.id, include_internal=True)
+        if petition is None:
+            message = f"Không có hồ sơ {code}. Anh/chị kiểm tra lại mã hồ sơ."
+            return await self.c.render(
+                request, "console/forbidden.html", "Không tìm thấy", status=404, message=message
+            )
         ctx = self._context(petition, officials, user, events)
         return await self.c.render(
             request,
