@@ -81,7 +81,9 @@ async def group_reach(uow: UnitOfWork, reach: Reach) -> list[GroupReach]:
                 group.name,
                 group.channel,
                 "officials" if group.officials else decided.way.value,
-                how_reached(group, reach, officials)[1],
+                how_reached(group, reach, officials)[1].removeprefix(
+                    f"{group.name} ({group.channel.capitalize()}): "
+                ),
                 (recipient.channel, recipient.chat_id) if recipient else None,
                 recipient.suffix if recipient else group.id,
             )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from storage.importer import _MODELS, apply_values, differing, entry_hash, row_values
 from storage.models import Commune, Disclosure, Event
@@ -76,6 +77,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 LISTS = frozenset({"villages", "tags", "attachments", "exdates", "remind_before", "notify"})
+_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")  # a datetime-local field's value
 _SPLIT = re.compile(r"[\n,;]+")
 _WHERE = re.compile(r"^(?P<section>\w+)\[[^\]]*\](?:\.(?P<field>\w+))?:\s*(?P<text>.*)$", re.S)
 
@@ -103,9 +105,10 @@ class Published:
         return not self.problems
 
 
-def entry_from_form(section: str, form: Mapping[str, str]) -> dict[str, Any]:
+def entry_from_form(section: str, form: Mapping[str, str], tz: ZoneInfo | None = None) -> dict[str, Any]:
     """A form's fields as a data file entry: blanks left out, lists split on commas or lines,
-    whole minutes as a number (anything else is kept as typed, for the schema to name)."""
+    whole minutes as a number, a start without its UTC offset (a browser's date and time field) in
+    the commune's time `tz`; anything else is kept as typed, for the schema to name."""
     entry: dict[str, Any] = {}
     for name in FIELDS[section]:
         text = form.get(name, "")
@@ -116,7 +119,19 @@ def entry_from_form(section: str, form: Mapping[str, str]) -> dict[str, Any]:
                 entry[name] = items
         elif text.strip():
             entry[name] = int(text) if name == "duration_minutes" and text.isdigit() else text
+    if tz is not None and isinstance(entry.get("start"), str):
+        entry["start"] = _with_offset(entry["start"], tz)
     return entry
+
+
+def _with_offset(text: str, tz: ZoneInfo) -> str:
+    """'2026-12-02T19:30' -> '2026-12-02T19:30:00+07:00'; anything else as it was."""
+    if not _LOCAL.match(text):
+        return text
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=tz).isoformat()
+    except ValueError:
+        return text
 
 
 def form_from_row(section: str, row: Disclosure | Event) -> dict[str, str]:
