@@ -6,7 +6,7 @@ so a later `python -m bot import` keeps the console's version and reports the co
 overwriting it. Rows stored before this migration were never edited (all three empty).
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07 04:30:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
