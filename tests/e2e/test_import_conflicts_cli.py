@@ -16,6 +16,7 @@ from tests.e2e.test_cli import bot_cli, import_mini
 
 pytestmark = pytest.mark.e2e
 
+# no passage vectors: the three imports stay quick on a loaded machine
 EDITED = "Công khai dự toán ngân sách năm 2026 (sửa trên trang cán bộ)"
 
 
@@ -37,16 +38,18 @@ async def test_reimport_keeps_the_console_edit_then_prefer_file_replaces_it(
         await save(uow, "disclosures", entry, "tran-thi-binh", NOW + timedelta(hours=1))
         await uow.commit()
 
-    kept = await bot_cli(tmp_path, "import", str(MINI), DATABASE_URL=database_url)
+    kept = await bot_cli(tmp_path, "import", str(MINI), DATABASE_URL=database_url, SEMANTIC_SEARCH="false")
     assert kept.code == CONFLICT == 3, kept.err
     assert "Xung đột: disclosures[du-toan-ngan-sach-2026] (title)" in kept.err
     assert "tran-thi-binh" in kept.err and "--prefer-file" in kept.err
     assert await title(store) == EDITED
 
-    replaced = await bot_cli(tmp_path, "import", str(MINI), "--prefer-file", DATABASE_URL=database_url)
+    replaced = await bot_cli(
+        tmp_path, "import", str(MINI), "--prefer-file", DATABASE_URL=database_url, SEMANTIC_SEARCH="false"
+    )
     assert replaced.code == 0, replaced.err
     assert "bản trong tệp: disclosures[du-toan-ngan-sach-2026] (title)" in replaced.err
     assert await title(store) == "Công khai dự toán ngân sách xã Tân Lập năm 2026"
 
-    again = await bot_cli(tmp_path, "import", str(MINI), DATABASE_URL=database_url)
+    again = await bot_cli(tmp_path, "import", str(MINI), DATABASE_URL=database_url, SEMANTIC_SEARCH="false")
     assert again.code == 0 and "Xung đột" not in again.err

