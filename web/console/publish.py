@@ -58,6 +58,14 @@ def suggested_id(title: str) -> str:
     return "-".join(words)[:60].strip("-")
 
 
+def _shown(start: str, tz: ZoneInfo) -> str:
+    """An event's start as officials read it: '14:00 08/12/2026'."""
+    try:
+        return datetime.fromisoformat(start).astimezone(tz).strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return start
+
+
 def _fields(form: MultiDictProxy[str], section: str) -> dict[str, str]:
     """The posted fields; the check boxes of a list (villages, groups) joined one a line."""
     fields: dict[str, str] = {}
@@ -94,7 +102,7 @@ class PublishPage:
             "Đăng tin",
             nav="publish",
             docs=[(d, vn_date(d.published_at)) for d in docs],
-            events=[(e, local_start(e.start, self.c.tz).replace("T", " ")) for e in events],
+            events=[(e, _shown(e.start, self.c.tz)) for e in events],
             done=done,
             sent=int(sent) if sent.isdigit() else 0,
         )
