@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
+from bot import console_services
 from bot.config import Settings
 from bot.delivery import OutboxWorker, Outlet
 from bot.pipeline import Pipeline
@@ -27,6 +28,7 @@ from handlers.router import routes
 from handlers.services import Ctx, Services
 from qa.searcher import SearchIndex
 from qa.vectors import semantic_search
+from scheduled.publish import Publisher
 from scheduled.scheduler import Maintenance
 from storage.models import Official, Petition
 from storage.store import Store, stored_timezone
@@ -151,6 +153,7 @@ class App:
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port: int | None = None
+        self.publisher: Publisher | None = None  # the console's (bot/console_services.py)
 
     def _wake_outbox(self) -> None:
         if self.outbox is not None:
@@ -194,6 +197,10 @@ class App:
             self.settings.url_prefix,
             console=console,
         )
+        s, svc = self.settings, self.services
+        self.publisher = console_services.install(
+            web_app, self.store, self.clock, svc.tz, s.quiet_hours, svc.reach, self._wake_outbox, svc.search
+        )
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.WEB_HOST, self.settings.WEB_PORT)
@@ -228,6 +235,8 @@ class App:
             await channel.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.publisher is not None:
+            await self.publisher.settled()
         await self.pipeline.drain()
         if self.outbox is not None:
             self.outbox.stop()

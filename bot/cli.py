@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     verbs.add_parser("run", help="start channels, scheduler and web server")
     imp = verbs.add_parser("import", help="validate a commune data file and upsert it")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--prefer-file", action="store_true", help="replace entries edited on the console with the file's"
+    )
     ask = verbs.add_parser("ask", help="print the answer the bot would give")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--jsonl", action="store_true", help='read {"q": ...} lines on stdin')
@@ -111,7 +114,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.verb == "run":
         return asyncio.run(cli_verbs.run(settings))
     if args.verb == "import":
-        return asyncio.run(import_cli.import_file(settings, args.file))
+        return asyncio.run(import_cli.import_file(settings, args.file, args.prefer_file))
     if args.verb == "schedule":
         return asyncio.run(cli_verbs.schedule_preview(settings, args.days))
     if args.verb == "updates":

@@ -1,4 +1,8 @@
-"""`python -m bot import FILE`: validate the commune's data file, upsert it, then compute passage vectors."""
+"""`python -m bot import FILE`: validate the commune's data file, upsert it, then compute passage vectors.
+
+An entry edited on the officials' console is kept, and each such conflict is named on stderr (entry
+and fields) with the exit status CONFLICT; `--prefer-file` takes the file's version instead.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,15 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from storage.importer import Conflict
     from storage.store import Store
 
+CONFLICT = 3  # imported, but console edits were kept where the file says otherwise
 
-async def import_file(settings: Settings, path: Path) -> int:
+
+async def import_file(settings: Settings, path: Path, prefer_file: bool = False) -> int:
     from bot.app import utc_now
     from storage.importer import ImportError_, import_data, load_file
     from storage.store import Store
@@ -37,7 +46,7 @@ async def import_file(settings: Settings, path: Path) -> int:
     try:
         await store.migrate()
         async with store.uow(NO_COMMUNE) as uow:  # the file says which commune
-            report = await import_data(uow, data, utc_now())
+            report = await import_data(uow, data, utc_now(), prefer_file=prefer_file)
         await passage_vectors(settings, store)
     except ImportError_ as exc:
         return _invalid(exc.problems)
@@ -53,7 +62,30 @@ async def import_file(settings: Settings, path: Path) -> int:
         if bucket:
             print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
     print("Đã nhập xong." if report.changed else "Đã nhập xong: dữ liệu không có gì thay đổi.")
+    for conflict in report.overridden:
+        print(f"Đã thay bản sửa trên trang cán bộ bằng bản trong tệp: {_entry(conflict)}", file=sys.stderr)
+    for conflict in report.conflicts:
+        print(f"Xung đột: {_entry(conflict)} — {_why(conflict, settings.tz)}", file=sys.stderr)
+    if report.conflicts:
+        print(
+            f"Giữ {len(report.conflicts)} mục đã sửa trên trang cán bộ. Muốn dùng bản trong tệp: "
+            f"python -m bot import {path} --prefer-file",
+            file=sys.stderr,
+        )
+        return CONFLICT
     return 0
+
+
+def _entry(conflict: Conflict) -> str:
+    """disclosures[abc] (title, body)"""
+    return f"{conflict.section}[{conflict.entry_id}] ({', '.join(conflict.fields)})"
+
+
+def _why(conflict: Conflict, tz: ZoneInfo) -> str:
+    who = conflict.edited_by or "?"
+    when = conflict.edited_at.astimezone(tz).strftime("%H:%M %d/%m/%Y") if conflict.edited_at else "?"
+    file_side = "tệp cũng đã sửa mục này sau đó" if conflict.file_changed else "tệp vẫn là bản trước khi sửa"
+    return f"đã sửa trên trang cán bộ ({who}, {when}), {file_side}; giữ bản trên trang"
 
 
 async def passage_vectors(settings: Settings, store: Store) -> None:

@@ -8,69 +8,13 @@ numbers hidden), as everything a terminal prints may be copied anywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz
-
-from domain.redaction import redact
-from qa.vntext import folded_syllables
-from storage.models import UnansweredQuestion
+from qa.question_groups import VARIANTS, Group, group, wordings
 from storage.store import Store
 
-# Two questions are one group from this token-set ratio of their content words (0-100). Read on
-# the demo commune's questions: "sdt xã" / "số điện thoại của xã là gì" score 100 (after filler),
-# "lịch họp thôn" / "lịch tiêm phòng" 50.
-SIMILAR = 75
-SAME_SIZE = 60  # token-sort ratio below which two wordings are not compared further
-VARIANTS = 5  # ways of asking shown under each group
-# Words that carry no topic: questions differing only in these are the same question.
-FILLER = frozenset(
-    "a ad admin ah ak alo bao cho co cua da duoc gi hoi khong ko la lam may minh nao nay nhe nha nhi "
-    "o oi sao the thi toi vay voi xa xin em chau anh chi ban bac".split()
-)
-
-
-def content(question: str) -> str:
-    """The question's topic words, folded: what grouping compares."""
-    words = [w for w in folded_syllables(question) if w not in FILLER]
-    return " ".join(words) if words else " ".join(folded_syllables(question))
-
-
-@dataclass
-class Group:
-    key: str  # the content words of the group's first question
-    asked: list[UnansweredQuestion] = field(default_factory=list)
-
-    @property
-    def first(self) -> datetime | None:
-        return min((q.asked_at for q in self.asked if q.asked_at), default=None)
-
-    @property
-    def last(self) -> datetime | None:
-        return max((q.asked_at for q in self.asked if q.asked_at), default=None)
-
-
-def _similarity(a: str, b: str) -> float:
-    """Token-set ratio (word order and repeats aside), unless the wordings' lengths differ so much
-    that one is only a part of the other ("ngân sách" in "quyết toán ngân sách 2024")."""
-    return fuzz.token_set_ratio(a, b) if fuzz.token_sort_ratio(a, b) >= SAME_SIZE else 0.0
-
-
-def group(questions: list[UnansweredQuestion], similar: int = SIMILAR) -> list[Group]:
-    """Each question joins the most similar group above the threshold, else starts one; the most
-    asked group first (then the most recently asked)."""
-    groups: list[Group] = []
-    for q in questions:
-        key = content(q.question)
-        scores = [_similarity(key, g.key) for g in groups]
-        best = max(range(len(groups)), key=scores.__getitem__, default=None)
-        if best is not None and scores[best] >= similar:
-            groups[best].asked.append(q)
-        else:
-            groups.append(Group(key, [q]))
-    return sorted(groups, key=lambda g: (-len(g.asked), -max(q.id or 0 for q in g.asked)))
+__all__ = ["group", "list_questions", "render"]
 
 
 def _day(at: datetime | None, tz: ZoneInfo) -> str:
@@ -87,14 +31,10 @@ def render(groups: list[Group], tz: ZoneInfo) -> str:
         first, last = _day(g.first, tz), _day(g.last, tz)
         when = first if first == last else f"{first} – {last}"
         lines.append(f"[{len(g.asked)} lần] {when}")
-        seen: list[str] = []
-        for q in reversed(g.asked):  # newest wording first
-            text = redact(" ".join(q.question.split()))
-            if text not in seen:
-                seen.append(text)
-        lines += [f"  • {t}" for t in seen[:VARIANTS]]
-        if len(seen) > VARIANTS:
-            lines.append(f"  … và {len(seen) - VARIANTS} cách hỏi khác")
+        shown, more = wordings(g, VARIANTS)  # newest wording first
+        lines += [f"  • {t}" for t in shown]
+        if more:
+            lines.append(f"  … và {more} cách hỏi khác")
         lines.append("")
     return "\n".join(lines).rstrip()
 

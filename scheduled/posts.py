@@ -7,14 +7,14 @@ restart or a re-import, queues nothing new. Posts that fall in the quiet hours w
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.calendar import occurrences
 from domain.reach import Reach
 from domain.vnformat import vn_date, vn_datetime
 from scheduled.recipients import Recipient, concerned, group_recipients, queue_post, recipients_for
-from storage.models import Disclosure, Event
+from storage.models import Disclosure, Event, Group
 from storage.store import Store
 from storage.uow import UnitOfWork
 
@@ -46,22 +46,40 @@ async def queue_notices(
     store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None, reach: Reach
 ) -> int:
     """Announce disclosures published in the last 7 days and never announced, once per group."""
-    today = now.astimezone(tz).date()
     queued = 0
     async with store.uow() as uow:
         groups = await uow.groups.all()
         for doc in await uow.disclosures.all():
-            if (
-                doc.announced_at is not None
-                or doc.published_at < today - NOTICE_WINDOW
-                or doc.published_at > today
-            ):
-                continue
-            recipients = await recipients_for(uow, groups, "notices", doc.villages, None, reach)
-            queued += await queue_post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
-            doc.announced_at = now
-            uow.session.add(doc)
+            queued += await announce_notice(uow, doc, groups, now, tz, quiet, reach)
         await uow.commit()
+    return queued
+
+
+def notice_due(doc: Disclosure, today: date) -> bool:
+    """Whether a disclosure is to be announced now: never announced, published in the last 7 days."""
+    return doc.announced_at is None and today - NOTICE_WINDOW <= doc.published_at <= today
+
+
+async def announce_notice(
+    uow: UnitOfWork,
+    doc: Disclosure,
+    groups: list[Group],
+    now: datetime,
+    tz: ZoneInfo,
+    quiet: tuple[time, time] | None,
+    reach: Reach,
+) -> int:
+    """Queue a disclosure's notice to its groups and subscribers once, if it is due (not committed).
+
+    The scheduler's pass and a publication on the console both come here: the same dedupe keys
+    (`notice:<id>:<recipient>`) and the `announced_at` mark keep it to one notice each.
+    """
+    if not notice_due(doc, now.astimezone(tz).date()):
+        return 0
+    recipients = await recipients_for(uow, groups, "notices", doc.villages, None, reach)
+    queued = await queue_post(uow, recipients, notice_text(doc), f"notice:{doc.id}", now, tz, quiet)
+    doc.announced_at = now
+    uow.session.add(doc)
     return queued
 
 

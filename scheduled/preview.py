@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from scheduled.recipients import RELAY, Way, after_quiet_hours, concerned, route
 from scheduled.reminders import plan_reminders
 from storage.models import Group, Official
 from storage.store import Store
+from storage.uow import UnitOfWork
 
 
 def lead_time_words(label: str) -> str:
@@ -51,6 +53,42 @@ def how_reached(group: Group, reach: Reach, officials: dict[str, Official]) -> t
         f"{where}: CHƯA đăng được — bot chưa được đăng vào nhóm trên kênh này; "
         "bà con nhắn /dangky cho bot để nhận riêng"
     )
+
+
+@dataclass(frozen=True)
+class GroupReach:
+    """How posts reach one group now (the scheduler's decision, `route`), for the console's page."""
+
+    group_id: str
+    name: str
+    channel: str
+    way: str  # a `Way` value, or "officials" for an officials' group
+    how: str  # the group list's line of `schedule preview`
+    chat: tuple[str, str] | None  # (channel, chat id) its posts are queued to (a relay: the admin's)
+    key_suffix: str  # what its posts' dedupe keys end with
+
+
+async def group_reach(uow: UnitOfWork, reach: Reach) -> list[GroupReach]:
+    """Every group of the commune with how posts reach it (or why they cannot yet)."""
+    officials = {o.id: o for o in await uow.officials.all()}
+    rows = []
+    for group in await uow.groups.all():
+        decided = route(group, reach, officials)
+        recipient = decided.recipient
+        rows.append(
+            GroupReach(
+                group.id,
+                group.name,
+                group.channel,
+                "officials" if group.officials else decided.way.value,
+                how_reached(group, reach, officials)[1].removeprefix(
+                    f"{group.name} ({group.channel.capitalize()}): "
+                ),
+                (recipient.channel, recipient.chat_id) if recipient else None,
+                recipient.suffix if recipient else group.id,
+            )
+        )
+    return rows
 
 
 async def preview(

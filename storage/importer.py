@@ -4,6 +4,11 @@ The file's `commune.id` names its commune: the commune of that id is updated, or
 database has none of that id (a second file makes a second commune and leaves the first as it is).
 A file without one updates the only commune (a one-commune deployment never needs to name it);
 the first file that names that commune (same `name`, no id yet) gives it its id.
+
+A disclosure or event edited on the officials' console (`edited_at`) is never overwritten silently:
+the import keeps the console's version and reports a `Conflict` naming the entry and the fields
+that differ, unless the operator asks for the file's version (`prefer_file`). A file that has
+caught up with the edit (same values) clears the mark.
 """
 
 from __future__ import annotations
@@ -38,6 +43,18 @@ class ImportError_(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """An entry edited on the console that the file declares otherwise."""
+
+    section: str
+    entry_id: str
+    fields: tuple[str, ...]  # the fields whose values differ
+    edited_by: str | None
+    edited_at: datetime | None
+    file_changed: bool  # the file's entry changed since the edit (both sides edited)
+
+
 @dataclass
 class ImportReport:
     """What an import changed, per section."""
@@ -46,6 +63,8 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # console edits kept
+    overridden: list[Conflict] = field(default_factory=list)  # console edits replaced (prefer_file)
 
     @property
     def changed(self) -> bool:
@@ -75,11 +94,13 @@ def _stringify_dates(value: Any) -> Any:
     return value
 
 
-def _hash(entry: dict[str, Any]) -> str:
+def entry_hash(entry: dict[str, Any]) -> str:
+    """The content hash of a declared entry (`content_hash`: unchanged entries are skipped)."""
     return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
+def row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A declared entry as its table's column values."""
     values: dict[str, Any] = {k: v for k, v in entry.items() if k not in ACCOUNT_FIELDS}
     if section == "officials":
         values["accounts"] = {ch: str(entry[f]) for f, ch in ACCOUNT_FIELDS.items() if entry.get(f)}
@@ -93,10 +114,11 @@ def _row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport:
+async def import_data(uow: UnitOfWork, data: Any, now: datetime, prefer_file: bool = False) -> ImportReport:
     """Validate, then upsert every entry keyed by id; commits only when the whole file is valid.
 
     The unit of work is rescoped to the commune the file names (whichever it was opened for).
+    Entries edited on the console are kept (reported in `conflicts`) unless `prefer_file`.
     """
     commune, commune_id = await _target_commune(uow, data)
     uow.rescope(commune_id)
@@ -128,7 +150,11 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime) -> ImportReport
         rows: list[Any] = list((await session.exec(query)).all())
         existing = {row.id: row for row in rows}
         for entry in data.get(section, []):
-            _upsert(uow, section, existing.get(entry["id"]), entry, now, report, commune_id)
+            row = existing.get(entry["id"])
+            if row is not None and getattr(row, "edited_at", None) is not None:
+                _edited(uow, section, row, entry, now, report, prefer_file)
+            else:
+                _upsert(uow, section, row, entry, now, report, commune_id)
     if report.changed:
         commune.data_version += 1
     session.add(commune)
@@ -179,6 +205,66 @@ def _default(model: Any, name: str) -> Any:
     return info.default_factory() if info.default_factory is not None else info.default
 
 
+# Columns an entry does not declare: the row's key and its bookkeeping.
+BOOKKEEPING = frozenset(
+    {"commune_id", "id", "content_hash", "announced_at", "updated_at", "edited_at", "edited_by", "file_hash"}
+)
+
+
+def declared_fields(model: Any) -> list[str]:
+    """The columns a data file's entry sets."""
+    return [name for name in model.model_fields if name not in BOOKKEEPING]
+
+
+def apply_values(row: Any, values: dict[str, Any]) -> None:
+    """Set every declared column of a row from an entry's values (left out: the table's default)."""
+    model = type(row)
+    for name in declared_fields(model):
+        setattr(row, name, values[name] if name in values else _default(model, name))
+
+
+def differing(row: Any, values: dict[str, Any]) -> tuple[str, ...]:
+    """The declared columns whose values differ between a row and an entry's values."""
+    model = type(row)
+    return tuple(
+        name
+        for name in declared_fields(model)
+        if getattr(row, name) != (values[name] if name in values else _default(model, name))
+    )
+
+
+def _edited(
+    uow: UnitOfWork,
+    section: str,
+    row: Any,
+    entry: dict[str, Any],
+    now: datetime,
+    report: ImportReport,
+    prefer_file: bool,
+) -> None:
+    """An entry edited on the console: kept (a conflict) unless the file agrees or is preferred."""
+    digest = entry_hash(entry)
+    values = row_values(section, entry)
+    fields = differing(row, values)
+    conflict = Conflict(
+        section, row.id, fields, row.edited_by, row.edited_at, file_changed=digest != row.file_hash
+    )
+    if fields and not prefer_file:
+        report.conflicts.append(conflict)
+        report.count(report.unchanged, section)
+        return
+    if fields:
+        apply_values(row, values)
+        row.updated_at = now
+        report.overridden.append(conflict)
+        report.count(report.updated, section)
+    else:
+        report.count(report.unchanged, section)  # the file caught up with the edit
+    row.content_hash = digest
+    row.edited_at = row.edited_by = row.file_hash = None
+    uow.session.add(row)
+
+
 def _upsert(
     uow: UnitOfWork,
     section: str,
@@ -189,8 +275,8 @@ def _upsert(
     commune_id: int,
 ) -> None:
     model = _MODELS[section]
-    digest = _hash(entry)
-    values = _row_values(section, entry)
+    digest = entry_hash(entry)
+    values = row_values(section, entry)
     if row is None:
         row = model(**values, commune_id=commune_id, content_hash=digest)
         report.count(report.created, section)
@@ -198,10 +284,7 @@ def _upsert(
         report.count(report.unchanged, section)
         return
     else:
-        for name in model.model_fields:
-            if name in ("commune_id", "id", "content_hash", "announced_at", "updated_at"):
-                continue
-            setattr(row, name, values[name] if name in values else _default(model, name))
+        apply_values(row, values)
         row.content_hash = digest
         report.count(report.updated, section)
     if hasattr(row, "updated_at"):

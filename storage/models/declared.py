@@ -53,6 +53,11 @@ class Disclosure(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     announced_at: datetime | None = ts()
     updated_at: datetime | None = ts()
+    # a console edit (migration 0017): when, by which official, and the content hash of the data
+    # file's entry it replaced (None: created on the console); an import keeps such an edit
+    edited_at: datetime | None = ts()
+    edited_by: str | None = Field(default=None, max_length=80)
+    file_hash: str | None = Field(default=None, max_length=64)
 
 
 class Event(SQLModel, table=True):
@@ -74,6 +79,11 @@ class Event(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     content_hash: str = Field(max_length=64)
     updated_at: datetime | None = ts()
+    # a console edit (migration 0017): when, by which official, and the content hash of the data
+    # file's entry it replaced (None: created on the console); an import keeps such an edit
+    edited_at: datetime | None = ts()
+    edited_by: str | None = Field(default=None, max_length=80)
+    file_hash: str | None = Field(default=None, max_length=64)
 
 
 class Group(SQLModel, table=True):

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
-from storage.repositories.outbox_states import FAILED, PENDING, SENDING, SENT
+from storage.repositories.outbox_states import FAILED, PENDING, SENDING, SENT, aware
+
+
+@dataclass
+class Tally:
+    """Counts of messages by where they stand (no texts, no chats): the console's outbox page."""
+
+    queued: int = 0  # waiting for their first try (or being sent)
+    retrying: int = 0  # tried, failed, waiting for another try
+    given_up: int = 0  # failed for good
+    sent: int = 0
+    last_sent: datetime | None = None
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: str, tried: bool, count: int) -> None:
+        if status == SENT:
+            self.sent += count
+        elif status == FAILED:
+            self.given_up += count
+        elif tried and status == PENDING:
+            self.retrying += count
+        else:
+            self.queued += count
+        self.by_status[status] = self.by_status.get(status, 0) + count
 
 
 class OutboxReads:
@@ -87,3 +113,31 @@ class OutboxReads:
             .limit(1)
         )
         return (await self._s.exec(query)).first()
+
+    async def tally(
+        self, channel: str | None = None, chat_id: str | None = None, key_suffix: str | None = None
+    ) -> dict[str, Tally]:
+        """Counts per channel: of every message, or of those to one chat (and dedupe key ending)."""
+        tried = case((col(OutboxMessage.attempts) > 0, True), else_=False)
+        counts = select(OutboxMessage.channel, OutboxMessage.status, tried, func.count()).group_by(
+            OutboxMessage.channel, OutboxMessage.status, tried
+        )
+        last = (
+            select(OutboxMessage.channel, func.max(OutboxMessage.sent_at))
+            .where(OutboxMessage.status == SENT)
+            .group_by(OutboxMessage.channel)
+        )
+        wheres: list[ColumnElement[bool]] = [col(OutboxMessage.commune_id) == self._c]
+        if channel is not None:
+            wheres.append(col(OutboxMessage.channel) == channel)
+        if chat_id is not None:
+            wheres.append(col(OutboxMessage.chat_id) == chat_id)
+        if key_suffix is not None:
+            wheres.append(col(OutboxMessage.dedupe_key).endswith(":" + key_suffix))
+        found: dict[str, Tally] = {}
+        for ch, status, was_tried, count in (await self._s.exec(counts.where(*wheres))).all():
+            found.setdefault(ch, Tally()).add(status, bool(was_tried), int(count))
+        for ch, at in (await self._s.exec(last.where(*wheres))).all():
+            if at is not None and ch in found:
+                found[ch].last_sent = aware(at)
+        return found

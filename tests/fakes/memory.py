@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from storage.importer import _MODELS, ImportError_, _hash, _row_values, load_file
+from storage.importer import _MODELS, ImportError_, entry_hash, load_file, row_values
 from storage.models import Commune
 from storage.uow import FIRST_COMMUNE
 from storage.validation import SECTIONS, validate
@@ -101,11 +101,11 @@ def import_commune(store: MemoryStore, data: Any, now: datetime) -> bool:
     for section in SECTIONS:
         table: dict[str, Any] = getattr(t, section)
         for entry in data.get(section, []):
-            old, digest = table.get(entry["id"]), _hash(entry)
+            old, digest = table.get(entry["id"]), entry_hash(entry)
             if old is not None and old.content_hash == digest:
                 continue
             row = _MODELS[section](
-                **_row_values(section, entry), commune_id=FIRST_COMMUNE, content_hash=digest
+                **row_values(section, entry), commune_id=FIRST_COMMUNE, content_hash=digest
             )
             if hasattr(row, "updated_at"):
                 row.updated_at = now

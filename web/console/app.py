@@ -23,7 +23,7 @@ from storage.models import Official, Petition
 from storage.store import Store
 from storage.uow import UnitOfWork
 from web.board.render import render as render_template
-from web.console import login, petition, queue
+from web.console import login, outbox, petition, publish, questions, queue
 from web.console.auth import GATE, Gate, csrf_field, current_user
 
 # Every page module of the console, in one place: each a function `routes(console) -> list[RouteDef]`.
@@ -31,6 +31,9 @@ CONSOLE_PAGES: tuple[Callable[[Console], list[web.RouteDef]], ...] = (
     login.routes,
     queue.routes,
     petition.routes,
+    publish.routes,
+    questions.routes,
+    outbox.routes,
 )
 
 # The nav: (key, path under the console, label). Pages other helpers add keep these paths.
