@@ -17,6 +17,7 @@ PLACE_MAX = 200
 NAME_MAX = 120
 ADDRESS_MAX = 200
 OLDEST_DAYS = 366  # a received date older than a year is a typing mistake
+FIELDS = ("loai", "noi_dung", "thon", "noi", "ngay_nhan", "tiep_nhan", "ho_ten", "dien_thoai", "dia_chi")
 _PHONE = re.compile(r"\+?[0-9][0-9 .\-]{7,18}[0-9]")
 
 
