@@ -19,13 +19,20 @@ from bot.delivery import OutboxWorker, Outlet
 from bot.pipeline import Pipeline
 from bot.registry import build_channels, reach
 from domain.deadlines import DeadlinePolicy
+from domain.petition_actions import Refusal, Rules
+from domain.petitions import Op
+from handlers import officials
+from handlers.officials import Acted
 from handlers.router import routes
-from handlers.services import Services
+from handlers.services import Ctx, Services
 from qa.searcher import SearchIndex
 from qa.vectors import semantic_search
 from scheduled.scheduler import Maintenance
+from storage.models import Official, Petition
 from storage.store import Store, stored_timezone
+from storage.uow import UnitOfWork
 from web.board.routes import Board
+from web.console.app import Act, Console
 from web.server import make_web_app
 
 log = logging.getLogger(__name__)
@@ -80,6 +87,17 @@ def local_zone(settings: Settings) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("the data file's time zone %r is unknown; using TIMEZONE=%s", name, settings.TIMEZONE)
     return settings.tz
+
+
+def console_act(services: Services) -> Act:
+    """The console acts on a petition through the chat's own function (handlers.officials.act)."""
+
+    async def act(
+        uow: UnitOfWork, now: datetime, op: Op, petition: Petition, official: Official, text: str = ""
+    ) -> Acted | Refusal:
+        return await officials.act(Ctx(uow, services, now), op, petition, official, text)
+
+    return act
 
 
 def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
@@ -156,8 +174,25 @@ class App:
             chat=self.settings.webchat_on,
             prefix=self.settings.url_prefix,
         )
+        console = Console(
+            self.store,
+            self.clock,
+            self.services.tz,
+            prefix=self.settings.url_prefix,
+            key=self.settings.link_key,
+            public_base_url=self.settings.PUBLIC_BASE_URL,
+            reach=self.services.reach,
+            rules=Rules(self.services.tz, self.services.policy, self.services.calendar),
+            act=console_act(self.services),
+            on_queued=self._wake_outbox,
+        )
         web_app = make_web_app(
-            self.store, self.channels.values(), self.settings.link_key, board, self.settings.url_prefix
+            self.store,
+            self.channels.values(),
+            self.settings.link_key,
+            board,
+            self.settings.url_prefix,
+            console=console,
         )
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()

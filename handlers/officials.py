@@ -6,6 +6,8 @@ refused politely and nothing changes. Every change is an audit event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain import petition_actions as rules
 from domain.messages import Attachment, Button, Incoming, Reply
 from domain.petition_access import may_act
@@ -47,15 +49,64 @@ async def _load(msg: Incoming, ctx: Ctx, code: str) -> tuple[Official, Petition]
     return official, petition
 
 
-async def _do(
-    ctx: Ctx, op: Op, petition: Petition, official: Official, text: str = ""
-) -> Change | list[Reply]:
-    """Ask the rules, store the change; the refusal to send when the rules say no."""
+@dataclass(frozen=True)
+class Acted:
+    """An action done: the change stored and the filer's notices (to queue with the reply)."""
+
+    change: Change
+    notices: list[Reply]
+    waits: bool = False  # the filer's messenger holds them until the filer writes again (Zalo OA)
+
+
+async def act(ctx: Ctx, op: Op, petition: Petition, official: Official, text: str = "") -> Acted | Refusal:
+    """What an official's action does, stored, and what the filer is told of it: the one function
+    the chat and the web console both act through (same rules, same words)."""
     decided = rules.decide(op, petition, official, ctx.now, _rules(ctx), text)
     if isinstance(decided, Refusal):
-        return [Reply(decided.reason)]
+        return decided
     await ctx.uow.petitions.apply(petition, decided, ctx.now)
-    return decided
+    told = _filer_text(op, petition, decided)
+    if told is None:
+        return Acted(decided, [])
+    buttons = _stars(petition.code) if op is Op.RESOLVE else ()
+    notices = await notify.to_filer(ctx, petition, told, buttons=buttons)
+    waits = bool(notices) and op is Op.ANSWER and await notify.window_closed(ctx, petition)
+    return Acted(decided, notices, waits)
+
+
+def _stars(code: str) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(Button("⭐" * n, f"rate:{code}:{n}") for n in range(1, 6)),)
+
+
+def _filer_text(op: Op, petition: Petition, change: Change) -> str | None:
+    """What the filer is told of this change (None: nothing)."""
+    code = petition.code
+    if op is Op.ACCEPT:
+        return f"Hồ sơ {code} của bà con đã được thụ lý.{_due(petition)}"
+    if op is Op.REFUSE:
+        return f"Hồ sơ {code} không được thụ lý. Lý do: {change.detail}"
+    if op is Op.FORWARD:
+        return f"Hồ sơ {code} đã được chuyển đến cơ quan có thẩm quyền: {change.detail}"
+    if op is Op.RESOLVE:
+        return (
+            f"Hồ sơ {code} đã được giải quyết xong. Bà con đánh giá việc giải quyết từ 1 đến 5 sao "
+            f"(bấm nút, hoặc gõ /danhgia {code} 5):"
+        )
+    if op is Op.ANSWER:
+        return f"📩 UBND xã trả lời hồ sơ {code}:\n{change.answer}"
+    return None
+
+
+def _due(petition: Petition) -> str:
+    return f" Hạn giải quyết: {vn_date(petition.resolve_due)}." if petition.resolve_due else ""
+
+
+async def _do(
+    ctx: Ctx, op: Op, petition: Petition, official: Official, text: str = ""
+) -> Acted | list[Reply]:
+    """Act; the refusal to send when the rules say no."""
+    done = await act(ctx, op, petition, official, text)
+    return [Reply(done.reason)] if isinstance(done, Refusal) else done
 
 
 async def button(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -90,11 +141,7 @@ async def accept(ctx: Ctx, petition: Petition, official: Official) -> list[Reply
     done = await _do(ctx, Op.ACCEPT, petition, official)
     if isinstance(done, list):
         return done
-    due = f" Hạn giải quyết: {vn_date(petition.resolve_due)}." if petition.resolve_due else ""
-    return [
-        Reply(f"{_who(official)} đã thụ lý hồ sơ {petition.code}.{due}"),
-        *await notify.to_filer(ctx, petition, f"Hồ sơ {petition.code} của bà con đã được thụ lý.{due}"),
-    ]
+    return [Reply(f"{_who(official)} đã thụ lý hồ sơ {petition.code}.{_due(petition)}"), *done.notices]
 
 
 async def take(ctx: Ctx, petition: Petition, official: Official) -> list[Reply]:
@@ -108,15 +155,7 @@ async def resolve(ctx: Ctx, petition: Petition, official: Official) -> list[Repl
     done = await _do(ctx, Op.RESOLVE, petition, official)
     if isinstance(done, list):
         return done
-    stars = tuple(Button("⭐" * n, f"rate:{petition.code}:{n}") for n in range(1, 6))
-    ask = (
-        f"Hồ sơ {petition.code} đã được giải quyết xong. Bà con đánh giá việc giải quyết từ 1 đến 5 sao "
-        "(bấm nút, hoặc gõ /danhgia " + petition.code + " 5):"
-    )
-    return [
-        Reply(f"{_who(official)} đã đánh dấu hồ sơ {petition.code} là đã giải quyết."),
-        *await notify.to_filer(ctx, petition, ask, buttons=(stars,)),
-    ]
+    return [Reply(f"{_who(official)} đã đánh dấu hồ sơ {petition.code} là đã giải quyết."), *done.notices]
 
 
 async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
@@ -133,12 +172,8 @@ async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
     done = await _do(ctx, op, petition, official, text)
     if isinstance(done, list):
         return done
-    told = (
-        f"Hồ sơ {petition.code} không được thụ lý. Lý do: {text}"
-        if op is Op.REFUSE
-        else f"Hồ sơ {petition.code} đã được chuyển đến cơ quan có thẩm quyền: {text}"
-    )
-    return [Reply(f"Đã ghi nhận ({_who(official)}): {told}"), *await notify.to_filer(ctx, petition, told)]
+    told = _filer_text(op, petition, done.change)
+    return [Reply(f"Đã ghi nhận ({_who(official)}): {told}"), *done.notices]
 
 
 async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
@@ -150,11 +185,9 @@ async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
     done = await _do(ctx, Op.ANSWER, petition, official, text)
     if isinstance(done, list):
         return done
-    delivered = await notify.to_filer(
-        ctx, petition, f"📩 UBND xã trả lời hồ sơ {petition.code}:\n{done.answer}"
-    )
+    delivered = done.notices
     note = "đã gửi đến người gửi" if delivered else "đã lưu (người gửi đã xóa dữ liệu liên hệ)"
-    if delivered and await notify.window_closed(ctx, petition):
+    if done.waits:
         note = (
             "đã lưu. Người gửi chưa nhắn cho Zalo OA của xã trong 7 ngày qua nên Zalo chưa cho gửi; "
             "trả lời sẽ tự gửi khi họ nhắn lại"

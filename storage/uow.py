@@ -24,6 +24,7 @@ from storage.repositories.commune_data import (
     GroupRepo,
     OfficialRepo,
 )
+from storage.repositories.console import ConsoleRepo
 from storage.repositories.conversations import ConversationRepo
 from storage.repositories.inbound import InboundRepo
 from storage.repositories.media import MediaRepo
@@ -73,6 +74,7 @@ class UnitOfWork:
     oa_tokens: OaTokenRepo
     vectors: VectorRepo
     public: PublicRepo  # the notice board's reads
+    console: ConsoleRepo  # the officials' console's login codes and sessions
 
     def __init__(
         self,
@@ -138,6 +140,7 @@ class UnitOfWork:
         self.oa_tokens = OaTokenRepo(s, c)
         self.vectors = VectorRepo(s)
         self.public = PublicRepo(s, c)
+        self.console = ConsoleRepo(s, c)
 
     async def __aexit__(
         self,

@@ -17,6 +17,7 @@ from qa.vntext import fold
 from storage.store import Health, Store
 from web.board.routes import Board, not_found_middleware
 from web.calendar_feed import FeedEvent, build_feed, for_village
+from web.console.app import Console
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,10 @@ def make_web_app(
     link_key: bytes = b"",
     board: Board | None = None,
     prefix: str = "",
+    console: Console | None = None,
 ) -> web.Application:
     """The server's routes: the public notice board (when given), the feeds, and each channel's own
-    (webhooks, web chat), all under `prefix` ("/<commune id>" when several communes share a
+    (webhooks, web chat), the officials' console (when given, at `{prefix}/can-bo/`), all under `prefix` ("/<commune id>" when several communes share a
     deployment, "" for one); `/healthz` also answers at the root, for the load balancer."""
     p = prefix.rstrip("/")
     middlewares = [not_found_middleware(board)] if board is not None else []
@@ -122,6 +124,8 @@ def make_web_app(
         app.router.add_get(p + "/healthz", health)
     if board is not None:
         app.router.add_routes(board.routes())
+    if console is not None:
+        console.install(app)
     for channel in channels:
         for route in channel.web_routes():
             app.router.add_route(route.method, p + route.path, route.handler)

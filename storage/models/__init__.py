@@ -13,12 +13,15 @@ from storage.models.chats import (
     Subscription,
     UnansweredQuestion,
 )
+from storage.models.console import ConsoleLoginCode, ConsoleSession
 from storage.models.declared import Commune, Disclosure, Event, Group, Official, Village
 from storage.models.petitions import Media, Petition, PetitionEvent, PetitionParty
 from storage.models.service import OaToken, PassageVector
 
 __all__ = [
     "Commune",
+    "ConsoleLoginCode",
+    "ConsoleSession",
     "Conversation",
     "Disclosure",
     "Event",
