@@ -23,14 +23,17 @@ from storage.models import Official, Petition
 from storage.store import Store
 from storage.uow import UnitOfWork
 from web.board.render import render as render_template
-from web.console import login, petition, queue
+from web.console import login, paper, petition, queue, supervise
 from web.console.auth import GATE, Gate, csrf_field, current_user
+from web.console.paper import FilePaper
 
 # Every page module of the console, in one place: each a function `routes(console) -> list[RouteDef]`.
 CONSOLE_PAGES: tuple[Callable[[Console], list[web.RouteDef]], ...] = (
     login.routes,
     queue.routes,
     petition.routes,
+    paper.routes,
+    supervise.routes,
 )
 
 # The nav: (key, path under the console, label). Pages other helpers add keep these paths.
@@ -83,6 +86,7 @@ class Console:
         reach: Reach | None = None,
         rules: Rules | None = None,
         act: Act | None = None,
+        file_paper: FilePaper | None = None,
         on_queued: Callable[[], None] = _nothing,
     ) -> None:
         self.store, self.clock, self.tz = store, clock, tz
@@ -91,6 +95,8 @@ class Console:
         self.reach = reach or Reach()
         self.rules = rules or Rules(tz=tz)
         self.act = act
+        self.file_paper = file_paper  # handlers.petition_filing.file_paper, bound in bot/app.py
+        self.public_base_url = public_base_url.rstrip("/")  # the slip's QR code points there
         self.on_queued = on_queued  # wakes the outbox worker after a commit that queued messages
         self.gate = Gate(
             store, clock, key or b"console", self.prefix, secure=public_base_url.startswith("https://")
