@@ -20,9 +20,11 @@ from bot.delivery import OutboxWorker, Outlet
 from bot.pipeline import Pipeline
 from bot.registry import build_channels, reach
 from domain.deadlines import DeadlinePolicy
+from domain.messages import Reply
+from domain.paper import PaperPetition
 from domain.petition_actions import Refusal, Rules
 from domain.petitions import Op
-from handlers import officials
+from handlers import officials, petition_filing
 from handlers.officials import Acted
 from handlers.router import routes
 from handlers.services import Ctx, Services
@@ -35,6 +37,7 @@ from storage.store import Store, stored_timezone
 from storage.uow import UnitOfWork
 from web.board.routes import Board
 from web.console.app import Act, Console
+from web.console.paper import FilePaper
 from web.server import make_web_app
 
 log = logging.getLogger(__name__)
@@ -100,6 +103,17 @@ def console_act(services: Services) -> Act:
         return await officials.act(Ctx(uow, services, now), op, petition, official, text)
 
     return act
+
+
+def console_file_paper(services: Services) -> FilePaper:
+    """The console files a paper petition through the chat's own filing (handlers.petition_filing)."""
+
+    async def file(
+        uow: UnitOfWork, now: datetime, form: PaperPetition, official_id: str
+    ) -> tuple[Petition, list[Reply]]:
+        return await petition_filing.file_paper(Ctx(uow, services, now), form, official_id)
+
+    return file
 
 
 def make_services(store: Store, settings: Settings, clock: Callable[[], datetime]) -> Services:
@@ -187,6 +201,7 @@ class App:
             reach=self.services.reach,
             rules=Rules(self.services.tz, self.services.policy, self.services.calendar),
             act=console_act(self.services),
+            file_paper=console_file_paper(self.services),
             on_queued=self._wake_outbox,
         )
         web_app = make_web_app(

@@ -31,10 +31,16 @@ class View(StrEnum):
     OFFICIAL = "official"  # the redacted summary, the answer and the whole history, notes included
 
 
-def view_for(official: OfficialFacts | None, is_filer: bool, private_chat: bool) -> View:
-    """What this person sees of a petition here: in a group only what the public may see."""
+def view_for(
+    official: OfficialFacts | None, is_filer: bool, private_chat: bool, *, on_slip: bool = False
+) -> View:
+    """What this person sees of a petition here: in a group only what the public may see.
+
+    `on_slip`: the petition was handed in at the commune (paper, in person, telephone) and its filer
+    has no chat; whoever holds the slip's code sees its status, as on the tracking page, no more.
+    """
     if official is None and not is_filer:
-        return View.NONE
+        return View.PUBLIC if on_slip else View.NONE
     if not private_chat:
         return View.PUBLIC
     return View.OFFICIAL if official is not None else View.FILER

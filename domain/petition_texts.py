@@ -32,6 +32,9 @@ STATUS_LABELS: dict[str, str] = {
 }
 ACTION_LABELS: dict[str, str] = {
     Action.FILED: "Tiếp nhận qua tin nhắn",
+    Action.FILED_ON_PAPER: "Tiếp nhận đơn giấy",
+    Action.FILED_IN_PERSON: "Tiếp nhận trực tiếp tại xã",
+    Action.FILED_BY_PHONE: "Tiếp nhận qua điện thoại",
     Action.ACCEPTED: "Thụ lý",
     Action.ASSIGNED: "Giao cán bộ xử lý",
     Action.FORWARDED: "Chuyển cơ quan có thẩm quyền",

@@ -53,7 +53,10 @@ class Op(StrEnum):
 class Action(StrEnum):
     """An audit-trail action (stored in ``petition_event.action``)."""
 
-    FILED = "filed"
+    FILED = "filed"  # by the resident, in a chat
+    FILED_ON_PAPER = "filed_on_paper"  # typed in by an official: a paper letter,
+    FILED_IN_PERSON = "filed_in_person"  # a visit to the commune office,
+    FILED_BY_PHONE = "filed_by_phone"  # a telephone call
     ACCEPTED = "accepted"
     ASSIGNED = "assigned"
     FORWARDED = "forwarded"

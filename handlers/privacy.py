@@ -73,7 +73,7 @@ async def erase(msg: Incoming, ctx: Ctx) -> list[Reply]:
         uow.petitions.save(petition)
     for party in await uow.petitions.parties_of(msg.channel, msg.user_id):
         petition_id = party.petition_id
-        party.name = party.phone = party.channel = party.chat_id = party.user_id = None
+        party.name = party.phone = party.address = party.channel = party.chat_id = party.user_id = None
         party.consent_at = None
         party.erased_at = ctx.now
         uow.petitions.save_party(party)

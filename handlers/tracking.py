@@ -31,7 +31,8 @@ async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Call
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
     party = await ctx.uow.petitions.party(petition.id)
     own = party is not None and party.channel == msg.channel and party.user_id == msg.user_id
-    view = access.view_for(official, own, msg.chat_type == "private")
+    on_slip = party is not None and party.channel is None and party.erased_at is None
+    view = access.view_for(official, own, msg.chat_type == "private", on_slip=on_slip)
     if view is View.OFFICIAL and not access.may_see_identity(official, petition):
         names = [party.name] if party is not None and party.name else []
         return view, lambda text: redact(text, names)
@@ -65,7 +66,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
         shown = event.detail and view is not View.PUBLIC and event.action != Action.ANSWERED
         detail = f": {shown_as(event.detail or '')}" if shown else ""
         lines.append(f"• {when} {ACTION_LABELS.get(event.action, event.action)}{detail}")
-    if view is View.PUBLIC:
+    if view is View.PUBLIC and msg.chat_type != "private":  # privately: a slip's holder, status only
         lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
     if view is View.OFFICIAL and access.may_act(official) and is_open(petition):

@@ -106,8 +106,9 @@ def row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
         values["accounts"] = {ch: str(entry[f]) for f, ch in ACCOUNT_FIELDS.items() if entry.get(f)}
     if section == "disclosures":
         values["published_at"] = date.fromisoformat(entry["published_at"])
-        if entry.get("posted_until"):
-            values["posted_until"] = date.fromisoformat(entry["posted_until"])
+        for optional in ("posted_until", "decided_at"):
+            if entry.get(optional):
+                values[optional] = date.fromisoformat(entry[optional])
     for list_field in ("villages", "tags", "attachments", "exdates", "remind_before", "notify", "categories"):
         if list_field in _MODELS[section].model_fields and values.get(list_field) is None:
             values[list_field] = []

@@ -47,6 +47,7 @@ class Disclosure(SQLModel, table=True):
     published_at: date = Field(index=True)
     posted_until: date | None = None
     source: str | None = None
+    decided_at: date | None = None  # the date of the decision disclosed (optional in the data file)
     tags: list[str] = json_list()
     attachments: list[str] = json_list()
     body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

@@ -50,6 +50,7 @@ class PetitionParty(SQLModel, table=True):
     user_id: str | None = Field(default=None, max_length=64, index=True)
     name: str | None = None
     phone: str | None = Field(default=None, max_length=32)
+    address: str | None = None  # given on a paper or in-person petition
     consent_at: datetime | None = ts()
     erased_at: datetime | None = ts()
 

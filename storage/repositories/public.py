@@ -41,6 +41,7 @@ class DisclosureItem:
     posted_until: date | None
     source: str | None
     updated_at: datetime | None
+    decided_at: date | None = None  # the date of the decision disclosed, when the data gives it
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,15 @@ class PublicRepo:
         query = query.order_by(col(Disclosure.published_at).desc(), col(Disclosure.id))
         items = [
             DisclosureItem(
-                d.id, d.title, d.category, d.villages, d.published_at, d.posted_until, d.source, d.updated_at
+                d.id,
+                d.title,
+                d.category,
+                d.villages,
+                d.published_at,
+                d.posted_until,
+                d.source,
+                d.updated_at,
+                d.decided_at,
             )
             for d in (await self._s.exec(query)).all()
         ]

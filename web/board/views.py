@@ -115,6 +115,7 @@ async def disclosure(uow: UnitOfWork, disclosure_id: str, today: date) -> dict[s
         "category_name": category_name(doc.category),
         "villages": ", ".join(doc.villages) if doc.villages else "Toàn xã",
         "published": vn_date(doc.published_at),
+        "decided": vn_date(doc.decided_at) if doc.decided_at else None,
         "posting": posting(doc.published_at, doc.posted_until, today),
         "attachments": [(a, a.startswith(("https://", "http://"))) for a in doc.attachments],
         "quarter": quarter_of(doc.published_at),

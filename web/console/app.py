@@ -23,8 +23,9 @@ from storage.models import Official, Petition
 from storage.store import Store
 from storage.uow import UnitOfWork
 from web.board.render import render as render_template
-from web.console import login, outbox, petition, publish, questions, queue
+from web.console import login, outbox, paper, petition, publish, questions, queue, supervise
 from web.console.auth import GATE, Gate, csrf_field, current_user
+from web.console.paper import FilePaper
 
 # Every page module of the console, in one place: each a function `routes(console) -> list[RouteDef]`.
 CONSOLE_PAGES: tuple[Callable[[Console], list[web.RouteDef]], ...] = (
@@ -34,6 +35,8 @@ CONSOLE_PAGES: tuple[Callable[[Console], list[web.RouteDef]], ...] = (
     publish.routes,
     questions.routes,
     outbox.routes,
+    paper.routes,
+    supervise.routes,
 )
 
 # The nav: (key, path under the console, label). Pages other helpers add keep these paths.
@@ -86,6 +89,7 @@ class Console:
         reach: Reach | None = None,
         rules: Rules | None = None,
         act: Act | None = None,
+        file_paper: FilePaper | None = None,
         on_queued: Callable[[], None] = _nothing,
     ) -> None:
         self.store, self.clock, self.tz = store, clock, tz
@@ -94,6 +98,8 @@ class Console:
         self.reach = reach or Reach()
         self.rules = rules or Rules(tz=tz)
         self.act = act
+        self.file_paper = file_paper  # handlers.petition_filing.file_paper, bound in bot/app.py
+        self.public_base_url = public_base_url.rstrip("/")  # the slip's QR code points there
         self.on_queued = on_queued  # wakes the outbox worker after a commit that queued messages
         self.gate = Gate(
             store, clock, key or b"console", self.prefix, secure=public_base_url.startswith("https://")
