@@ -72,8 +72,9 @@ class ZaloChannel:
         self._public_url = settings.PUBLIC_BASE_URL
         self._link_key = settings.link_key
         self._client = ZaloClient(settings.ZALO_API_BASE_URL, settings.ZALO_BOT_TOKEN)
-        # Zalo wants 8-256 characters; an empty setting gets a random one for this run.
-        self.secret = settings.ZALO_WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        # Zalo wants 8-256 characters; an empty setting gets one derived from the token, the same in
+        # every process of the commune (any of them may receive what Zalo sends to the address)
+        self.secret = settings.zalo_webhook_secret
         self.webhook_url = settings.ZALO_WEBHOOK_URL
         self.budget = Budget(
             per_bot=rate_of(settings.ZALO_MAX_PER_SECOND, 1.0),
