@@ -38,7 +38,8 @@ async def import_file(settings: Settings, path: Path) -> int:
         await store.migrate()
         async with store.uow(NO_COMMUNE) as uow:  # the file says which commune
             report = await import_data(uow, data, utc_now())
-        await passage_vectors(settings, store)
+            commune_id = uow.commune_id  # the one the file named (several may share the database)
+        await passage_vectors(settings, store, commune_id)
     except ImportError_ as exc:
         return _invalid(exc.problems)
     finally:
@@ -56,7 +57,7 @@ async def import_file(settings: Settings, path: Path) -> int:
     return 0
 
 
-async def passage_vectors(settings: Settings, store: Store) -> None:
+async def passage_vectors(settings: Settings, store: Store, commune_id: int) -> None:
     """Compute the semantic signal's vectors of passages that have none (qa/vectors.py), showing progress."""
     from qa.semantic import Embedder, available
     from qa.vectors import fill_vectors
@@ -74,7 +75,7 @@ async def passage_vectors(settings: Settings, store: Store) -> None:
             file=sys.stderr,
         )
 
-    await fill_vectors(store.uow, Embedder(), progress)
+    await fill_vectors(lambda: store.uow(commune_id), Embedder(), progress)
 
 
 def _invalid(problems: list[str]) -> int:

@@ -229,6 +229,11 @@ class ZaloChannel:
             return web.Response(status=413, text="too large")
         if not raw.strip():
             return web.Response(text="ok")
+        if self.bot_id is None:
+            # Not yet known who the bot is (getMe pending: a worker just started): its own sends,
+            # echoed back by Zalo, could not be told from residents' messages. Zalo delivers again,
+            # or the load balancer's next worker takes it.
+            return web.Response(status=503, text="starting")
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):

@@ -64,3 +64,22 @@ async def test_importing_a_second_file_adds_a_second_commune(
     async with store.uow(2) as uow:
         second = await uow.commune.get()
         assert second is not None and second.slug == "dong-tien" and len(await uow.disclosures.all()) == 2
+
+
+async def test_a_second_communes_import_computes_its_passage_vectors(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    """With the semantic signal on, importing into a database that already holds a commune embeds
+    the new commune's passages (it does not stop on "several communes": the file names its own)."""
+    from qa.semantic import available
+
+    if not available():
+        pytest.skip("the semantic extra is not installed")
+    for path in (MINI, SECOND):
+        imported = await bot_cli(tmp_path, "import", str(path), DATABASE_URL=database_url)
+        assert imported.code == 0, imported.err
+        assert "Đã nhập xong" in imported.out
+    async with store.uow(2) as uow:
+        from qa.vectors import load_entries, missing
+
+        assert await missing(uow, await load_entries(uow)) == {}

@@ -161,3 +161,33 @@ async def test_a_communes_two_workers_both_take_its_zalo_webhook(database_url: s
         finally:
             for app in apps:
                 await app.stop()
+
+
+async def test_a_worker_that_does_not_yet_know_its_bot_refuses_deliveries_for_now(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Zalo echoes the bot's own sends; a worker learns the bot's id (getMe) only after its address
+    is open. Until then it answers 503 (Zalo delivers again, or the other worker takes it) rather
+    than take the bot's echoed prompt for a resident's answer."""
+    from datetime import UTC, datetime
+
+    await import_both(database_url, tmp_path, ManualClock(datetime.now(UTC)))
+    async with FakeZaloBot(token="7777777777:tan-lap-zalo") as zalo:
+        zalo.fail_next("getMe", 502, count=2)  # Zalo slow to answer: the bot is unknown for ~3 s
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/tan-lap/zalo/webhook"
+        values = {"ZALO_BOT_TOKEN": zalo.token, "ZALO_API_BASE_URL": zalo.api_base, "ZALO_WEBHOOK_URL": url}
+        app = App(settings_for(database_url, "tan-lap", port, **values))
+        await app.start()
+        try:
+            secret = app.settings.zalo_webhook_secret
+            echo = zalo.make_update("zr-1", text="1. Phản ánh", user_id=zalo.bot_id, message_id="b1")
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=echo, headers={SECRET_HEADER: secret}) as response:
+                    assert response.status == 503
+                await wait_for(lambda: zalo._webhook is not None, timeout=15, what="getMe, then setWebhook")
+                async with http.post(url, json=echo, headers={SECRET_HEADER: secret}) as response:
+                    assert response.status == 200  # taken now, and dropped: the bot's own
+            assert await count_rows(app, InboundUpdate) == 0
+        finally:
+            await app.stop()
