@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--from", dest="start", required=True, help="first day, 2026-01-01 or 01/01/2026")
     rep.add_argument("--to", dest="end", required=True, help="last day (included)")
     rep.add_argument("--out", type=Path, required=True, help="FILE.html (printable) or FILE.pdf")
+    verbs.add_parser("communes", help="the communes of the database and their bots' state")
     oa = verbs.add_parser("zalo-oa-token", help="store the Zalo Official Account's token pair")
     oa.add_argument("--access", required=True)
     oa.add_argument("--refresh", required=True)
@@ -123,8 +124,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(cli_verbs.oa_token(settings, args.access, args.refresh, args.expires_in))
     if args.verb == "report":
         return cli_verbs.report(settings, args.start, args.end, args.out)
-    if args.verb == "questions":
-        return asyncio.run(cli_verbs.questions(settings))
+    if args.verb in ("questions", "communes"):  # verbs that take the settings only
+        verb = cli_verbs.questions if args.verb == "questions" else cli_verbs.communes
+        return asyncio.run(verb(settings))
     if args.verb == "petitions":
         if args.action == "show" and not args.code:
             print("Cần mã hồ sơ: python -m bot petitions show PA-XXXXXX", file=sys.stderr)

@@ -1,5 +1,5 @@
 """The CLI's verbs that open the database: run, schedule preview, updates, petitions, questions, ask,
-report, zalo-oa-token (import is bot/import_cli.py, backup and restore bot/backup_cli.py)."""
+report, zalo-oa-token, communes (import is bot/import_cli.py, backup and restore bot/backup_cli.py)."""
 
 from __future__ import annotations
 
@@ -147,3 +147,11 @@ async def oa_token(settings: Settings, access: str, refresh: str, expires_in: in
         return await set_token(store, access, refresh, expires_in, utc_now())
     finally:
         await store.close()
+
+
+async def communes(settings: Settings) -> int:
+    from bot.app import local_zone, utc_now
+    from bot.communes_cli import list_communes
+
+    async with migrated(settings) as store:
+        return await list_communes(store, settings, utc_now(), local_zone(settings))

@@ -170,6 +170,16 @@ class Settings(BaseSettings):
         return hashlib.sha256(seed.encode()).digest()
 
     @property
+    def telegram_webhook_secret(self) -> str:
+        """The secret Telegram sends with each webhook call (see `_webhook_secret`)."""
+        return _webhook_secret(self.TELEGRAM_WEBHOOK_SECRET, "telegram", self.TELEGRAM_BOT_TOKEN)
+
+    @property
+    def zalo_webhook_secret(self) -> str:
+        """The secret Zalo sends with each webhook call (see `_webhook_secret`)."""
+        return _webhook_secret(self.ZALO_WEBHOOK_SECRET, "zalo", self.ZALO_BOT_TOKEN)
+
+    @property
     def webchat_on(self) -> bool:
         """The web chat runs when asked to, or by default in the embedded demo (no messenger token)."""
         if self.WEBCHAT_ENABLED is not None:
@@ -180,6 +190,16 @@ class Settings(BaseSettings):
     def quiet_hours(self) -> tuple[time, time] | None:
         """The quiet window as (start, end), or None when turned off."""
         return parse_quiet_hours(self.QUIET_HOURS) if self.QUIET_HOURS else None
+
+
+def _webhook_secret(setting: str, channel: str, token: str) -> str:
+    """The setting, else one derived from the bot's token: every process serving one bot (a
+    commune's two workers behind one address) must check the secret the last of them gave the
+    messenger, so a secret made up per process would refuse the other's deliveries."""
+    if setting:
+        return setting
+    digest = hashlib.sha256(f"{channel}-webhook|{token}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:

@@ -47,7 +47,8 @@ async def import_file(settings: Settings, path: Path, prefer_file: bool = False)
         await store.migrate()
         async with store.uow(NO_COMMUNE) as uow:  # the file says which commune
             report = await import_data(uow, data, utc_now(), prefer_file=prefer_file)
-        await passage_vectors(settings, store)
+            commune_id = uow.commune_id  # the one the file named (several may share the database)
+        await passage_vectors(settings, store, commune_id)
     except ImportError_ as exc:
         return _invalid(exc.problems)
     finally:
@@ -88,7 +89,7 @@ def _why(conflict: Conflict, tz: ZoneInfo) -> str:
     return f"đã sửa trên trang cán bộ ({who}, {when}), {file_side}; giữ bản trên trang"
 
 
-async def passage_vectors(settings: Settings, store: Store) -> None:
+async def passage_vectors(settings: Settings, store: Store, commune_id: int) -> None:
     """Compute the semantic signal's vectors of passages that have none (qa/vectors.py), showing progress."""
     from qa.semantic import Embedder, available
     from qa.vectors import fill_vectors
@@ -106,7 +107,7 @@ async def passage_vectors(settings: Settings, store: Store) -> None:
             file=sys.stderr,
         )
 
-    await fill_vectors(store.uow, Embedder(), progress)
+    await fill_vectors(lambda: store.uow(commune_id), Embedder(), progress)
 
 
 def _invalid(problems: list[str]) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -74,8 +73,9 @@ class TelegramChannel:
             request=HTTPXRequest(connection_pool_size=8, pool_timeout=30.0),
             get_updates_request=HTTPXRequest(read_timeout=settings.TELEGRAM_POLL_TIMEOUT + 10.0),
         )
-        # An empty secret in webhook mode would leave the door open: make one up for this run.
-        self.secret = settings.TELEGRAM_WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        # An empty secret in webhook mode would leave the door open: one derived from the token, the
+        # same in every process serving this bot (any of them may receive what Telegram sends)
+        self.secret = settings.telegram_webhook_secret
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()

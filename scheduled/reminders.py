@@ -11,10 +11,11 @@ again, so a job that runs twice still posts once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from domain.reach import Reach
 from domain.vnformat import EVENT_KINDS, vn_datetime
 from scheduled.posts import parse_duration, queue_digests
 from scheduled.recipients import queue_post, recipients_for
+from storage.db import transient
 from storage.models import Event
 from storage.store import Store
 
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from scheduled.job_store import StoreScheduler
 
 log = logging.getLogger(__name__)
+# pauses before a reminder job that met a database restart runs again (as bot/pipeline.py)
+DB_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 REMINDER_GRACE = timedelta(hours=1)  # after downtime, a reminder this late still goes out
 PLAN_HORIZON = timedelta(days=35)  # jobs exist for reminders due this far ahead; re-planned hourly
@@ -199,12 +203,28 @@ async def fire_reminder(event_id: str, start_iso: str, label: str, ctx: JobConte
     """The stored reminder job (`ctx` comes from the executor)."""
     assert ctx is not None, "run by StoreScheduler, which passes ctx"
     start = datetime.fromisoformat(start_iso)
-    queued = await queue_reminder(
-        ctx.store, ctx.clock(), ctx.tz, ctx.quiet, event_id, start, label, ctx.reach
+    queued = await _until_the_database_answers(
+        lambda: queue_reminder(ctx.store, ctx.clock(), ctx.tz, ctx.quiet, event_id, start, label, ctx.reach),
+        reminder_key(event_id, start, label),
     )
     if queued:
         ctx.wake_outbox()
     return queued
+
+
+async def _until_the_database_answers(queue: Callable[[], Awaitable[int]], what: str) -> int:
+    """A stored job runs once (a date job is gone once fired): when the database went away meanwhile
+    (a restart, a failover), run it again once it is back rather than lose it (the dedupe key keeps
+    a run that did commit from queuing twice)."""
+    for pause in DB_RETRY_SECONDS:
+        try:
+            return await queue()
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            log.warning("%s: the database failed (%s); again in %.1f s", what, type(exc).__name__, pause)
+        await asyncio.sleep(pause)
+    return await queue()
 
 
 async def fire_digest(ctx: JobContext | None = None) -> int:

@@ -72,8 +72,9 @@ class ZaloChannel:
         self._public_url = settings.PUBLIC_BASE_URL
         self._link_key = settings.link_key
         self._client = ZaloClient(settings.ZALO_API_BASE_URL, settings.ZALO_BOT_TOKEN)
-        # Zalo wants 8-256 characters; an empty setting gets a random one for this run.
-        self.secret = settings.ZALO_WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        # Zalo wants 8-256 characters; an empty setting gets one derived from the token, the same in
+        # every process of the commune (any of them may receive what Zalo sends to the address)
+        self.secret = settings.zalo_webhook_secret
         self.webhook_url = settings.ZALO_WEBHOOK_URL
         self.budget = Budget(
             per_bot=rate_of(settings.ZALO_MAX_PER_SECOND, 1.0),
@@ -228,6 +229,11 @@ class ZaloChannel:
             return web.Response(status=413, text="too large")
         if not raw.strip():
             return web.Response(text="ok")
+        if self.bot_id is None:
+            # Not yet known who the bot is (getMe pending: a worker just started): its own sends,
+            # echoed back by Zalo, could not be told from residents' messages. Zalo delivers again,
+            # or the load balancer's next worker takes it.
+            return web.Response(status=503, text="starting")
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):

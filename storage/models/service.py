@@ -1,4 +1,4 @@
-"""Rows of the deployment rather than of a commune: the Zalo OA token pair, passage vectors."""
+"""Service rows: each commune's Zalo OA token pair, and the deployment's passage vectors."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from storage.models.base import ts
 
 
 class OaToken(SQLModel, table=True):
-    """The Zalo Official Account's token pair (row id 1); the refresh token is single-use, rotated."""
+    """A commune's Zalo Official Account token pair (one row per commune, keyed by it); the refresh
+    token is single-use, rotated."""
 
     __tablename__ = "oa_token"
 
-    id: int = Field(default=1, primary_key=True)
+    commune_id: int = Field(default=None, primary_key=True, sa_column_kwargs={"autoincrement": False})
     access_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     refresh_token: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     expires_at: datetime | None = ts(nullable=False)

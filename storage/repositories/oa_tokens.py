@@ -1,4 +1,4 @@
-"""The Zalo OA token row, read under a lock, and the last message a resident sent the OA."""
+"""A commune's Zalo OA token row, read under a lock, and the last message a resident sent the OA."""
 
 from __future__ import annotations
 
@@ -11,18 +11,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InboundUpdate, OaToken
 
-ROW = 1
-
 
 class OaTokenRepo:
-    """One row: the OA's access token, its rotating refresh token and when the access token expires."""
+    """The commune's row: its OA's access token, the rotating refresh token and when the access
+    token expires (each commune has its own Official Account, app and tokens)."""
 
     def __init__(self, session: AsyncSession, commune_id: int) -> None:
         self._s = session
         self._c = commune_id
 
     async def get(self) -> OaToken | None:
-        return await self._s.get(OaToken, ROW, populate_existing=True)
+        return await self._s.get(OaToken, self._c, populate_existing=True)
 
     async def locked(self) -> OaToken | None:
         """The row, locked until this transaction ends, read after the lock was taken.
@@ -31,16 +30,17 @@ class OaTokenRepo:
         rotated pair). SQLite: a no-op write takes the database's write lock first.
         """
         if self._s.get_bind().dialect.name == "postgresql":
-            query = select(OaToken).where(OaToken.id == ROW).with_for_update()
+            query = select(OaToken).where(OaToken.commune_id == self._c).with_for_update()
             return (await self._s.exec(query.execution_options(populate_existing=True))).first()
-        await self._s.exec(text("UPDATE oa_token SET id = id WHERE id = :row").bindparams(row=ROW))  # type: ignore[call-overload]
+        lock = text("UPDATE oa_token SET commune_id = commune_id WHERE commune_id = :c").bindparams(c=self._c)
+        await self._s.exec(lock)  # type: ignore[call-overload]
         return await self.get()
 
     async def put(self, access: str, refresh: str, expires_at: datetime, now: datetime) -> None:
         """Set the pair (from the command line or after a refresh); a dead token is alive again."""
         row = await self.get()
         if row is None:
-            row = OaToken(id=ROW, access_token=access, refresh_token=refresh)
+            row = OaToken(commune_id=self._c, access_token=access, refresh_token=refresh)
         row.access_token, row.refresh_token = access, refresh
         row.expires_at, row.updated_at, row.dead = expires_at, now, None
         self._s.add(row)

@@ -64,3 +64,50 @@ async def test_importing_a_second_file_adds_a_second_commune(
     async with store.uow(2) as uow:
         second = await uow.commune.get()
         assert second is not None and second.slug == "dong-tien" and len(await uow.disclosures.all()) == 2
+
+
+async def test_a_second_communes_import_computes_its_passage_vectors(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    """With the semantic signal on, importing into a database that already holds a commune embeds
+    the new commune's passages (it does not stop on "several communes": the file names its own)."""
+    from qa.semantic import available
+
+    if not available():
+        pytest.skip("the semantic extra is not installed")
+    for path in (MINI, SECOND):
+        imported = await bot_cli(tmp_path, "import", str(path), DATABASE_URL=database_url)
+        assert imported.code == 0, imported.err
+        assert "Đã nhập xong" in imported.out
+    async with store.uow(2) as uow:
+        from qa.entries import load_entries
+        from qa.vectors import missing
+
+        assert await missing(uow, await load_entries(uow)) == {}
+
+
+async def test_the_operator_lists_the_communes_and_what_their_bots_need(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    """`python -m bot communes`: every commune with its OA token's state; the process's own
+    commune also says which bots its settings turn on."""
+    from datetime import UTC, datetime
+
+    from bot.oa_cli import set_token
+
+    await import_both(store)
+    tan_lap = Store(database_url, commune_slug="tan-lap")
+    try:
+        await set_token(tan_lap, "acc", "ref", 3600, datetime.now(UTC))
+    finally:
+        await tan_lap.close()
+    listed = await bot_cli(
+        tmp_path, "communes", DATABASE_URL=database_url, COMMUNE_ID="dong-tien", TELEGRAM_BOT_TOKEN="1:abc"
+    )
+    assert listed.code == 0, listed.err
+    lines = listed.out.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("tan-lap\tXã Tân Lập\tOA: token dùng được đến")
+    assert "tiến trình này" not in lines[0]
+    assert lines[1].startswith("dong-tien\tXã Đông Tiến\tOA: chưa có token")
+    assert "bot bật theo cấu hình này: Telegram (xã của tiến trình này)" in lines[1]

@@ -200,3 +200,44 @@ async def test_the_migrations_build_the_tables_the_models_declare(store: Store) 
     # tables no model declares: APScheduler's job store and the health heartbeat
     unmodelled = ("apscheduler_jobs", "heartbeat", "ix_apscheduler_jobs_next_run_time")
     assert [d for d in diff if not any(name in repr(d) for name in unmodelled)] == []
+
+
+async def test_the_oa_token_pair_becomes_the_first_communes_and_each_commune_gets_its_own(
+    database_url: str,
+) -> None:
+    """0016: the deployment-wide OA token row of a populated 0014 database is the one commune's,
+    sent with as before; a second commune stores its own pair beside it."""
+    store = Store(database_url)
+    try:
+        await upgrade(store.engine, "0014")
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO commune (id, name, timezone, data_version, slug) "
+                    "VALUES (1, 'Xã Tân Lập', 'Asia/Ho_Chi_Minh', 1, 'tan-lap')"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO oa_token (id, access_token, refresh_token, expires_at, updated_at) "
+                    "VALUES (1, 'acc-1', 'ref-1', :at, :at)"
+                ).bindparams(at=NOW_AWARE.replace(tzinfo=None))
+            )
+        await store.migrate()
+        async with store.uow() as uow:
+            row = await uow.oa_tokens.locked()
+            assert row is not None and (row.access_token, row.refresh_token) == ("acc-1", "ref-1")
+            uow.session.add(Commune(id=2, slug="dong-tien", name="Xã Đông Tiến"))
+            await uow.session.flush()
+            uow.rescope(2)
+            assert await uow.oa_tokens.get() is None
+            await uow.oa_tokens.put("acc-2", "ref-2", NOW_AWARE, NOW_AWARE)
+            await uow.commit()
+        async with store.uow(1) as uow:
+            first = await uow.oa_tokens.get()
+            assert first is not None and first.refresh_token == "ref-1"
+        async with store.uow(2) as uow:
+            second = await uow.oa_tokens.locked()
+            assert second is not None and second.refresh_token == "ref-2"
+    finally:
+        await store.close()
