@@ -297,6 +297,6 @@ def _priority(msg: Incoming, channel: str, chat_id: str) -> int:
     return ANSWER if private else POST
 
 
-async def _count(tasks: list[asyncio.Future[None]]) -> int:
+async def _count(tasks: list[asyncio.Task[None]]) -> int:
     await asyncio.gather(*tasks)
     return len(tasks)
