@@ -200,3 +200,23 @@ async def test_the_migrations_build_the_tables_the_models_declare(store: Store) 
     # tables no model declares: APScheduler's job store and the health heartbeat
     unmodelled = ("apscheduler_jobs", "heartbeat", "ix_apscheduler_jobs_next_run_time")
     assert [d for d in diff if not any(name in repr(d) for name in unmodelled)] == []
+
+
+async def test_a_database_at_the_latest_migration_starts_without_alembic(database_url: str) -> None:
+    """A restart finds the schema current from the migration files' own lines (Alembic, a second or
+    more to load, only runs when there is something to do): that shortcut names Alembic's head."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    store = Store(database_url)
+    try:
+        await upgrade(store.engine, "0013")
+        await store.migrate()  # behind: Alembic upgrades it
+        async with store.engine.connect() as conn:
+            version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar()
+        assert version == head_revision()
+        await store.migrate()  # current: nothing to do
+    finally:
+        await store.close()
