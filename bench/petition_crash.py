@@ -195,6 +195,8 @@ async def crash(args: argparse.Namespace) -> int:
 
 async def watch_restart(fake: FakeTelegram, killed: float, requests: int, sent: int) -> str:
     """When the restarted bot first called the Bot API, polled for updates, and sent a reply."""
+    await asyncio.sleep(0.3)  # what the dead process had on the wire is not the new one's
+    requests, sent = len(fake.requests), len(fake.sent)
     first: dict[str, float] = {}
     while len(first) < 3 and time.monotonic() - killed < 120:
         calls = [name for name, _ in fake.requests[requests:]]
