@@ -124,7 +124,12 @@ async def crash(args: argparse.Namespace) -> int:
             await asyncio.sleep(0.01)
         bot.send_signal(signal.SIGKILL)
         bot.wait()
+        killed = time.monotonic()
         at_kill = sum(1 for n in told().values() if n)
+        with sqlite3.connect(db) as conn:
+            left = conn.execute("select count(*) from inboundupdate where status = 'received'").fetchone()[0]
+            leased = conn.execute("select count(*) from outboxmessage where status = 'sending'").fetchone()[0]
+        restart = asyncio.create_task(watch_restart(fake, killed, len(fake.requests), len(fake.sent)))
         bot = start_bot(env, log)
         await asyncio.gather(*walking)
         walked = time.perf_counter() - started
@@ -172,6 +177,8 @@ async def crash(args: argparse.Namespace) -> int:
     print("per-step wait (from the first try until the answer; a give-up counts as its full wait):")
     people.report()
     print(where_time)
+    print(f"restart: {left} updates stored but not handled, {leased} outbox rows leased at the kill; after the"
+          f" SIGKILL: {await restart}")  # fmt: skip
     print(f"tracking codes: {got_code} of {pressed} who pressed 'Gửi' got one; told twice: {told_twice}")
     print(f"petitions stored: {petitions} (lost {lost}, doubled {doubled})")
     print(f"announcements to the officials' group: {sum(codes_sent.values())} for {len(codes_db)} petitions;"
@@ -184,6 +191,24 @@ async def crash(args: argparse.Namespace) -> int:
         print("note: a message sent in the instant between Telegram accepting it and the outbox recording it"
               " is sent again after a crash (Telegram has no idempotency key)")  # fmt: skip
     return 0 if ok else 1
+
+
+async def watch_restart(fake: FakeTelegram, killed: float, requests: int, sent: int) -> str:
+    """When the restarted bot first called the Bot API, polled for updates, and sent a reply."""
+    await asyncio.sleep(0.3)  # what the dead process had on the wire is not the new one's
+    requests, sent = len(fake.requests), len(fake.sent)
+    first: dict[str, float] = {}
+    while len(first) < 3 and time.monotonic() - killed < 120:
+        calls = [name for name, _ in fake.requests[requests:]]
+        if calls and "call" not in first:
+            first["call"] = time.monotonic() - killed
+        if "getUpdates" in calls and "poll" not in first:
+            first["poll"] = time.monotonic() - killed
+        if len(fake.sent) > sent and "reply" not in first:
+            first["reply"] = fake.sent[sent]["at"] - killed
+        await asyncio.sleep(0.01)
+    names = {"call": "first Bot API call", "poll": "polling", "reply": "first reply"}
+    return ", ".join(f"{names[k]} {first[k]:.1f} s" for k in names if k in first)
 
 
 async def busy_group(args: argparse.Namespace) -> int:

@@ -179,9 +179,9 @@ class App:
         await self._seed_demo_if_empty()
         assert self.outbox is not None
         self._spawn(self.outbox.run())
-        recovered = await self.pipeline.recover()
-        if recovered:
-            log.info("handled %d updates left over from the last run", recovered)
+        # What the last run stored but never handled is handled beside new updates, each chat's
+        # in order: the doors open now, not after the leftovers (a restart after a crash).
+        self._spawn(self._recovered(await self.pipeline.start_recovery()))
         board = Board(
             self.store,
             self.services.search,
@@ -234,6 +234,10 @@ class App:
             await channel.start()
         self.maintenance.start()
         log.info("notice board at http://%s:%s/", self.settings.WEB_HOST, self.port)
+
+    async def _recovered(self, recovery: asyncio.Future[int]) -> None:
+        if recovered := await recovery:
+            log.info("handled %d updates left over from the last run", recovered)
 
     async def _seed_demo_if_empty(self) -> None:
         await seed_demo_if_empty(self.store, self.settings, self.clock())

@@ -132,11 +132,14 @@ class Pipeline:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def process(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> list[Reply]:
+    async def process(
+        self, inbound_id: int, channel: str, payload: dict[str, Any], *, leftover: bool = False
+    ) -> list[Reply]:
         """Route a stored update; replies and 'handled' are committed together.
 
         Updates of one chat are handled one after another, in the order they arrived, so
         answers come back in the order of the questions; different chats run concurrently.
+        A `leftover` (stored before a crash) never earns its sender the flood notice.
         """
         try:
             msg = self._parsers[channel](payload)
@@ -150,7 +153,7 @@ class Pipeline:
         person = (*chat, msg.user_id if msg is not None else "")
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
         self._chat_users[chat] = self._chat_users.get(chat, 0) + 1
-        if self._flood.arrive(person) and msg is not None and msg.chat_type == "private":
+        if self._flood.arrive(person) and msg is not None and msg.chat_type == "private" and not leftover:
             # beside the update, not before it: nothing may come between arrival and the chat's queue
             notice = asyncio.ensure_future(self._tell_flooding(msg))
             self._notices.add(notice)
@@ -239,27 +242,29 @@ class Pipeline:
         return replies
 
     async def recover(self, min_age: timedelta = timedelta(0)) -> int:
-        """Handle updates stored before a crash but never handled; returns how many.
+        """Handle updates stored before a crash but never handled; returns how many."""
+        return await (await self.start_recovery(min_age))
 
-        One update that cannot be handled is set aside and recovery goes on with the others.
-        """
+    async def start_recovery(self, min_age: timedelta = timedelta(0)) -> asyncio.Future[int]:
+        """Start handling the updates stored before a crash but never handled: each chat's in order,
+        chats side by side; updates accepted after this returns queue behind them in their chat.
+        The future gives how many once all are handled. One that cannot be handled is set aside."""
         async with self._store.uow() as uow:
             stale = await uow.inbound.unhandled(
                 received_before=self._svc.clock() - min_age, channels=list(self._parsers)
             )
-            pending = [(u.id, u.channel, u.payload) for u in stale]
-        count = 0
-        for inbound_id, channel, payload in pending:
-            if inbound_id is None:
-                continue
-            try:
-                await self.process(inbound_id, channel, payload)
-            except Exception as exc:
-                log.exception("recovering update %s failed; set aside", inbound_id)
-                with contextlib.suppress(Exception):
-                    await self._set_aside(inbound_id, exc)
-            count += 1
-        return count
+            pending = [(u.id, u.channel, u.payload) for u in stale if u.id is not None]
+        # created in order, without a pause between: each takes its place in its chat's queue
+        tasks = [asyncio.ensure_future(self._recover_one(i, c, p)) for i, c, p in pending]
+        return asyncio.ensure_future(_count(tasks))
+
+    async def _recover_one(self, inbound_id: int, channel: str, payload: dict[str, Any]) -> None:
+        try:
+            await self.process(inbound_id, channel, payload, leftover=True)
+        except Exception as exc:
+            log.exception("recovering update %s failed; set aside", inbound_id)
+            with contextlib.suppress(Exception):
+                await self._set_aside(inbound_id, exc)
 
     async def _tell_flooding(self, msg: Incoming) -> None:
         """One polite notice when a person starts sending far faster than people do."""
@@ -290,3 +295,8 @@ def _priority(msg: Incoming, channel: str, chat_id: str) -> int:
     """An answer back to the person who wrote privately leaves before group posts and broadcasts."""
     private = msg.chat_type == "private" and (channel, chat_id) == (msg.channel, msg.chat_id)
     return ANSWER if private else POST
+
+
+async def _count(tasks: list[asyncio.Task[None]]) -> int:
+    await asyncio.gather(*tasks)
+    return len(tasks)

@@ -15,12 +15,15 @@ import contextlib
 import logging
 import zlib
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from storage.db import async_url
 from storage.repositories.outbox_states import NOTICE
+
+if TYPE_CHECKING:  # imported when used: SQLite never loads the PostgreSQL driver (a quicker restart)
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,8 @@ class SendingRights:
         self._held.clear()
 
     async def _serve(self) -> None:
+        import psycopg
+
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,12 +33,14 @@ class Outcome:
     at: datetime
 
 
-async def record_retrying(store: Store, reach: Reach, outcomes: list[Outcome]) -> None:
+async def record_retrying(
+    store: Store, reach: Reach, outcomes: list[Outcome], wake: Sequence[tuple[str, str]] = ()
+) -> None:
     """Record; a database that went away (a restart) is waited for a while, for a message
     sent but not recorded goes out again once its lease runs out (a duplicate)."""
     for pause in RECORD_RETRY_SECONDS:
         try:
-            return await record(store, reach, outcomes)
+            return await record(store, reach, outcomes, wake)
         except Exception as exc:
             if not transient(exc):
                 raise
@@ -45,10 +48,14 @@ async def record_retrying(store: Store, reach: Reach, outcomes: list[Outcome]) -
                 "outbox: recording %d outcomes failed (%s); again in %.0f s", len(outcomes), exc, pause
             )
         await asyncio.sleep(pause)
-    await record(store, reach, outcomes)
+    await record(store, reach, outcomes, wake)
 
 
-async def record(store: Store, reach: Reach, outcomes: list[Outcome]) -> None:
+async def record(
+    store: Store, reach: Reach, outcomes: list[Outcome], wake: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Store what the sends came to; the chats in `wake` (channel, chat id), held by back-off, are
+    due again now (their channel sends again)."""
     async with store.uow() as uow:
         await uow.outbox.mark_sent(
             [(o.message.id or 0, o.result.external_id, o.at) for o in outcomes if isinstance(o.result, Sent)]
@@ -63,4 +70,6 @@ async def record(store: Store, reach: Reach, outcomes: list[Outcome]) -> None:
                 await uow.outbox.fail(message.id or 0, result.error)
                 await undeliverable.report(uow, message, result.error, reach, outcome.at)
         await uow.outbox.release([o.message.id or 0 for o in outcomes if o.result is None])
+        for channel, chat_id in wake:
+            await uow.outbox.due_again(channel, chat_id)
         await uow.commit()

@@ -78,6 +78,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._pending: list[Outcome] = []
+        self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
+        self._to_wake: list[ChatKey] = []  # held chats to bring forward with the next recording
         self._batch_stored: asyncio.Future[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
         self._bot_pacers: dict[str, WindowPacer] = {}
@@ -221,6 +223,7 @@ class OutboxWorker:
                     stored = self._record_soon([Outcome(m, None, self._clock()) for m in messages[index:]])
                     break
                 result = await self._send_one(key, message)
+                self._note(key, result)
                 at = self._clock()
                 outcomes = [Outcome(message, result, at)]
                 if isinstance(result, Retry):  # the rest wait behind it (retry_later holds them)
@@ -256,6 +259,17 @@ class OutboxWorker:
                 return Failed(f"cannot be sent: {exc!r}"[:300])
             return Retry(None, repr(exc))
 
+    def _note(self, key: ChatKey, result: SendResult) -> None:
+        """A send failing without a given delay puts its chat in back-off (up to 5 min); when the
+        channel sends again after two chats or more failed (it was down, not one chat), they are due."""
+        channel, chat = key
+        if isinstance(result, Retry) and result.after is None:
+            self._backed_off.setdefault(channel, set()).add(chat)
+        elif not isinstance(result, Retry):
+            held = self._backed_off.pop(channel, set())
+            if len(held) >= 2:
+                self._to_wake += [(channel, other) for other in held if other != chat]
+
     def _record_soon(self, outcomes: list[Outcome]) -> asyncio.Future[None]:
         """Record right after sending (group commit): a crash can repeat only the last few sends.
 
@@ -273,9 +287,13 @@ class OutboxWorker:
     async def _flush(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
+            wake, self._to_wake = self._to_wake, []
             stored, self._batch_stored = self._batch_stored, None
             try:
-                await record_retrying(self._store, self._reach, batch)
+                await record_retrying(self._store, self._reach, batch, wake)
+                if wake:
+                    log.info("outbox: sending again; %d chats in back-off are due now", len(wake))
+                    self._wake.set()
             except Exception:  # the leases run out and the messages go out again
                 log.exception("outbox: recording %d outcomes failed", len(batch))
             finally:

@@ -241,3 +241,23 @@ async def test_the_oa_token_pair_becomes_the_first_communes_and_each_commune_get
             assert second is not None and second.refresh_token == "ref-2"
     finally:
         await store.close()
+
+
+async def test_a_database_at_the_latest_migration_starts_without_alembic(database_url: str) -> None:
+    """A restart finds the schema current from the migration files' own lines (Alembic, a second or
+    more to load, only runs when there is something to do): that shortcut names Alembic's head."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    store = Store(database_url)
+    try:
+        await upgrade(store.engine, "0013")
+        await store.migrate()  # behind: Alembic upgrades it
+        async with store.engine.connect() as conn:
+            version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar()
+        assert version == head_revision()
+        await store.migrate()  # current: nothing to do
+    finally:
+        await store.close()
