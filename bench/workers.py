@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import secrets
 import sys
@@ -41,6 +42,7 @@ from bench.throughput import (  # noqa: E402
     wait_replies,
 )
 from bench.workloads import WORKLOADS, make_update  # noqa: E402
+from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
 TARGET = 1.5
 FIRST_CHAT = 100_000
@@ -103,52 +105,56 @@ async def push_round_robin(
     return bad
 
 
-async def layout(workers: int, db_url: str, args: argparse.Namespace, offset: int) -> dict[str, float]:
+async def layout(
+    workers: int, db_url: str, fake: FakeTelegram, args: argparse.Namespace, offset: int
+) -> dict[str, float]:
     """Start `workers` processes, push, measure, stop them."""
-    from tests.fakes.telegram import FakeTelegram
-
     questions = load_questions(args.questions)
     secret = secrets.token_urlsafe(24)
-    async with FakeTelegram() as fake:
-        ports = [free_port() for _ in range(workers)]
-        urls = [f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports]
-        procs = []
-        for port, url in zip(ports, urls, strict=True):
-            env = {
-                **os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url, "WEB_PORT": str(port), "TELEGRAM_WEBHOOK_URL": url,
-                "TELEGRAM_WEBHOOK_SECRET": secret, "TELEGRAM_MAX_PER_SECOND": "0",
-                "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0", "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
-                "DEMO_DATA": "false", "LOG_LEVEL": "INFO" if args.logs else "WARNING",
-            }  # fmt: skip
-            procs.append(start_bot(env, args.logs / f"worker-{workers}-{port}.log" if args.logs else None))
-        try:
-            for port in ports:
-                await wait_up(port)
-            warm_chats = [offset + FIRST_CHAT // 2 + i for i in range(args.warmup)]
-            start = len(fake.sent)
-            warm = [make_update(fake, args.workload, c, i, questions) for i, c in enumerate(warm_chats)]
-            await push_round_robin(urls, secret, warm, args.concurrency)  # every worker warms up
-            if not await wait_replies(fake, start, {str(c) for c in warm_chats}, len(warm), 300):
-                raise RuntimeError(f"{workers} worker(s): the warm-up was not answered")
-            await asyncio.sleep(1.0)
-            chats = [offset + FIRST_CHAT + i for i in range(args.updates)]
-            updates = [make_update(fake, args.workload, c, i, questions) for i, c in enumerate(chats)]
-            cpu0 = [cpu_seconds(p.pid) for p in procs]
-            start = len(fake.sent)
-            t0 = time.monotonic()
-            bad, complete = await asyncio.gather(
-                push_round_robin(urls, secret, updates, args.concurrency),
-                wait_replies(fake, start, {str(c) for c in chats}, len(updates), args.timeout),
-            )
-            replies = sends_to(fake, start, {str(c) for c in chats})
-            last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
-            cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
-        finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.wait(timeout=60)
+    ids = itertools.count(time.time_ns() // 1000)  # update ids no earlier run left in the database
+
+    def update(chat: int, index: int) -> dict[str, Any]:
+        return {**make_update(fake, args.workload, chat, index, questions), "update_id": next(ids)}
+
+    ports = [free_port() for _ in range(workers)]
+    urls = [f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports]
+    procs = []
+    for port, url in zip(ports, urls, strict=True):
+        env = {
+            **os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url, "WEB_PORT": str(port), "TELEGRAM_WEBHOOK_URL": url,
+            "TELEGRAM_WEBHOOK_SECRET": secret, "TELEGRAM_MAX_PER_SECOND": "0",
+            "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0", "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
+            "DEMO_DATA": "false", "LOG_LEVEL": "INFO" if args.logs else "WARNING",
+        }  # fmt: skip
+        procs.append(start_bot(env, args.logs / f"worker-{workers}-{port}.log" if args.logs else None))
+    try:
+        for port in ports:
+            await wait_up(port)
+        warm_chats = [offset + FIRST_CHAT // 2 + i for i in range(args.warmup)]
+        start = len(fake.sent)
+        warm = [update(c, i) for i, c in enumerate(warm_chats)]
+        await push_round_robin(urls, secret, warm, args.concurrency)  # every worker warms up
+        if not await wait_replies(fake, start, {str(c) for c in warm_chats}, len(warm), 300):
+            raise RuntimeError(f"{workers} worker(s): the warm-up was not answered")
+        await asyncio.sleep(1.0)
+        chats = [offset + FIRST_CHAT + i for i in range(args.updates)]
+        updates = [update(c, i) for i, c in enumerate(chats)]
+        cpu0 = [cpu_seconds(p.pid) for p in procs]
+        start = len(fake.sent)
+        t0 = time.monotonic()
+        bad, complete = await asyncio.gather(
+            push_round_robin(urls, secret, updates, args.concurrency),
+            wait_replies(fake, start, {str(c) for c in chats}, len(updates), args.timeout),
+        )
+        replies = sends_to(fake, start, {str(c) for c in chats})
+        last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
+        cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
     seconds = last - t0
     return {
         "rate": min(len(replies), len(updates)) / seconds,
@@ -174,9 +180,10 @@ async def run(args: argparse.Namespace) -> int:
             import_data({**os.environ, "DATABASE_URL": db_url, "DEMO_DATA": "false"}, args.data)
             print(f"imported into {db_url} in {time.monotonic() - started:.0f} s", flush=True)
         results = {}
-        for workers in args.layouts:
-            print(f"running {workers} worker(s) …", flush=True)
-            results[workers] = await layout(workers, db_url, args, offset=workers * 1_000_000)
+        async with FakeTelegram() as fake:
+            for workers in args.layouts:
+                print(f"running {workers} worker(s) …", flush=True)
+                results[workers] = await layout(workers, db_url, fake, args, offset=workers * 1_000_000)
     finally:
         if not args.database and not args.keep:
             drop_database(db_url, admin)
