@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import tempfile
@@ -138,21 +139,27 @@ async def run_once(groups: int, kill_at: int | None, askers: int) -> dict[str, f
 
 async def main_async(groups: int, kill_at: int, askers: int) -> int:
     floor = (groups + askers) / RATE
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"one notice to {groups} groups, {askers} private questions meanwhile;"
-          f" floor {floor:.1f} s (Telegram: 30 messages/s)")  # fmt: skip
-    print(f"{'run':<18}{'seconds':>8}{'vs floor':>10}{'excl. restart':>14}{'groups':>8}{'429s':>6}"
+          f" floor {floor:.1f} s (Telegram: 30 messages/s); load average {load}")  # fmt: skip
+    print(f"{'run':<18}{'seconds':>8}{'ratio':>7}{'vs floor':>10}{'excl. restart':>14}{'groups':>8}{'429s':>6}"
           f"{'duplicates':>11}{'answer p50/p95':>16}")  # fmt: skip
     ok = True
+    ratios: list[str] = []
     for name, kill in (("straight", None), (f"SIGKILL at {kill_at}", kill_at)):
         r = await run_once(groups, kill, askers)
         over = 100 * (r["seconds"] / floor - 1)
         sending = 100 * ((r["seconds"] - r["restart"]) / floor - 1)
         restart = f"{sending:+.1f}%" if r["restart"] else "-"
-        print(f"{name:<18}{r['seconds']:>8.1f}{over:>+9.1f}%{restart:>14}{r['delivered_groups']:>8.0f}"
+        ratios.append(f"{name} {r['seconds'] / floor:.3f}")
+        if r["restart"]:
+            ratios[-1] += f" ({(r['seconds'] - r['restart']) / floor:.3f} excl. restart)"
+        print(f"{name:<18}{r['seconds']:>8.1f}{r['seconds'] / floor:>7.3f}{over:>+9.1f}%{restart:>14}{r['delivered_groups']:>8.0f}"
               f"{r['429s']:>6.0f}{r['duplicates']:>11.0f}{r['ask_p50']:>9.1f}/{r['ask_p95']:.1f} s")  # fmt: skip
         if r["restart"]:
             print(f"{'':<18}(the restart took {r['restart']:.1f} s from the kill to the next send)")
         ok &= r["delivered_groups"] == groups
+    print(f"ratio to the floor (target ≤ 1.05): {'; '.join(ratios)}")
     return 0 if ok else 1
 
 

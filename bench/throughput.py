@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bot_process import MINI, free_port, percentile  # noqa: E402
+from bench.workloads import WORKLOADS, make_update, reply_text  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.fakes.telegram import FakeTelegram
@@ -62,12 +63,14 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 FIRST_CHAT = 10_000  # measured chats: FIRST_CHAT .. FIRST_CHAT + chats - 1
 WARMUP_CHAT = 5_000  # warm-up chats, disjoint from the measured ones
 MARK = "@@bench "  # prefix of the child's protocol lines on stdout
-BOTS = ("raw", "echo", "echo-lean", "ours")
+BOTS = ("raw", "echo", "echo-lean", "ours", "ours-lexical")
+DEFAULT_BOTS = ("raw", "echo", "echo-lean", "ours")
 LABELS = {
     "raw": "raw aiohttp (ceiling)",
     "echo": "PTB echo bot",
     "echo-lean": "PTB echo, few in flight",
     "ours": "commune bot",
+    "ours-lexical": "commune bot, no semantic",
 }
 
 BUILTIN_QUESTIONS = (
@@ -132,9 +135,8 @@ async def start_raw(base_url: str, token: str, secret: str, port: int, url: str)
     async def webhook(request: web.Request) -> web.Response:
         if request.headers.get(SECRET_HEADER) != secret:
             return web.Response(status=403)
-        update = await request.json()
-        message = update["message"]
-        task = asyncio.create_task(reply(message["chat"]["id"], message["text"]))
+        chat_id, text = reply_text(await request.json())
+        task = asyncio.create_task(reply(chat_id, text))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         return web.Response(text="ok")
@@ -163,7 +165,7 @@ async def start_echo(
     """A bare python-telegram-bot echo bot behind a custom aiohttp webhook (PTB's customwebhookbot)."""
     from aiohttp import web
     from telegram import Update
-    from telegram.ext import Application, ContextTypes, MessageHandler, filters
+    from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
     concurrent: bool | int = in_flight or True  # True: PTB's default of 256 at once
     application = (
@@ -179,7 +181,14 @@ async def start_echo(
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
 
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.message is not None
+        await query.answer()  # as any bot must (ours does too)
+        await context.bot.send_message(query.message.chat.id, query.data or "")
+
     application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(CallbackQueryHandler(pressed))
 
     async def webhook(request: web.Request) -> web.Response:
         if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
@@ -205,7 +214,7 @@ async def start_echo(
 
 
 async def start_ours(
-    base_url: str, token: str, secret: str, port: int, url: str, data: Path, db: Path
+    base_url: str, token: str, secret: str, port: int, url: str, data: Path, db: Path, semantic: bool = True
 ) -> Running:
     """The commune bot: SQLite, webhook, Telegram's caps lifted, commune data imported first."""
     from sqlalchemy import event
@@ -226,6 +235,7 @@ async def start_ours(
         TELEGRAM_GROUP_MAX_PER_MINUTE=0,
         DEMO_DATA=False,
         LOG_LEVEL="WARNING",
+        SEMANTIC_SEARCH=semantic,
     )
     app = App(settings)
     await app.store.migrate()
@@ -261,7 +271,9 @@ async def child_main(args: argparse.Namespace) -> int:
             running = await start_echo(args.base_url, args.token, args.secret, port, url, args.echo_in_flight)
         else:
             db = Path(tmp) / "bench.db"
-            running = await start_ours(args.base_url, args.token, args.secret, port, url, args.data, db)
+            running = await start_ours(
+                args.base_url, args.token, args.secret, port, url, args.data, db, kind == "ours"
+            )
         emit("ready", webhook=url, rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
         loop = asyncio.get_running_loop()
@@ -357,7 +369,7 @@ class Child:
 
     async def close(self) -> dict[str, Any]:
         try:
-            return await self.say("stop", "stopped", timeout=30.0)
+            return await self.say("stop", "stopped", timeout=120.0)  # a loaded machine is slow
         finally:
             with contextlib.suppress(ProcessLookupError):
                 if self.proc.returncode is None:
@@ -372,7 +384,7 @@ async def spawn(kind: str, fake: FakeTelegram, secret: str, args: argparse.Names
     command = [
         sys.executable, "-m", "bench.throughput", "--child", kind, "--base-url", fake.base_url,
         "--token", fake.token, "--secret", secret, "--data", str(args.data),
-        "--echo-in-flight", str(args.echo_in_flight),
+        "--echo-in-flight", str(args.echo_in_flight), "--workload", args.workload,
     ]  # fmt: skip
     if args.profile and kind == args.profile_bot:
         command += ["--profile", str(Path(args.profile).resolve())]
@@ -447,9 +459,7 @@ async def measure(kind: str, fake: FakeTelegram, questions: list[str], args: arg
         # warm-up: caches, connection pools, the search index, SQLite pages
         warm_chats = {str(WARMUP_CHAT + i) for i in range(args.warmup)}
         start = len(fake.sent)
-        warm = [
-            fake.make_text_update(WARMUP_CHAT + i, questions[i % len(questions)]) for i in range(args.warmup)
-        ]
+        warm = [make_update(fake, args.workload, WARMUP_CHAT + i, i, questions) for i in range(args.warmup)]
         await push_all(fake, warm, args.concurrency)
         if not await wait_replies(fake, start, warm_chats, len(warm), timeout=60.0):
             raise RuntimeError(
@@ -459,9 +469,7 @@ async def measure(kind: str, fake: FakeTelegram, questions: list[str], args: arg
 
         chat_ids = [FIRST_CHAT + i % args.chats for i in range(args.updates)]
         chats = {str(c) for c in chat_ids}
-        updates = [
-            fake.make_text_update(chat, questions[i % len(questions)]) for i, chat in enumerate(chat_ids)
-        ]
+        updates = [make_update(fake, args.workload, chat, i, questions) for i, chat in enumerate(chat_ids)]
         await child.say("begin", "begun")
         start = len(fake.sent)
         fake_cpu0 = time.process_time()
@@ -566,7 +574,11 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         if r.counts:
             per = ", ".join(f"{v / max(r.replies, 1):.1f} {k}" for k, v in r.counts.items())
             print(f"{LABELS[r.bot]}: per update {per} (executemany counts once)")
-    ours, echo, lean = by_bot.get("ours"), by_bot.get("echo"), by_bot.get("echo-lean")
+    ours, echo, lean = (
+        by_bot.get("ours") or by_bot.get("ours-lexical"),
+        by_bot.get("echo"),
+        by_bot.get("echo-lean"),
+    )
     profiled = args.profile and args.profile_bot != "raw"
     note = "  [a bot ran under cProfile: not representative]" if profiled else ""
     if ours and echo and echo.rate:
@@ -576,7 +588,17 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
             f"ratio (ours / echo with concurrent_updates={args.echo_in_flight}):"
             f" {ours.rate / lean.rate:.2f}{note}"
         )
-    if ours:
+    for kind in ("ours", "ours-lexical"):
+        mine = by_bot.get(kind)
+        if mine and mine.bot_cpu:
+            print(
+                f"{LABELS[kind]}: {mine.replies / mine.bot_cpu:.0f} updates per CPU-second (per core, all threads)"
+            )
+    semantic, lexical = by_bot.get("ours"), by_bot.get("ours-lexical")
+    if semantic and lexical and semantic.bot_cpu and lexical.bot_cpu:
+        on, off = semantic.replies / semantic.bot_cpu, lexical.replies / lexical.bot_cpu
+        print(f"per core, semantic on / off: {on:.0f} / {off:.0f} = {on / off:.2f}")
+    if ours and args.workload == "questions":
         print(
             f"answered with a source (replies containing 'Nguồn'): {ours.with_source}/{ours.replies}"
             f" ({100 * ours.with_source / max(ours.replies, 1):.0f} %)"
@@ -639,7 +661,7 @@ async def parent_main(args: argparse.Namespace) -> int:
         if bot not in BOTS:
             raise SystemExit(f"unknown bot {bot!r}; choose from {', '.join(BOTS)}")
     print(
-        f"{args.updates} updates from {args.chats} private chats, {args.concurrency} webhook pushes in"
+        f"{args.updates} updates ({args.workload}) from {args.chats} private chats, {args.concurrency} webhook pushes in"
         f" flight, {len(questions)} questions, data {args.data}, {os.cpu_count()} CPUs"
     )
     from tests.fakes.telegram import FakeTelegram
@@ -674,7 +696,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="questions.jsonl ({'q': ...} per line); built-in questions when absent",
     )
     parser.add_argument(
-        "--bots", default=",".join(BOTS), help=f"which bots, in order (default {','.join(BOTS)})"
+        "--bots",
+        default=",".join(DEFAULT_BOTS),
+        help=f"which bots, in order, of {','.join(BOTS)} (default {','.join(DEFAULT_BOTS)})",
+    )
+    parser.add_argument(
+        "--workload",
+        choices=WORKLOADS,
+        default="questions",
+        help="questions (default), or commands: /start, /lich and button presses",
     )
     parser.add_argument("--profile", metavar="OUT", help="run our bot under cProfile, dump stats to OUT")
     parser.add_argument("--profile-bot", choices=BOTS, default="ours", help="profile this bot instead")

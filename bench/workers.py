@@ -1,0 +1,223 @@
+"""Two workers on PostgreSQL beside one: updates per second of one commune, same fake, same run.
+
+    python -m bench.workers [--updates 1000] [--workload questions|commands] [--postgres URL]
+
+A scratch database on the PostgreSQL server (TEST_POSTGRES_URL or --postgres) gets the commune's
+data; then `python -m bot run` serves it with webhooks, first one process, then two. The pusher
+POSTs the updates round-robin to the workers' webhooks (`--concurrency` in flight), each from its
+own private chat (so no chat's order depends on which worker got it), and waits until the fake
+Telegram has a reply for every one. On PostgreSQL one process sends for the bot (advisory lock):
+the other only stores and handles. Printed: updates/s for each layout, the workers' CPU, and the
+ratio two / one (target ≥ 1.5 on a 2-core machine; the fake and the pusher share the cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import secrets
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+
+from bench.bot_process import free_port, import_data, start_bot  # noqa: E402
+from bench.throughput import (  # noqa: E402
+    DEFAULT_DATA,
+    DEFAULT_QUESTIONS,
+    FALLBACK_DATA,
+    SECRET_HEADER,
+    WEBHOOK_PATH,
+    load_questions,
+    sends_to,
+    wait_replies,
+)
+from bench.workloads import WORKLOADS, make_update  # noqa: E402
+from tests.fakes.telegram import FakeTelegram  # noqa: E402
+
+TARGET = 1.5
+FIRST_CHAT = 100_000
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def scratch_database(admin: str) -> str:
+    import psycopg
+
+    name = f"bench_workers_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{admin.rpartition('/')[0]}/{name}"
+
+
+def drop_database(url: str, admin: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+async def wait_up(port: int, timeout: float = 300) -> None:
+    """Until the worker's web server answers /healthz."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the worker on port {port} did not come up")
+            await asyncio.sleep(0.2)
+
+
+async def push_round_robin(
+    urls: list[str], secret: str, updates: list[dict[str, Any]], concurrency: int
+) -> int:
+    """POST update i to urls[i % len(urls)], `concurrency` in flight; how many did not get 200."""
+    gate = asyncio.Semaphore(concurrency)
+    bad = 0
+    headers = {SECRET_HEADER: secret}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+
+        async def one(index: int, update: dict[str, Any]) -> None:
+            nonlocal bad
+            async with gate, http.post(urls[index % len(urls)], json=update, headers=headers) as response:
+                await response.read()
+                bad += response.status != 200
+
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(updates)))
+    return bad
+
+
+async def layout(
+    workers: int, db_url: str, fake: FakeTelegram, args: argparse.Namespace, offset: int
+) -> dict[str, float]:
+    """Start `workers` processes, push, measure, stop them."""
+    questions = load_questions(args.questions)
+    secret = secrets.token_urlsafe(24)
+    ids = itertools.count(time.time_ns() // 1000)  # update ids no earlier run left in the database
+
+    def update(chat: int, index: int) -> dict[str, Any]:
+        return {**make_update(fake, args.workload, chat, index, questions), "update_id": next(ids)}
+
+    ports = [free_port() for _ in range(workers)]
+    urls = [f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports]
+    procs = []
+    for port, url in zip(ports, urls, strict=True):
+        env = {
+            **os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url, "WEB_PORT": str(port), "TELEGRAM_WEBHOOK_URL": url,
+            "TELEGRAM_WEBHOOK_SECRET": secret, "TELEGRAM_MAX_PER_SECOND": "0",
+            "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0", "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
+            "DEMO_DATA": "false", "LOG_LEVEL": "INFO" if args.logs else "WARNING",
+        }  # fmt: skip
+        procs.append(start_bot(env, args.logs / f"worker-{workers}-{port}.log" if args.logs else None))
+    try:
+        for port in ports:
+            await wait_up(port)
+        warm_chats = [offset + FIRST_CHAT // 2 + i for i in range(args.warmup)]
+        start = len(fake.sent)
+        warm = [update(c, i) for i, c in enumerate(warm_chats)]
+        await push_round_robin(urls, secret, warm, args.concurrency)  # every worker warms up
+        if not await wait_replies(fake, start, {str(c) for c in warm_chats}, len(warm), 300):
+            raise RuntimeError(f"{workers} worker(s): the warm-up was not answered")
+        await asyncio.sleep(1.0)
+        chats = [offset + FIRST_CHAT + i for i in range(args.updates)]
+        updates = [update(c, i) for i, c in enumerate(chats)]
+        cpu0 = [cpu_seconds(p.pid) for p in procs]
+        start = len(fake.sent)
+        t0 = time.monotonic()
+        bad, complete = await asyncio.gather(
+            push_round_robin(urls, secret, updates, args.concurrency),
+            wait_replies(fake, start, {str(c) for c in chats}, len(updates), args.timeout),
+        )
+        replies = sends_to(fake, start, {str(c) for c in chats})
+        last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
+        cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+    seconds = last - t0
+    return {
+        "rate": min(len(replies), len(updates)) / seconds,
+        "seconds": seconds,
+        "replies": float(len(replies)),
+        "bad": float(bad),
+        "complete": float(complete),
+        **{f"cpu{i}": 100 * c / seconds for i, c in enumerate(cpu)},
+    }
+
+
+async def run(args: argparse.Namespace) -> int:
+    admin = args.postgres or os.environ.get("TEST_POSTGRES_URL")
+    if not admin:
+        raise SystemExit("set TEST_POSTGRES_URL or --postgres (a PostgreSQL server to make a database on)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{args.updates} updates ({args.workload}), {args.concurrency} in flight, {os.cpu_count()} CPUs,"
+          f" load average {load}")  # fmt: skip
+    db_url = args.database or scratch_database(admin)
+    try:
+        if not args.database:  # the passage vectors take minutes on a loaded machine
+            started = time.monotonic()
+            import_data({**os.environ, "DATABASE_URL": db_url, "DEMO_DATA": "false"}, args.data)
+            print(f"imported into {db_url} in {time.monotonic() - started:.0f} s", flush=True)
+        results = {}
+        async with FakeTelegram() as fake:
+            for workers in args.layouts:
+                print(f"running {workers} worker(s) …", flush=True)
+                results[workers] = await layout(workers, db_url, fake, args, offset=workers * 1_000_000)
+    finally:
+        if not args.database and not args.keep:
+            drop_database(db_url, admin)
+    print(f"\n{'workers':>7} {'updates':>7} {'seconds':>8} {'updates/s':>9}  worker CPU % (100 = one core)")
+    ok = True
+    for workers, r in results.items():
+        cpus = " ".join(f"{r[f'cpu{i}']:.0f}" for i in range(workers))
+        print(f"{workers:>7} {r['replies']:>7.0f} {r['seconds']:>8.2f} {r['rate']:>9.1f}  {cpus}")
+        if not r["complete"] or r["bad"]:
+            ok = False
+            print(f"  {workers} worker(s): {r['replies']:.0f} replies, {r['bad']:.0f} pushes without 200")
+    if 1 in results and 2 in results:
+        print(f"\nratio two / one: {results[2]['rate'] / results[1]['rate']:.2f} (target ≥ {TARGET})")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.workers", description=__doc__.split("\n")[0])
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--workload", choices=WORKLOADS, default="questions")
+    parser.add_argument("--layouts", type=int, nargs="+", default=[1, 2], help="worker counts (default 1 2)")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--database", help="an imported database to use (default: a scratch one, dropped)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (for --database)")
+    parser.add_argument("--logs", type=Path, help="keep each worker's output in this folder")
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default TEST_POSTGRES_URL)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA if DEFAULT_DATA.exists() else FALLBACK_DATA)
+    parser.add_argument(
+        "--questions", type=Path, default=DEFAULT_QUESTIONS if DEFAULT_QUESTIONS.exists() else None
+    )
+    return asyncio.run(run(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
