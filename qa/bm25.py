@@ -7,6 +7,8 @@ from bisect import bisect_left
 import numpy as np
 import numpy.typing as npt
 
+from qa.grouping import CHUNK_ROWS, group
+
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "source": 1.0, "place": 1.5, "body": 1.0}
 PASSAGE_WEIGHT = 0.3  # a document's score adds this share of its best paragraph's
@@ -26,24 +28,27 @@ class BM25:
         self,
         terms: Ids,
         docs: Ids,
-        weights: npt.NDArray[np.float64],
+        weights: npt.NDArray[np.float32] | None,
         size: int,
         vocab: dict[str, int],
         named_idf: bool = True,
     ) -> None:
-        """`named_idf`: also keep `idf`, term -> idf (what ranking and confidence read)."""
+        """`weights`: per row (None: each row counts 1); `named_idf`: also keep `idf`, term -> idf
+        (what ranking and confidence read)."""
         self.size = size
         self.vocab = vocab
         n = max(size, 1)
         lengths = np.bincount(docs, weights=weights, minlength=n)
         norm = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
-        keys, inverse = np.unique(terms.astype(np.int64) * n + docs, return_inverse=True)
-        tf = np.bincount(inverse, weights=weights)
-        del inverse
-        term_of = keys // n
-        self.doc_of = (keys % n).astype(np.int32)
-        del keys
-        self.factor = (tf * (K1 + 1) / (tf + norm[self.doc_of])).astype(np.float32)
+        # in ranges of terms, and the factors in slices: no temporaries of every posting's length
+        term_of, self.doc_of, tf = group(terms, docs, n, weights)
+        self.factor = np.empty(len(tf), dtype=np.float32)
+        for start in range(0, len(tf), CHUNK_ROWS):
+            part = tf[start : start + CHUNK_ROWS].astype(np.float64)
+            self.factor[start : start + CHUNK_ROWS] = (
+                part * (K1 + 1) / (part + norm[self.doc_of[start : start + CHUNK_ROWS]])
+            )
+        del tf
         df = np.bincount(term_of, minlength=len(vocab))
         self.offsets = np.concatenate([[0], np.cumsum(df)])
         self.df = df

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from qa.bm25 import BM25, FIELD_WEIGHTS, PASSAGE_WEIGHT
 from qa.entries import Entry, SearchHit
+from qa.grouping import give_back_freed_memory, ranges
 from qa.lexicon import load_lexicon
 from qa.passages import split_paragraphs
 from qa.query import Analyzer
@@ -96,20 +97,19 @@ class Index:
         pieces = np.concatenate([piece_of, pair_piece])
         del syllable_of, pair_of, pair_piece
         piece_doc = np.frombuffer(read.doc, dtype=np.int32)
-        piece_chunk = np.frombuffer(read.chunk, dtype=np.int32)[pieces]
+        # field weights are small multiples of 0.5: exact in float32
+        weights = np.frombuffer(read.weight, dtype=np.float64).astype(np.float32)[pieces]
+        chunk_of = np.frombuffer(read.chunk, dtype=np.int32)[pieces]
         docs = piece_doc[pieces]
-        self.docs = BM25(
-            terms, docs, np.frombuffer(read.weight, dtype=np.float64)[pieces], len(entries), vocab
-        )
-        body = piece_chunk >= 0
-        chunk_terms = terms[body]
-        self.paragraphs = BM25(
-            chunk_terms, piece_chunk[body], np.ones(len(chunk_terms)), len(read.owner), vocab, named_idf=False
-        )
-        del chunk_terms, piece_chunk
+        del pieces
+        self.docs = BM25(terms, docs, weights, len(entries), vocab)
+        del weights
+        body = chunk_of >= 0
+        self.paragraphs = BM25(terms[body], chunk_of[body], None, len(read.owner), vocab, named_idf=False)
+        del chunk_of
         # per document: the terms of its title, tags, source and place
         self.heads = TermSets(vocab, docs[~body], terms[~body], len(entries))
-        del terms, docs, body, pieces
+        del terms, docs, body
         self.first_chunk = (
             read.first_chunk
         )  # per document: its first paragraph's number (and one past the last)
@@ -121,6 +121,7 @@ class Index:
         pair_vocabulary = {t for t in vocab if "_" in t}
         self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
         self.max_idf = max(self.docs.idf.values(), default=1.0)
+        give_back_freed_memory()
 
     def rank(
         self, question: str, limit: int = 5, village: str | None = None, today: date | None = None
@@ -166,13 +167,17 @@ def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids,
     stop = np.array([name in STOPWORDS for name in names] or [False])
     first, second = syllable_of[:-1], syllable_of[1:]
     keep = (piece_of[:-1] == piece_of[1:]) & ~(stop[first] & stop[second])
-    keys, inverse = np.unique(first[keep].astype(np.int64) * n + second[keep], return_inverse=True)
-    numbers = np.fromiter(
-        (
-            vocab.setdefault(f"{names[a]}_{names[b]}", len(vocab))
-            for a, b in zip((keys // n).tolist(), (keys % n).tolist(), strict=True)
-        ),
-        dtype=np.int32,
-        count=len(keys),
-    )
-    return numbers[inverse], piece_of[:-1][keep]
+    first, second = first[keep], second[keep]
+    out = np.empty(len(first), dtype=np.int32)
+    for rows in ranges(first):  # in ranges of the first syllable: no whole-length temporaries
+        keys, inverse = np.unique(first[rows].astype(np.int64) * n + second[rows], return_inverse=True)
+        numbers = np.fromiter(
+            (
+                vocab.setdefault(f"{names[a]}_{names[b]}", len(vocab))
+                for a, b in zip((keys // n).tolist(), (keys % n).tolist(), strict=True)
+            ),
+            dtype=np.int32,
+            count=len(keys),
+        )
+        out[rows] = numbers[inverse]
+    return out, piece_of[:-1][keep]

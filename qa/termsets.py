@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Set
 import numpy as np
 import numpy.typing as npt
 
+from qa.grouping import distinct
+
 
 class TermSets:
     """`sets[doc]`: the words of one document (a read-only set of strings)."""
@@ -26,9 +28,9 @@ class TermSets:
         self.vocab = vocab
         self._names: list[str] | None = None
         n_words = max(len(vocab), 1)
-        keys = np.unique(docs.astype(np.int64) * n_words + words)
-        self._words = array("i", (keys % n_words).astype(np.int32).tobytes())
-        counts = np.bincount(keys // n_words, minlength=size)
+        doc_of, word_of = distinct(docs, words, n_words)  # in ranges of documents
+        self._words = array("i", word_of.tobytes())
+        counts = np.bincount(doc_of, minlength=size)
         self._offsets = array("q", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64).tobytes())
 
     def __len__(self) -> int:

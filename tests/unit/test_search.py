@@ -8,8 +8,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from handlers.ask import CONFIDENCE_THRESHOLD
 from qa.entries import Entry
+from qa.grouping import distinct, group
 from qa.index import Index
 from qa.lexicon import load_lexicon
 from qa.query import Analyzer
@@ -427,3 +430,19 @@ def test_of_two_close_documents_the_one_whose_paragraph_answers_wins() -> None:
     built = index(ROAD, notice, BUDGET, POOR)
     [hit, *_] = built.rank("đường trục thôn Tân Sơn dài, rộng bao nhiêu")
     assert hit.id == "road" and "850 m" in hit.passage
+
+
+def test_grouping_in_ranges_counts_as_one_sort_of_every_row() -> None:
+    # the index is built in ranges of terms (memory at 10,000 documents); the postings and their
+    # weights must be those of sorting every row at once, whatever the size of a range
+    rng = np.random.default_rng(3)
+    major = rng.integers(0, 50, 5000).astype(np.int32)
+    minor = rng.integers(0, 40, 5000).astype(np.int32)
+    weights = rng.choice([0.5, 1.0, 1.5, 3.0], 5000).astype(np.float32)
+    keys, inverse = np.unique(major.astype(np.int64) * 40 + minor, return_inverse=True)
+    sums = np.bincount(inverse, weights=weights)
+    for chunk in (1, 7, 300, 10_000):
+        got_major, got_minor, got_sums = group(major, minor, 40, weights, chunk)
+        assert (got_major.astype(np.int64) * 40 + got_minor == keys).all()
+        assert (got_sums == sums).all()
+        assert (distinct(major, minor, 40, chunk)[0] == keys // 40).all()

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from bot.cli import main
+from handlers.ask import CONFIDENCE_THRESHOLD, SUGGEST_FLOOR, SUGGESTIONS
 from qa.entries import Entry, load_entries
 from qa.index import Index
 from qa.searcher import SearchIndex
-from qa.semantic import DIM, Embedder, available, cosine
+from qa.semantic import DIM, Embedder, available, cosine, passage_texts
 from qa.vectors import DocVectors, Semantic, StoredVectors, fill_vectors, load_vectors
 from storage.importer import import_data, load_file
 from storage.store import Store
@@ -114,3 +115,40 @@ def test_a_question_typed_without_marks_gets_the_marks_the_documents_write_most(
     assert vectors.with_marks("ban dat xa o dau") == "bán đất xã ở dau"
     assert vectors.with_marks("Bàn ghế") == "bàn ghế"  # typed with marks: kept as typed
     assert vectors.best(np.ones(DIM, dtype=np.float32)) is None  # no vectors yet: answered lexically
+
+
+class _Meaning(Embedder):
+    """The model's answer fixed: every question means `vector` (the rule is tested, not e5)."""
+
+    def __init__(self, vector: np.ndarray) -> None:
+        super().__init__()
+        self.vector = vector.astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.vector
+
+
+def test_the_document_e5_holds_closest_is_offered_when_the_words_rank_it_low() -> None:
+    # a resident's paraphrase: its words match two other documents a little, its meaning the third
+    def doc(doc_id: str, title: str, body: str) -> Entry:
+        fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
+        return Entry("disclosure", doc_id, title, fields, "2026-01-01")
+
+    entries = [
+        doc("cho", "Họp chợ phiên cuối tuần", "Chợ họp sáng thứ Bảy, nhà văn hóa thôn."),
+        doc("nha-o", "Hỗ trợ xây dựng nhà ở cho hộ nghèo", "Mỗi hộ được hỗ trợ 40 triệu đồng."),
+        doc("go", "Bán đấu giá gỗ rừng trồng", "Gỗ keo bán đấu giá tại nhà văn hóa."),
+    ]
+    rows = [len(passage_texts(e)) for e in entries]
+    basis = np.eye(DIM, dtype=np.float32)
+    matrix = np.concatenate([np.repeat(basis[n : n + 1], k, axis=0) for n, k in enumerate(rows)])
+    owner = np.repeat(np.arange(len(entries), dtype=np.int32), rows)
+    index = Index(entries)
+    vectors = DocVectors(entries, StoredVectors(matrix, owner, [True] * 3), index.marked_forms())
+    searcher = SearchIndex(index, 0, Semantic(_Meaning(basis[1]), units=None))  # type: ignore[arg-type]
+    question = "gỗ đổ sập cả rồi, phiên họp chợ có xin tiền làm lại không"
+    assert "nha-o" not in [h.id for h in index.rank(question)][:2]
+    hits = searcher._rank(index, vectors, question, 5, None, None)
+    assert hits[0].confidence < CONFIDENCE_THRESHOLD  # not answered: offered
+    offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    assert "nha-o" in offered
