@@ -16,6 +16,7 @@ os.environ.setdefault("SEMANTIC_SEARCH", "false")
 
 from domain.reach import Reach
 from storage.store import Store
+from tests.databases import FreshDatabase, Templates
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
@@ -47,29 +48,45 @@ def postgres_database() -> Iterator[str | None]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+@pytest.fixture(scope="session")
+def templates(postgres_database: str | None) -> Iterator[Templates]:
+    """This session's migrated templates (SQLite: kept between sessions; see tests/databases.py)."""
+    made = Templates(_postgres_admin_url() if postgres_database else None)
+    yield made
+    made.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None) -> str:
-    """An empty database of each kind; tests using it run once per kind."""
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None, templates: Templates
+) -> FreshDatabase:
+    """This test's database of each kind (tests using it run once per kind), not prepared yet."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'commune.db'}"
+        return FreshDatabase("sqlite", f"sqlite:///{tmp_path / 'commune.db'}", templates)
     if postgres_database is None:
         pytest.skip("PostgreSQL not available (set TEST_POSTGRES_URL)")
-    _reset_postgres(postgres_database)
-    return postgres_database
+    return FreshDatabase("postgres", postgres_database, templates)
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    """A migrated store on a fresh database."""
-    st = Store(database_url)
-    await st.migrate()
+def database_url(fresh_database: FreshDatabase) -> str:
+    """An empty database of each kind; tests using it run once per kind.
+
+    With ``store`` or ``migrated_database_url`` in the same test it is that migrated database.
+    tests/e2e overrides it: the apps there start on a migrated database.
+    """
+    return fresh_database.plain()
+
+
+@pytest.fixture
+async def migrated_database_url(fresh_database: FreshDatabase) -> str:
+    """A database of each kind at the newest migration, no rows: a copy of a migrated template."""
+    return await fresh_database.migrated()
+
+
+@pytest.fixture
+async def store(migrated_database_url: str) -> AsyncIterator[Store]:
+    """A migrated store on a fresh database (its schema copied from a migrated template)."""
+    st = Store(migrated_database_url)
     yield st
     await st.close()
