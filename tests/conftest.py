@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -91,6 +92,14 @@ def database_url(fresh_database: FreshDatabase) -> str:
 async def migrated_database_url(fresh_database: FreshDatabase) -> str:
     """A database of each kind at the newest migration, no rows: a copy of a migrated template."""
     return await fresh_database.migrated()
+
+
+@pytest.fixture
+async def migrated_sqlite(tmp_path: Path, templates: Templates) -> Path:
+    """``tmp_path / "commune.db"``: a migrated SQLite file, for tests of one SQLite database."""
+    path = tmp_path / "commune.db"
+    shutil.copyfile(await templates.sqlite_file(), path)
+    return path
 
 
 @pytest.fixture
