@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+import shutil
+import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -13,9 +17,16 @@ import pytest
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 # the semantic signal computes passage vectors in the background: tests that want it say so
 os.environ.setdefault("SEMANTIC_SEARCH", "false")
+# Where PYTHONDONTWRITEBYTECODE is set, every session would compile the bot's modules and rewrite
+# the test modules' asserts again (about 3 s of a unit run): this process keeps their bytecode in a
+# folder of its own outside the worktree instead (Python checks each file against its source).
+if sys.dont_write_bytecode and not sys.pycache_prefix:
+    sys.pycache_prefix = str(Path(tempfile.gettempdir()) / f"commune-bot-pycache-{getpass.getuser()}")
+    sys.dont_write_bytecode = False
 
 from domain.reach import Reach
 from storage.store import Store
+from tests.databases import FreshDatabase, Templates
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
@@ -47,29 +58,53 @@ def postgres_database() -> Iterator[str | None]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+@pytest.fixture(scope="session")
+def templates(postgres_database: str | None) -> Iterator[Templates]:
+    """This session's migrated templates (SQLite: kept between sessions; see tests/databases.py)."""
+    made = Templates(_postgres_admin_url() if postgres_database else None)
+    yield made
+    made.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None) -> str:
-    """An empty database of each kind; tests using it run once per kind."""
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None, templates: Templates
+) -> FreshDatabase:
+    """This test's database of each kind (tests using it run once per kind), not prepared yet."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'commune.db'}"
+        return FreshDatabase("sqlite", f"sqlite:///{tmp_path / 'commune.db'}", templates)
     if postgres_database is None:
         pytest.skip("PostgreSQL not available (set TEST_POSTGRES_URL)")
-    _reset_postgres(postgres_database)
-    return postgres_database
+    return FreshDatabase("postgres", postgres_database, templates)
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    """A migrated store on a fresh database."""
-    st = Store(database_url)
-    await st.migrate()
+def database_url(fresh_database: FreshDatabase) -> str:
+    """An empty database of each kind; tests using it run once per kind.
+
+    With ``store`` or ``migrated_database_url`` in the same test it is that migrated database.
+    tests/e2e overrides it: the apps there start on a migrated database.
+    """
+    return fresh_database.plain()
+
+
+@pytest.fixture
+async def migrated_database_url(fresh_database: FreshDatabase) -> str:
+    """A database of each kind at the newest migration, no rows: a copy of a migrated template."""
+    return await fresh_database.migrated()
+
+
+@pytest.fixture
+async def migrated_sqlite(tmp_path: Path, templates: Templates) -> Path:
+    """``tmp_path / "commune.db"``: a migrated SQLite file, for tests of one SQLite database."""
+    path = tmp_path / "commune.db"
+    shutil.copyfile(await templates.sqlite_file(), path)
+    return path
+
+
+@pytest.fixture
+async def store(migrated_database_url: str) -> AsyncIterator[Store]:
+    """A migrated store on a fresh database (its schema copied from a migrated template)."""
+    st = Store(migrated_database_url)
     yield st
     await st.close()

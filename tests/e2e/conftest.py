@@ -126,6 +126,14 @@ class AppFactory:
 
 
 @pytest.fixture
+def database_url(migrated_database_url: str) -> str:
+    """The apps here start on a migrated database of each kind, as after any restart: start-up finds
+    the schema current (``tests/conftest.py`` copies it from a template; migrating an empty or an
+    older database is tested in tests/unit/test_migrations.py)."""
+    return migrated_database_url
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 

@@ -56,7 +56,7 @@ def test_the_cli_refuses_to_start_with_a_wrong_setting(
     assert "WEB_PORT" in capsys.readouterr().err
 
 
-async def test_the_communes_own_time_zone_wins_over_the_setting(tmp_path: Path) -> None:
+async def test_the_communes_own_time_zone_wins_over_the_setting(migrated_sqlite: Path) -> None:
     """A server left on TIMEZONE=UTC must still show residents Vietnam's dates (the data file's zone)."""
     from zoneinfo import ZoneInfo
 
@@ -65,7 +65,7 @@ async def test_the_communes_own_time_zone_wins_over_the_setting(tmp_path: Path) 
     from storage.store import Store
     from tests.conftest import MINI, NOW
 
-    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    url = f"sqlite:///{migrated_sqlite}"
     settings = load_settings(DATABASE_URL=url, TIMEZONE="UTC")
     assert local_zone(settings) == ZoneInfo("UTC")  # nothing imported yet: the setting
     store = Store(url)

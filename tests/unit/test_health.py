@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -21,9 +22,9 @@ async def test_healthz_is_ok_when_the_database_takes_writes(store: Store) -> Non
     assert await _get_health(store) == (200, {"ok": True})
 
 
-async def test_healthz_fails_when_the_database_refuses_writes(tmp_path: Any) -> None:
+async def test_healthz_fails_when_the_database_refuses_writes(migrated_sqlite: Path) -> None:
     """Reads still work but every write fails (a read-only file or volume): the check says so (503)."""
-    store = Store(f"sqlite:///{tmp_path / 'ro.db'}")
+    store = Store(f"sqlite:///{migrated_sqlite}")
     try:
         await store.migrate()
 

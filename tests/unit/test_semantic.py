@@ -35,6 +35,7 @@ def test_a_question_is_closer_to_its_passage_than_to_an_unrelated_one() -> None:
 
 
 @needs_model
+@pytest.mark.usefixtures("migrated_database_url")  # database_url is then that migrated database
 async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(database_url: str) -> None:
     first = Store(database_url)
     await first.migrate()
@@ -55,6 +56,7 @@ async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(dat
 
 
 @needs_model
+@pytest.mark.usefixtures("migrated_sqlite")
 def test_import_shows_progress_and_returns_once_vectors_are_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -67,6 +69,7 @@ def test_import_shows_progress_and_returns_once_vectors_are_stored(
     assert "Tính vector ngữ nghĩa:" not in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("migrated_sqlite")
 def test_import_without_the_semantic_signal_computes_no_vectors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
