@@ -224,3 +224,31 @@ async def test_a_publication_belongs_to_the_officials_commune_only(store: Store)
         assert doc is not None and doc.commune_id == 2 and doc.villages == ["Thôn Gò Mít"]
         assert await uow.outbox.count() == 0  # commune 2 has no group of Thôn Gò Mít
     assert await group_posts(store, 1) == []
+
+
+async def test_a_decision_date_typed_in_the_console_is_kept_for_the_report(store: Store) -> None:
+    """The report's "published within 5 working days" reads decided_at: the form must store it,
+    and a date the schema refuses is named and changes nothing."""
+    await seed(store)
+    pub = publisher(store)
+    bad = await pub.publish(
+        1,
+        "disclosures",
+        entry_from_form("disclosures", {**FORM, "decided_at": "24/11/2026"}),
+        "tran-thi-binh",
+        new=True,
+    )
+    assert not bad.ok and any(p.field == "decided_at" for p in bad.problems)
+    async with store.uow() as uow:
+        assert await uow.disclosures.get(FORM["id"]) is None
+    done = await pub.publish(
+        1,
+        "disclosures",
+        entry_from_form("disclosures", {**FORM, "decided_at": "2026-11-24"}),
+        "tran-thi-binh",
+        new=True,
+    )
+    assert done.ok
+    async with store.uow() as uow:
+        doc = await uow.disclosures.get(FORM["id"])
+    assert doc is not None and doc.decided_at is not None and doc.decided_at.isoformat() == "2026-11-24"
