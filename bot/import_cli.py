@@ -59,6 +59,7 @@ async def import_file(settings: Settings, path: Path, prefer_file: bool = False)
         ("thêm mới", report.created),
         ("cập nhật", report.updated),
         ("không đổi", report.unchanged),
+        ("gỡ bỏ", report.removed),
     ):
         if bucket:
             print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))

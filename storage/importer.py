@@ -66,13 +66,14 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)  # officials the file no longer lists
     warnings: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)  # console edits kept
     overridden: list[Conflict] = field(default_factory=list)  # console edits replaced (prefer_file)
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values()) or any(self.updated.values())
+        return any(self.created.values()) or any(self.updated.values()) or any(self.removed.values())
 
     def count(self, bucket: dict[str, int], section: str) -> None:
         bucket[section] = bucket.get(section, 0) + 1
@@ -127,9 +128,10 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime, prefer_file: bo
     """
     commune, commune_id = await _target_commune(uow, data)
     uow.rescope(commune_id)
-    problems = validate(
-        data, [g.id for g in await uow.groups.all()], [o.id for o in await uow.officials.all()]
-    )
+    # A file that lists officials replaces the list: only its own may be named in it.
+    lists_officials = isinstance(data, dict) and "officials" in data
+    stored = [] if lists_officials else [o.id for o in await uow.officials.all()]
+    problems = validate(data, [g.id for g in await uow.groups.all()], stored)
     if problems:
         raise ImportError_(problems)
     report = ImportReport()
@@ -160,11 +162,24 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime, prefer_file: bo
                 _edited(uow, section, row, entry, now, report, prefer_file)
             else:
                 _upsert(uow, section, row, entry, now, report, commune_id)
+        if section == "officials" and lists_officials:
+            await _drop_unlisted(uow, rows, data["officials"], report)
     if report.changed:
         commune.data_version += 1
     session.add(commune)
     await uow.commit()
     return report
+
+
+async def _drop_unlisted(uow: UnitOfWork, rows: list[Any], listed: list[Any], report: ImportReport) -> None:
+    """The officials list is who may act: an official the file no longer names loses every right at
+    once (chat actions and console sessions both re-read this table). A file without `officials`
+    leaves the stored ones alone."""
+    keep = {entry["id"] for entry in listed}
+    for row in rows:
+        if row.id not in keep:
+            await uow.session.delete(row)
+            report.count(report.removed, "officials")
 
 
 async def _target_commune(uow: UnitOfWork, data: Any) -> tuple[Commune | None, int]:

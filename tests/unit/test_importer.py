@@ -153,3 +153,20 @@ def test_the_demo_commune_is_valid() -> None:
     from bot.app import DEMO_FILE
 
     assert validate(load_file(DEMO_FILE)) == []
+
+
+async def test_an_official_the_file_no_longer_lists_loses_their_place(store: Store) -> None:
+    """The officials list is who may act: re-importing without Trần Thị Bình removes her (her chat
+    actions and console sessions re-read this table); a file without `officials` keeps them all."""
+    data = load_file(MINI)
+    await _import(store, data)
+    without_binh = {**data, "officials": [o for o in data["officials"] if o["id"] != "tran-thi-binh"]}
+    report = await _import(store, without_binh)
+    assert report.removed == {"officials": 1} and report.changed
+    async with store.uow() as uow:
+        assert sorted(o.id for o in await uow.officials.all()) == ["le-van-cuong", "nguyen-van-an"]
+    no_list = {k: v for k, v in without_binh.items() if k != "officials"}
+    report = await _import(store, no_list)
+    assert report.removed == {}
+    async with store.uow() as uow:
+        assert len(await uow.officials.all()) == 2
