@@ -66,6 +66,7 @@ async def test_importing_a_second_file_adds_a_second_commune(
         assert second is not None and second.slug == "dong-tien" and len(await uow.disclosures.all()) == 2
 
 
+@pytest.mark.timeout(180)  # two imports with the model loaded
 async def test_a_second_communes_import_computes_its_passage_vectors(
     tmp_path: Path, database_url: str, store: Store
 ) -> None:
@@ -86,24 +87,19 @@ async def test_a_second_communes_import_computes_its_passage_vectors(
         assert await missing(uow, await load_entries(uow)) == {}
 
 
+@pytest.mark.timeout(180)  # two commands, each a Python start-up
 async def test_the_operator_lists_the_communes_and_what_their_bots_need(
     tmp_path: Path, database_url: str, store: Store
 ) -> None:
     """`python -m bot communes`: every commune with its OA token's state; the process's own
     commune also says which bots its settings turn on."""
-    from datetime import UTC, datetime
-
-    from bot.oa_cli import set_token
-
     await import_both(store)
-    tan_lap = Store(database_url, commune_slug="tan-lap")
-    try:
-        await set_token(tan_lap, "acc", "ref", 3600, datetime.now(UTC))
-    finally:
-        await tan_lap.close()
-    listed = await bot_cli(
-        tmp_path, "communes", DATABASE_URL=database_url, COMMUNE_ID="dong-tien", TELEGRAM_BOT_TOKEN="1:abc"
+    env = {"DATABASE_URL": database_url}
+    oa = await bot_cli(
+        tmp_path, "zalo-oa-token", "--access", "a", "--refresh", "r", COMMUNE_ID="tan-lap", **env
     )
+    assert oa.code == 0, oa.err  # Tân Lập's Official Account; Đông Tiến's has none yet
+    listed = await bot_cli(tmp_path, "communes", COMMUNE_ID="dong-tien", TELEGRAM_BOT_TOKEN="1:abc", **env)
     assert listed.code == 0, listed.err
     lines = listed.out.strip().splitlines()
     assert len(lines) == 2

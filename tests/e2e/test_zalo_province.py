@@ -5,6 +5,7 @@ its own address, and a commune's two workers both take what Zalo delivers to tha
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,10 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
+from bot.oa_cli import set_token
 from storage.models import InboundUpdate
 from storage.store import Store
 from tests.e2e.conftest import ManualClock, count_rows, free_port, wait_for
-from tests.e2e.test_cli import bot_cli
 from tests.e2e.test_province import BUDGET_QUESTION, import_both
 from tests.fakes.zalo import SECRET_HEADER, FakeZaloBot
 from tests.fakes.zalo_oa import FakeZaloOa
@@ -61,22 +62,17 @@ async def stored_pair(database_url: str, commune: str) -> tuple[str, str] | None
         await store.close()
 
 
+@pytest.mark.timeout(120)  # two apps, each an Official Account
 async def test_each_communes_official_account_keeps_its_own_tokens(
     database_url: str, tmp_path: Path, clock: ManualClock, oas: dict[str, FakeZaloOa]
 ) -> None:
     await import_both(database_url, tmp_path, clock)
-    for commune, oa in oas.items():  # the operator, once per commune, in that commune's settings
-        done = await bot_cli(
-            tmp_path,
-            "zalo-oa-token",
-            "--access",
-            oa.access_token,
-            "--refresh",
-            oa.refresh_token,
-            DATABASE_URL=database_url,
-            COMMUNE_ID=commune,
-        )
-        assert done.code == 0, done.err
+    for commune, oa in oas.items():  # what `COMMUNE_ID=<commune> python -m bot zalo-oa-token` does
+        store = Store(database_url, commune_slug=commune)
+        try:
+            await set_token(store, oa.access_token, oa.refresh_token, None, datetime.now(UTC))
+        finally:
+            await store.close()
     assert await stored_pair(database_url, "tan-lap") == ("acc-0", "ref-0")
     assert await stored_pair(database_url, "dong-tien") == ("acc-dt-0", "ref-dt-0")
 
@@ -125,8 +121,6 @@ async def test_a_communes_two_workers_both_take_its_zalo_webhook(database_url: s
     """No ZALO_WEBHOOK_SECRET set: both workers check the same secret (derived from the bot's
     token), so whichever of them the load balancer picks takes the update; the webhook lives under
     /<commune>/ only."""
-    from datetime import UTC, datetime
-
     await import_both(database_url, tmp_path, ManualClock(datetime.now(UTC)))
     async with FakeZaloBot(token="7777777777:tan-lap-zalo") as zalo:
         ports = [free_port(), free_port()]
@@ -169,8 +163,6 @@ async def test_a_worker_that_does_not_yet_know_its_bot_refuses_deliveries_for_no
     """Zalo echoes the bot's own sends; a worker learns the bot's id (getMe) only after its address
     is open. Until then it answers 503 (Zalo delivers again, or the other worker takes it) rather
     than take the bot's echoed prompt for a resident's answer."""
-    from datetime import UTC, datetime
-
     await import_both(database_url, tmp_path, ManualClock(datetime.now(UTC)))
     async with FakeZaloBot(token="7777777777:tan-lap-zalo") as zalo:
         zalo.fail_next("getMe", 502, count=2)  # Zalo slow to answer: the bot is unknown for ~3 s
