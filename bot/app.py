@@ -203,6 +203,7 @@ class App:
             act=console_act(self.services),
             file_paper=console_file_paper(self.services),
             on_queued=self._wake_outbox,
+            print_codes=self.settings.embedded_demo,
         )
         web_app = make_web_app(
             self.store,

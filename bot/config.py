@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         """The web chat runs when asked to, or by default in the embedded demo (no messenger token)."""
         if self.WEBCHAT_ENABLED is not None:
             return self.WEBCHAT_ENABLED
+        return self.embedded_demo
+
+    @property
+    def embedded_demo(self) -> bool:
+        """No messenger configured: the web chat is on by default and the console's login codes
+        are printed in the terminal running the bot (no chat could carry them)."""
         return not (self.TELEGRAM_BOT_TOKEN or self.ZALO_BOT_TOKEN or self.ZALO_OA_APP_ID)
 
     @property

@@ -108,3 +108,49 @@ async def test_logging_out_ends_the_session_in_the_database(store: Store) -> Non
         assert "Đăng nhập cán bộ" in await (await client.get("/can-bo/")).text()
     finally:
         await client.close()
+
+
+async def test_the_embedded_demo_prints_the_login_code_in_its_terminal(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With no messenger configured (the README's first command), no chat can carry a code: it is
+    printed in the terminal running the bot, the page says so, and it signs the official in. A
+    deployment with messengers never prints one."""
+    demo = Console(
+        store, lambda: NOW, ZoneInfo("Asia/Ho_Chi_Minh"), key=b"k", reach=Reach(active=()), print_codes=True
+    )
+    client: TestClient[web.Request, web.Application] = TestClient(
+        TestServer(make_web_app(store, [], console=demo))
+    )
+    await client.start_server()
+    try:
+        response = await client.get("/can-bo/dang-nhap")
+        found_token = CSRF.search(await response.text())
+        assert found_token
+        data = {"csrf": found_token.group(1), "can_bo": "tran-thi-binh"}
+        with caplog.at_level("WARNING", logger="web.console.login"):
+            page = await client.post("/can-bo/dang-nhap", data=data)
+        assert "cửa sổ dòng lệnh" in await page.text()
+        printed = re.search(r"console login code for tran-thi-binh: (\d{6})", caplog.text)
+        assert printed
+        async with store.uow() as uow:
+            assert await uow.outbox.for_chat("telegram", "9002") == []
+        done = await client.post(
+            "/can-bo/dang-nhap/ma", data={**data, "ma": printed.group(1)}, allow_redirects=False
+        )
+        assert done.status == 303 and done.headers["Location"] == "/can-bo/"
+    finally:
+        await client.close()
+    caplog.clear()
+    plain = await client_for(store, "")
+    try:
+        response = await plain.get("/can-bo/dang-nhap")
+        found_token = CSRF.search(await response.text())
+        assert found_token
+        with caplog.at_level("WARNING", logger="web.console.login"):
+            await plain.post(
+                "/can-bo/dang-nhap", data={"csrf": found_token.group(1), "can_bo": "tran-thi-binh"}
+            )
+        assert "console login code" not in caplog.text
+    finally:
+        await plain.close()

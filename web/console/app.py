@@ -91,6 +91,7 @@ class Console:
         act: Act | None = None,
         file_paper: FilePaper | None = None,
         on_queued: Callable[[], None] = _nothing,
+        print_codes: bool = False,
     ) -> None:
         self.store, self.clock, self.tz = store, clock, tz
         self.site = prefix.rstrip("/")  # the commune's public pages
@@ -98,6 +99,8 @@ class Console:
         self.reach = reach or Reach()
         self.rules = rules or Rules(tz=tz)
         self.act = act
+        # The embedded demo (no messenger configured): a login code is printed in the bot's terminal.
+        self.print_codes = print_codes
         self.file_paper = file_paper  # handlers.petition_filing.file_paper, bound in bot/app.py
         self.public_base_url = public_base_url.rstrip("/")  # the slip's QR code points there
         self.on_queued = on_queued  # wakes the outbox worker after a commit that queued messages

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -32,6 +33,9 @@ SESSION_TTL = timedelta(hours=12)
 MAX_TRIES = 5
 CODES_PER_TTL = 3  # codes one official may be sent within CODE_TTL (a flood of requests sends no more)
 ID_MAX = 80
+log = logging.getLogger(__name__)
+# Where a code goes when no messenger is configured (the embedded demo only): the bot's own log.
+TERMINAL = "terminal"
 WRONG = (
     "Mã không đúng hoặc đã hết hạn (nhập sai 5 lần thì mã bị khóa). Anh/chị kiểm tra lại, hoặc xin mã mới."
 )
@@ -64,6 +68,8 @@ async def private_channel(
 
 def shown_name(channel: str) -> str:
     """A channel as officials call it: its name's first word ("zalo_oa" is Zalo too)."""
+    if channel == TERMINAL:
+        return "cửa sổ dòng lệnh đang chạy trợ lý (bản chạy thử chưa nối Telegram, Zalo)"
     return channel.split("_")[0].capitalize() or "tin nhắn"
 
 
@@ -180,6 +186,8 @@ async def _send_code(console: Console, official_id: str) -> str:
         if official is None:
             return shown
         to = await private_channel(uow, console.reach, official.accounts, now)
+        if to is None and console.print_codes:
+            to = (TERMINAL, "")
         if to is None or await uow.console.codes_since(official_id, now - CODE_TTL) >= CODES_PER_TTL:
             return to[0] if to else shown
         code = f"{secrets.randbelow(10**6):06d}"
@@ -190,7 +198,12 @@ async def _send_code(console: Console, official_id: str) -> str:
             f"Mã đăng nhập trang cán bộ: {code}\n"
             "Mã dùng một lần, hết hạn sau 10 phút. Không đưa mã này cho ai, kể cả người xưng là cán bộ."
         )
-        await uow.outbox.put(to[0], to[1], Reply(text).payload(), now, priority=ANSWER)
+        if to[0] != TERMINAL:
+            await uow.outbox.put(to[0], to[1], Reply(text).payload(), now, priority=ANSWER)
         await uow.commit()
+    if to[0] == TERMINAL:  # the embedded demo: no messenger, the operator's terminal is the channel
+        log.warning(
+            "console login code for %s: %s (no messenger configured: printed here)", official_id, code
+        )
     console.on_queued()
     return to[0]
