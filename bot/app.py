@@ -7,6 +7,7 @@ import errno
 import logging
 import signal
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,10 @@ class App:
             prefix=self.settings.url_prefix,
             key=self.settings.link_key,
             public_base_url=self.settings.PUBLIC_BASE_URL,
-            reach=self.services.reach,
+            # a login code goes only by a channel this process runs: waiting in the outbox it is useless
+            reach=replace(
+                self.services.reach, active=tuple(c for c in self.services.reach.active if c in self.channels)
+            ),
             rules=Rules(self.services.tz, self.services.policy, self.services.calendar),
             act=console_act(self.services),
             file_paper=console_file_paper(self.services),

@@ -130,7 +130,7 @@ async def test_the_embedded_demo_prints_the_login_code_in_its_terminal(
         data = {"csrf": found_token.group(1), "can_bo": "tran-thi-binh"}
         with caplog.at_level("WARNING", logger="web.console.login"):
             page = await client.post("/can-bo/dang-nhap", data=data)
-        assert "cửa sổ dòng lệnh" in await page.text()
+        assert "đã in ra cửa sổ dòng lệnh" in await page.text()
         printed = re.search(r"console login code for tran-thi-binh: (\d{6})", caplog.text)
         assert printed
         async with store.uow() as uow:

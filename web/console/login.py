@@ -68,8 +68,6 @@ async def private_channel(
 
 def shown_name(channel: str) -> str:
     """A channel as officials call it: its name's first word ("zalo_oa" is Zalo too)."""
-    if channel == TERMINAL:
-        return "cửa sổ dòng lệnh đang chạy trợ lý (bản chạy thử chưa nối Telegram, Zalo)"
     return channel.split("_")[0].capitalize() or "tin nhắn"
 
 
@@ -118,6 +116,7 @@ def routes(console: Console) -> list[web.RouteDef]:
             official_id=official_id,
             after=after,
             channel=shown_name(channel),
+            printed=channel == TERMINAL,
         )
 
     async def check_code(request: web.Request) -> web.Response:
