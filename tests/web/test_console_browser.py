@@ -5,7 +5,6 @@ supervisor sees no identity. axe-core checks the console's pages. Screenshots go
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 from bot.app import App
 from storage.models import Petition, PetitionParty
 from tests.conftest import NOW
-from tests.e2e.conftest import AppFactory, ManualClock
 from tests.fakes.telegram import FakeTelegram
+from tests.web.console_login import log_in, running_app
 from tests.web.test_board_browser import ARTIFACTS, no_sideways_scroll, phone  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -26,7 +25,6 @@ RESIDENT_CHAT = 5001
 HANDLER, SUPERVISOR = ("tran-thi-binh", 9002), ("le-van-cuong", 9003)
 CODE = "PA-7K3M9Q"
 FILER = "Phạm Thị Hoa"
-LOGIN_CODE = re.compile(r"Mã đăng nhập trang cán bộ: (\d{6})")
 
 
 async def seed_petition(app: App) -> None:
@@ -58,28 +56,8 @@ async def seed_petition(app: App) -> None:
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[App, FakeTelegram, str]]:
-    async with FakeTelegram() as fake:
-        factory = AppFactory(f"sqlite:///{tmp_path / 'console.db'}", fake, ManualClock())
-        try:
-            app = await factory("polling")
-            await seed_petition(app)
-            yield app, fake, f"http://127.0.0.1:{app.port}/can-bo"
-        finally:
-            await factory.close()
-
-
-async def log_in(page: Any, fake: FakeTelegram, base: str, who: tuple[str, int]) -> None:
-    await page.goto(f"{base}/")
-    assert await page.locator("h1").inner_text() == "Đăng nhập cán bộ"
-    await page.get_by_label("Mã cán bộ").fill(who[0])
-    await page.get_by_role("button", name="Gửi mã đăng nhập").click()
-    await page.get_by_text("đã gửi qua Telegram").wait_for()
-    sent = await fake.next_sent(who[1], timeout=8)
-    found = LOGIN_CODE.search(str(sent["text"]))
-    assert found, sent["text"]
-    await page.get_by_label("Mã đăng nhập (6 số)").fill(found.group(1))
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await page.wait_for_url(f"{base}/")
+    async with running_app(tmp_path / "console.db", seed_petition) as (app, fake):
+        yield app, fake, f"http://127.0.0.1:{app.port}/can-bo"
 
 
 async def test_a_handler_logs_in_with_the_telegram_code_and_answers_the_resident(

@@ -6,7 +6,6 @@ overdue denunciation without its filer. axe-core checks both pages. Screenshots:
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,14 +14,13 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from tests.e2e.conftest import AppFactory, ManualClock
 from tests.fakes.telegram import FakeTelegram
+from tests.web.console_login import log_in, running_app
 from tests.web.test_board_browser import ARTIFACTS, no_sideways_scroll, phone  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 HANDLER, SUPERVISOR = ("tran-thi-binh", 9002), ("le-van-cuong", 9003)
-LOGIN_CODE = re.compile(r"Mã đăng nhập trang cán bộ: (\d{6})")
 GROUP = -1009000000001  # the mini commune's officials' group
 CONTENT = "Ông Trưởng thôn thu tiền làm đường của các hộ nhưng không công khai sổ sách."
 FILER, FILER_PHONE = "Đinh Thị Mai", "0977 111 222"
@@ -31,27 +29,8 @@ FILER, FILER_PHONE = "Đinh Thị Mai", "0977 111 222"
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[App, FakeTelegram, str]]:
     """The whole App on the fake Telegram, the mini commune imported; the console's address."""
-    async with FakeTelegram() as fake:
-        factory = AppFactory(f"sqlite:///{tmp_path / 'paper.db'}", fake, ManualClock())
-        try:
-            app = await factory("polling")
-            yield app, fake, f"http://127.0.0.1:{app.port}/can-bo"
-        finally:
-            await factory.close()
-
-
-async def log_in(page: Any, fake: FakeTelegram, base: str, who: tuple[str, int]) -> None:
-    """Sign in with the code the bot sends to the official's own Telegram chat."""
-    await page.goto(f"{base}/")
-    await page.get_by_label("Mã cán bộ").fill(who[0])
-    await page.get_by_role("button", name="Gửi mã đăng nhập").click()
-    await page.get_by_text("đã gửi qua Telegram").wait_for()
-    sent = await fake.next_sent(who[1], timeout=8)
-    found = LOGIN_CODE.search(str(sent["text"]))
-    assert found, sent["text"]
-    await page.get_by_label("Mã đăng nhập (6 số)").fill(found.group(1))
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await page.wait_for_url(f"{base}/")
+    async with running_app(tmp_path / "paper.db") as (app, fake):
+        yield app, fake, f"http://127.0.0.1:{app.port}/can-bo"
 
 
 async def petition_count(app: App) -> int:

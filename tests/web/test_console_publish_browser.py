@@ -5,7 +5,6 @@ checks the publishing, questions and outbox pages. Screenshots go to tests/artif
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,40 +12,21 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from tests.e2e.conftest import AppFactory, ManualClock
 from tests.fakes.telegram import FakeTelegram
+from tests.web.console_login import log_in, running_app
 from tests.web.test_board_browser import ARTIFACTS, PHONE_WIDTH, no_sideways_scroll, phone  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 HANDLER = ("tran-thi-binh", 9002)  # the mini commune's handler: id, Telegram chat
-LOGIN_CODE = re.compile(r"Mã đăng nhập trang cán bộ: (\d{6})")
 TITLE = "Thông báo họp dân Thôn Tân Sơn về mở rộng đường liên thôn"
 BODY = "UBND xã mời bà con Thôn Tân Sơn dự họp bàn việc hiến đất mở rộng đường liên thôn, 19 giờ 30."
 
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[App, FakeTelegram, str]]:
-    async with FakeTelegram() as fake:
-        factory = AppFactory(f"sqlite:///{tmp_path / 'publish.db'}", fake, ManualClock())
-        try:
-            app = await factory("polling")
-            yield app, fake, f"http://127.0.0.1:{app.port}"
-        finally:
-            await factory.close()
-
-
-async def log_in(page: Any, fake: FakeTelegram, base: str, who: tuple[str, int]) -> None:
-    """Sign in on the console with the code the bot sends to the official's Telegram."""
-    await page.goto(f"{base}/")
-    await page.get_by_label("Mã cán bộ").fill(who[0])
-    await page.get_by_role("button", name="Gửi mã đăng nhập").click()
-    await page.get_by_text("đã gửi qua Telegram").wait_for()
-    found = LOGIN_CODE.search(str((await fake.next_sent(who[1], timeout=8))["text"]))
-    assert found
-    await page.get_by_label("Mã đăng nhập (6 số)").fill(found.group(1))
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await page.wait_for_url(f"{base}/")
+    async with running_app(tmp_path / "publish.db") as (app, fake):
+        yield app, fake, f"http://127.0.0.1:{app.port}"
 
 
 async def test_an_official_publishes_and_a_resident_finds_it_searching_without_marks(
