@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +24,11 @@ if sys.dont_write_bytecode and not sys.pycache_prefix:
     sys.pycache_prefix = str(Path(tempfile.gettempdir()) / f"commune-bot-pycache-{getpass.getuser()}")
     sys.dont_write_bytecode = False
 
+import numpy as np
+import numpy.typing as npt
+
 from domain.reach import Reach
+from qa.semantic import Embedder, Vector
 from storage.store import Store
 from tests.databases import FreshDatabase, Templates
 
@@ -32,6 +36,37 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 REACH = Reach(active=("telegram",), group_posting=frozenset({"telegram"}))  # the fixtures' groups
+
+
+class RememberingEmbedder(Embedder):
+    """The real e5 model, each distinct text embedded once per test run: the tests import the same
+    fixture files again and again, and each passage costs the model about 0.1 s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queries: dict[str, Vector] = {}
+        self._passages: dict[str, npt.NDArray[np.float32]] = {}
+
+    def embed_query(self, text: str) -> Vector:
+        if text not in self._queries:
+            self._queries[text] = super().embed_query(text)
+        return self._queries[text]
+
+    def embed_passages(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> npt.NDArray[np.float32]:
+        new = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        if new:
+            self._passages.update(zip(new, super().embed_passages(new), strict=True))
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return np.array([self._passages[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The model, loaded once for the whole run (tests that need it skip where it is not installed)."""
+    return RememberingEmbedder()
 
 
 def _postgres_admin_url() -> str | None:

