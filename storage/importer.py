@@ -13,7 +13,6 @@ caught up with the edit (same values) clears the mark.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,20 +22,14 @@ from typing import Any
 import yaml
 from sqlmodel import col, select
 
-from storage.models import Commune, Disclosure, Event, Group, Official, Village
+from storage.entry_rows import SECTION_MODELS, apply_values, differing, entry_hash, row_values
+from storage.models import Commune, Village
 from storage.uow import UnitOfWork
-from storage.validation import ACCOUNT_FIELDS, SECTIONS, validate
+from storage.validation import SECTIONS, validate
 
 # libyaml's parser where PyYAML was built with it (a commune's file reads ten times quicker), with
 # the same safe constructors either way
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_MODELS: dict[str, type[Disclosure] | type[Event] | type[Group] | type[Official]] = {
-    "disclosures": Disclosure,
-    "events": Event,
-    "groups": Group,
-    "officials": Official,
-}
 
 
 class ImportError_(Exception):
@@ -99,27 +92,6 @@ def _stringify_dates(value: Any) -> Any:
     return value
 
 
-def entry_hash(entry: dict[str, Any]) -> str:
-    """The content hash of a declared entry (`content_hash`: unchanged entries are skipped)."""
-    return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def row_values(section: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """A declared entry as its table's column values."""
-    values: dict[str, Any] = {k: v for k, v in entry.items() if k not in ACCOUNT_FIELDS}
-    if section == "officials":
-        values["accounts"] = {ch: str(entry[f]) for f, ch in ACCOUNT_FIELDS.items() if entry.get(f)}
-    if section == "disclosures":
-        values["published_at"] = date.fromisoformat(entry["published_at"])
-        for optional in ("posted_until", "decided_at"):
-            if entry.get(optional):
-                values[optional] = date.fromisoformat(entry[optional])
-    for list_field in ("villages", "tags", "attachments", "exdates", "remind_before", "notify", "categories"):
-        if list_field in _MODELS[section].model_fields and values.get(list_field) is None:
-            values[list_field] = []
-    return values
-
-
 async def import_data(uow: UnitOfWork, data: Any, now: datetime, prefer_file: bool = False) -> ImportReport:
     """Validate, then upsert every entry keyed by id; commits only when the whole file is valid.
 
@@ -152,7 +124,7 @@ async def import_data(uow: UnitOfWork, data: Any, now: datetime, prefer_file: bo
     await _sync_villages(uow, commune_id, commune_entry.get("villages", []), report)
 
     for section in SECTIONS:
-        model = _MODELS[section]
+        model = SECTION_MODELS[section]
         query = select(model).where(model.commune_id == commune_id)
         rows: list[Any] = list((await session.exec(query)).all())
         existing = {row.id: row for row in rows}
@@ -219,40 +191,6 @@ async def _sync_villages(uow: UnitOfWork, commune_id: int, names: list[str], rep
     report.count(report.updated if current else report.created, "villages")
 
 
-def _default(model: Any, name: str) -> Any:
-    """What a field left out of an entry is: the table's default (a group's reach is "group")."""
-    info = model.model_fields[name]
-    return info.default_factory() if info.default_factory is not None else info.default
-
-
-# Columns an entry does not declare: the row's key and its bookkeeping.
-BOOKKEEPING = frozenset(
-    {"commune_id", "id", "content_hash", "announced_at", "updated_at", "edited_at", "edited_by", "file_hash"}
-)
-
-
-def declared_fields(model: Any) -> list[str]:
-    """The columns a data file's entry sets."""
-    return [name for name in model.model_fields if name not in BOOKKEEPING]
-
-
-def apply_values(row: Any, values: dict[str, Any]) -> None:
-    """Set every declared column of a row from an entry's values (left out: the table's default)."""
-    model = type(row)
-    for name in declared_fields(model):
-        setattr(row, name, values[name] if name in values else _default(model, name))
-
-
-def differing(row: Any, values: dict[str, Any]) -> tuple[str, ...]:
-    """The declared columns whose values differ between a row and an entry's values."""
-    model = type(row)
-    return tuple(
-        name
-        for name in declared_fields(model)
-        if getattr(row, name) != (values[name] if name in values else _default(model, name))
-    )
-
-
 def _edited(
     uow: UnitOfWork,
     section: str,
@@ -294,7 +232,7 @@ def _upsert(
     report: ImportReport,
     commune_id: int,
 ) -> None:
-    model = _MODELS[section]
+    model = SECTION_MODELS[section]
     digest = entry_hash(entry)
     values = row_values(section, entry)
     if row is None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.importer import _MODELS, apply_values, differing, entry_hash, row_values
+from storage.entry_rows import SECTION_MODELS, apply_values, differing, entry_hash, row_values
 from storage.models import Commune, Disclosure, Event
 from storage.uow import UnitOfWork
 from storage.validation import validate
@@ -176,7 +176,7 @@ async def check(uow: UnitOfWork, section: str, entry: dict[str, Any], new: bool)
     problems = [_problem(text) for text in validate(data, stored_groups, stored_officials)]
     entry_id = entry.get("id")
     if isinstance(entry_id, str) and not any(p.field == "id" for p in problems):
-        exists = await uow.session.get(_MODELS[section], (uow.commune_id, entry_id)) is not None
+        exists = await uow.session.get(SECTION_MODELS[section], (uow.commune_id, entry_id)) is not None
         if new and exists:
             problems.append(Problem("id", f"{LABELS['id']} (id): '{entry_id}' đã có, hãy chọn mã khác"))
         elif not new and not exists:

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from storage.importer import _MODELS, ImportError_, entry_hash, load_file, row_values
+from storage.entry_rows import SECTION_MODELS, entry_hash, row_values
+from storage.importer import ImportError_, load_file
 from storage.models import Commune
 from storage.uow import FIRST_COMMUNE
 from storage.validation import SECTIONS, validate
@@ -104,7 +105,7 @@ def import_commune(store: MemoryStore, data: Any, now: datetime) -> bool:
             old, digest = table.get(entry["id"]), entry_hash(entry)
             if old is not None and old.content_hash == digest:
                 continue
-            row = _MODELS[section](
+            row = SECTION_MODELS[section](
                 **row_values(section, entry), commune_id=FIRST_COMMUNE, content_hash=digest
             )
             if hasattr(row, "updated_at"):
