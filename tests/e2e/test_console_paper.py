@@ -69,6 +69,19 @@ async def test_an_official_files_a_paper_petition_and_the_slip_leads_to_its_stat
     assert "Hoàng Văn Dũng" not in announced and "0987" not in announced
     assert (IDS_HANDLER, "filed_on_paper", None) in await audit(m.app, code)
 
+    admin = Browser(m)  # a denouncer is shown to the assignee only: the chairman assigns it
+    try:
+        await admin.login(ADMIN)
+        await admin.get(f"/ho-so/{code}")
+        status, page = await admin.post(f"/ho-so/{code}/giao", can_bo=IDS_HANDLER)
+        assert status == 200 and "Đã giao hồ sơ" in page
+    finally:
+        await admin.close()
+    await browser.get(f"/ho-so/{code}")
+    status, page = await browser.post(f"/ho-so/{code}/danh-tinh")  # everything the letter gave
+    assert status == 200
+    assert "Hoàng Văn Dũng" in page and "0987 654 321" in page and "Xóm 3, thôn Khe Mát" in page
+
     async with aiohttp.ClientSession() as http, http.get(url) as response:  # the QR code's page
         tracking = await response.text()
     assert (

@@ -252,7 +252,12 @@ class PetitionPage:
         if party is None or party.erased_at is not None:
             shown: dict[str, object] = {"erased": True}
         else:
-            shown = {"name": party.name or "", "phone": party.phone or "", "channel": party.channel or ""}
+            shown = {
+                "name": party.name or "",
+                "phone": party.phone or "",
+                "address": party.address or "",  # written on a paper petition
+                "channel": party.channel or "",
+            }
         return await self._page(request, identity=shown)
 
 
