@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, func
+from sqlalchemy import ColumnElement, case, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,6 +77,19 @@ class OutboxReads:
             )
         )
         return int(result.rowcount or 0)
+
+    async def redact(self, prefix: str, text: str, created_before: datetime | None = None) -> int:
+        """Replace the text of messages queued under a key prefix (a one-time code once it is used
+        or has expired: the table keeps no secret that still opens anything)."""
+        stmt = (
+            update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
+            .where(col(OutboxMessage.dedupe_key).startswith(prefix))
+            .values(payload={"text": text})
+        )
+        if created_before is not None:
+            stmt = stmt.where(col(OutboxMessage.created_at) < created_before)
+        return int((await self._s.exec(stmt)).rowcount or 0)
 
     async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
         """(dedupe key, channel, chat) of messages queued under a key prefix."""

@@ -9,8 +9,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlmodel import select
 
 from storage.importer import import_data, load_file
+from storage.models import OutboxMessage
 from tests.conftest import MINI
 from tests.e2e.messengers import ADMIN, HANDLER, RESIDENT, SUPERVISOR, Messenger
 from tests.e2e.petition_steps import audit, file_petition, petition_row
@@ -71,6 +73,13 @@ class Browser:
         return found.group(1)
 
 
+async def stored_texts(m: Messenger) -> str:
+    """Every text the outbox table holds, sent or not."""
+    async with m.app.store.uow() as uow:
+        rows = (await uow.session.exec(select(OutboxMessage))).all()
+    return "\n".join(str(row.payload.get("text", "")) for row in rows)
+
+
 @pytest.fixture
 async def browser(messenger: Messenger) -> Any:
     b = Browser(messenger)
@@ -92,6 +101,7 @@ async def test_an_official_logs_in_with_a_code_from_their_chat_and_answers_the_r
     code = await browser.code_for(HANDLER)
     status, page = await browser.post("/dang-nhap/ma", can_bo=IDS[HANDLER], ma=code)
     assert status == 200 and filed.code in page  # the queue lists the new petition
+    assert code not in await stored_texts(m)  # a used code is kept nowhere in the database
 
     status, page = await browser.get(f"/ho-so/{filed.code}")
     assert "Trả lời người gửi" in page
@@ -139,7 +149,8 @@ async def test_a_code_expires_after_ten_minutes_and_locks_after_five_wrong_tries
     assert status == 400 and "Mã không đúng hoặc đã hết hạn" in page
 
     await browser.ask_code(IDS[ADMIN])
-    code = await browser.code_for(ADMIN)
+    expired, code = code, await browser.code_for(ADMIN)
+    assert expired not in await stored_texts(messenger) or expired == code  # an expired code is not kept
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
         status, page = await browser.post("/dang-nhap/ma", can_bo=IDS[ADMIN], ma=wrong)

@@ -41,6 +41,15 @@ WRONG = (
 )
 
 
+CODE_USED = "Mã đăng nhập trang cán bộ đã được dùng (mã chỉ dùng một lần)."
+CODE_EXPIRED = "Mã đăng nhập trang cán bộ đã hết hạn."
+
+
+def code_key(official_id: str) -> str:
+    """The outbox key prefix of an official's login codes ("" after the colon: everyone's)."""
+    return f"console-code:{official_id}:" if official_id else "console-code:"
+
+
 def code_hash(key: bytes, official_id: str, code: str) -> str:
     return hmac.new(key, f"login:{official_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
@@ -133,6 +142,7 @@ def routes(console: Console) -> list[web.RouteDef]:
                     code.used_at = now
                     token = secrets.token_urlsafe(32)
                     await uow.console.prune(now)
+                    await uow.outbox.redact(code_key(official_id), CODE_USED)
                     await uow.console.add_session(digest(token), official_id, now, now + SESSION_TTL)
                 else:
                     code.tries += 1
@@ -197,8 +207,10 @@ async def _send_code(console: Console, official_id: str) -> str:
             f"Mã đăng nhập trang cán bộ: {code}\n"
             "Mã dùng một lần, hết hạn sau 10 phút. Không đưa mã này cho ai, kể cả người xưng là cán bộ."
         )
+        await uow.outbox.redact(code_key(""), CODE_EXPIRED, created_before=now - CODE_TTL)
         if to[0] != TERMINAL:
-            await uow.outbox.put(to[0], to[1], Reply(text).payload(), now, priority=ANSWER)
+            key = f"{code_key(official_id)}{now.isoformat()}:{secrets.token_hex(4)}"
+            await uow.outbox.put(to[0], to[1], Reply(text).payload(), now, dedupe_key=key, priority=ANSWER)
         await uow.commit()
     if to[0] == TERMINAL:  # the embedded demo: no messenger, the operator's terminal is the channel
         log.warning(
