@@ -9,6 +9,7 @@ from domain.deadlines import KINDS, TO_CAO
 from domain.messages import Button, Reply
 from domain.petition_texts import KIND_HELP, KIND_LABELS
 from handlers.services import Ctx
+from qa.vntext import folded_syllables
 
 MAX_PHOTOS = 5
 
@@ -39,9 +40,18 @@ DONE_SKIP = [("done", "Xong"), ("skip", "Bỏ qua")]
 CONFIRM = [("send", "Gửi"), ("cancel", "Hủy")]
 
 
-def village_options(villages: list[str]) -> list[tuple[str, str]]:
-    """The commune's villages as choices (v0, v1, ...), then "skip"."""
-    return [(f"v{i}", v) for i, v in enumerate(villages)] + SKIP
+def village_options(villages: list[str], first: str | None = None) -> list[tuple[str, str]]:
+    """The commune's villages as choices (v0, v1, ...; `first` shown first), then "skip"."""
+    options = [(f"v{i}", v) for i, v in enumerate(villages)]
+    return sorted(options, key=lambda option: option[1] != first) + SKIP
+
+
+def named_village(text: str, villages: list[str]) -> str | None:
+    """The one village a resident's text names in full ("duong thon hoa binh" names Thôn Hòa Bình,
+    with or without marks), or None (none, or several)."""
+    words = f" {' '.join(folded_syllables(text))} "
+    named = [v for v in villages if f" {' '.join(folded_syllables(v))} " in words]
+    return named[0] if len(named) == 1 else None
 
 
 async def prompt_for(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
@@ -56,9 +66,12 @@ async def prompt_for(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
         )
     if current is Step.PLACE:
         villages = await ctx.uow.commune.villages()
-        options = village_options(villages)
+        named = named_village(data.get("content", ""), villages)
+        options = village_options(villages, first=named)
+        hint = f"Bà con có nhắc đến {named}: đúng thì chọn 1.\n" if named else ""
         return Reply(
             "Việc này ở thôn nào? Chọn thôn, gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí).\n"
+            + hint
             + numbered(options),
             buttons=buttons(options),
         )

@@ -77,6 +77,30 @@ async def test_bad_input_is_explained_and_the_step_stays(memory: MemoryStore) ->
         assert conv is not None and conv.step == "content"
 
 
+async def test_a_village_the_resident_named_is_offered_first(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
+    await say(svc, "/gui")
+    await say(svc, button="gui:phan_anh")
+    [place] = await say(svc, "duong thon tan son bi ngap nuoc ca tuan nay")  # typed without marks
+    assert "Bà con có nhắc đến Thôn Tân Sơn: đúng thì chọn 1." in place.text
+    assert "\n1. Thôn Tân Sơn\n" in place.text
+    first = place.buttons[0][0]
+    assert first.label == "Thôn Tân Sơn"
+    await say(svc, button=first.data)
+    await say(svc, button="gui:skip")
+    [summary] = await say(svc, button="gui:no")
+    assert "• Nơi: Thôn Tân Sơn" in summary.text
+    [place] = [r for r in await restart_place(svc, "Cống ở ngã ba bị tắc")]  # nothing named: as listed
+    assert "nhắc đến" not in place.text and place.buttons[0][0].label == "Thôn Đồng Chùa"
+
+
+async def restart_place(svc: Services, content: str) -> list[Reply]:
+    await say(svc, "/huy")
+    await say(svc, "/gui")
+    await say(svc, button="gui:phan_anh")
+    return await say(svc, content)
+
+
 async def test_a_stranger_cannot_act_on_a_petition(memory: MemoryStore) -> None:
     svc = await seeded(memory)
     code, _ = await file(svc, "phan_anh", "Đèn đường thôn Tân Sơn hỏng hai tuần nay rồi.")
