@@ -23,6 +23,10 @@ from qa.entries import SearchHit
 # gap is scaled to the range of the lexical signals (the model's L2 penalty would otherwise hold
 # its weight near zero).
 GAP_SCALE = 20.0
+# A hit keeps at least its lexical confidence up to this (above the floor of what handlers/ask.py
+# offers to open, 0.01; below any answering threshold): a document the words alone would offer is
+# still offered when e5 holds another closer (that one is offered too: qa/searcher.py `offering`).
+KEPT_OFFER = 0.02
 
 
 def semantic_signals(similarity: float, closest: float, agrees: bool) -> tuple[float, float]:
@@ -34,8 +38,9 @@ def checked(
     hits: list[SearchHit], similarity: npt.NDArray[np.float32], position: dict[tuple[str, str], int]
 ) -> list[SearchHit]:
     """The hits with the semantic model's confidence (`similarity`: per entry of the index, its
-    closest passage's; `position`: entry numbers of the documents that have vectors). A hit whose
-    document has no vectors yet keeps its lexical confidence."""
+    closest passage's; `position`: entry numbers of the documents that have vectors), never below
+    KEPT_OFFER where the lexical one was above. A hit whose document has no vectors yet keeps its
+    lexical confidence."""
     best = int(np.argmax(similarity))
     closest = float(similarity[best])
     rated = []
@@ -45,5 +50,6 @@ def checked(
             rated.append(hit)
             continue
         signals = (*hit.signals, *semantic_signals(float(similarity[n]), closest, n == best))
-        rated.append(replace(hit, confidence=semantic_confidence(signals) * hit.scope, signals=signals))
+        rated_confidence = max(semantic_confidence(signals) * hit.scope, min(hit.confidence, KEPT_OFFER))
+        rated.append(replace(hit, confidence=rated_confidence, signals=signals))
     return rated
