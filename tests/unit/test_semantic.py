@@ -218,3 +218,15 @@ def test_similarities_are_each_documents_closest_passage() -> None:
     similarity = vectors.similarities(question)
     assert similarity.tolist() == pytest.approx([0.0, 0.6, 0.8, 0.0, 0.0, 0.0])
     assert vectors.best(question) == 2
+
+
+def test_e5s_two_closest_documents_are_offered_where_the_words_leave_room() -> None:
+    index, vectors, basis = _poor_households_commune()
+    question = "mái nhà dột thì xin ai"  # the words find only the repair of a cultural house
+    assert [h.id for h in index.rank(question) if h.confidence >= SUGGEST_FLOOR] == ["nha-van-hoa"]
+    meaning = basis[4] * 0.6 + basis[5] * 0.8  # e5: the timber auction, then the market
+    searcher = SearchIndex(index, 0, Semantic(_Meaning(meaning), units=None))  # type: ignore[arg-type]
+    hits = searcher._rank(index, vectors, question, 5, None, None)
+    assert hits[0].confidence < CONFIDENCE_THRESHOLD
+    offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    assert offered == ["nha-van-hoa", "go", "cho"]
