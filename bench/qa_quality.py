@@ -102,25 +102,32 @@ def imported_db(data_file: Path) -> Path:
     return DB_CACHE / f"{key.hexdigest()[:16]}.db"
 
 
+def imported_copy(data_file: Path, path: str) -> None:
+    """A copy at `path` of the database `python -m bot import` makes of the data file (with passage
+    vectors), imported once and kept in DB_CACHE."""
+    imported = imported_db(data_file)
+    if imported.is_file():
+        shutil.copyfile(imported, path)
+        return
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "LOG_LEVEL": "WARNING"}
+    subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(data_file)],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    imported.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, imported)
+
+
 def ours(data_file: Path, questions: list[dict[str, Any]]) -> dict[bool, tuple[list[Answer], float]]:
     """Every question through `python -m bot ask --jsonl`, with the semantic signal on (True) and
     off (False), on one imported database (vectors computed at import)."""
     runs: dict[bool, tuple[list[Answer], float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/qa.db", "LOG_LEVEL": "WARNING"}
-        imported = imported_db(data_file)
-        if imported.is_file():
-            shutil.copyfile(imported, f"{tmp}/qa.db")
-        else:
-            subprocess.run(
-                [sys.executable, "-m", "bot", "import", str(data_file)],
-                env=env,
-                check=True,
-                cwd=ROOT,
-                capture_output=True,
-            )
-            imported.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(f"{tmp}/qa.db", imported)
+        imported_copy(data_file, f"{tmp}/qa.db")
         lines = "".join(json.dumps({"q": q["q"]}, ensure_ascii=False) + "\n" for q in questions)
         for semantic in (True, False):
             started = time.perf_counter()

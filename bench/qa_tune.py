@@ -1,6 +1,6 @@
 """In-process ranking diagnostics for tuning the method: no subprocess, one index per commune.
 
-    python bench/qa_tune.py [--set DIR QUESTIONS ...] [--dump] [--fit]
+    python bench/qa_tune.py [--set DIR QUESTIONS ...] [--dump] [--fit] [--semantic]
 
 Each `--set` is a commune folder (with `commune.yaml`) and a questions file; by default the
 development commune (`../shared/data/dong-tien`), the demo commune's held-out questions and every
@@ -14,7 +14,8 @@ hits' signals (answerable questions ranked right against unanswerable ones, clas
 0.1): first on each commune alone, scored on the others (how well the signals carry over to a commune
 they were not fitted on); then each commune scored by a model fitted on the others, with the mean of
 (top-1 + abstention) / 2 over communes (the figure to compare methods by); then on all of them
-together. A development tool: the real figures come
+together. `--semantic` does the same for the semantic model (bench/qa_tune_semantic.py). A
+development tool: the real figures come
 from bench/qa_quality.py, which goes through `python -m bot ask`.
 """
 
@@ -40,6 +41,7 @@ from handlers.ask import CONFIDENCE_THRESHOLD  # noqa: E402
 from qa.confidence import SIGNALS  # noqa: E402
 from qa.entries import SearchHit, load_entries  # noqa: E402
 from qa.index import Index  # noqa: E402
+from qa.semantic import Embedder  # noqa: E402
 from storage.importer import import_data, load_file  # noqa: E402
 from storage.store import Store  # noqa: E402
 
@@ -123,6 +125,9 @@ def main() -> None:
     parser.add_argument("--set", nargs=2, action="append", type=Path, metavar=("DIR", "QUESTIONS"))
     parser.add_argument("--dump", action="store_true", help="every question with its top hits")
     parser.add_argument("--fit", action="store_true", help="fit the confidence model (see above)")
+    parser.add_argument(
+        "--semantic", action="store_true", help="the semantic model instead (bench/qa_tune_semantic.py)"
+    )
     args = parser.parse_args()
     data = ROOT / "bench" / "data"
     sets = args.set or [
@@ -130,15 +135,25 @@ def main() -> None:
         (ROOT / "bot" / "demo", data / "hoa-phu-questions.jsonl"),
         *((d, d / "questions.jsonl") for d in sorted(data.iterdir()) if (d / "questions.jsonl").is_file()),
     ]
+    from bench.qa_tune_semantic import ask_all, report  # it uses `fit` from here
+
     communes: dict[str, Ranked] = {}
+    asked: dict[str, list[Any]] = {}
+    embedder = Embedder()  # loads the model only if --semantic uses it
     for folder, questions_file in sets:
         if not (folder / "commune.yaml").is_file():
             print(f"skipped {folder}: no commune.yaml")
             continue
         questions = [json.loads(line) for line in questions_file.read_text("utf-8").splitlines() if line]
+        if args.semantic:
+            asked[folder.name] = ask_all(folder / "commune.yaml", questions, embedder)
+            continue
         index = asyncio.run(build(folder / "commune.yaml"))
         # today, as `python -m bot ask` (and so qa_quality.py) sees it: "năm ngoái" is last year
         communes[folder.name] = [(q, index.rank(q["q"], 5, today=date.today())) for q in questions]
+    if args.semantic:
+        report(asked, args.fit)
+        return
     thresholds = [x / 100 for x in range(20, 71, 5)]
     for name, ranked in communes.items():
         answerable = [(q, h) for q, h in ranked if q["expect"]]

@@ -48,6 +48,7 @@ class SearchHit:
     confidence: float  # how likely the document answers the question, 0..1 (see `confidence`)
     passage: str = ""
     signals: tuple[float, ...] = ()  # what the confidence was computed from, as in SIGNALS
+    scope: float = 1.0  # the factor the confidence was multiplied by (qa/confidence.py `in_scope`)
 
 
 @dataclass(frozen=True)

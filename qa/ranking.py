@@ -84,14 +84,16 @@ def rank(
         )
         for i in ordered[:limit]
     }
+    scope = {i: in_scope(index, query, i) for i in ordered[:limit]}
     return [
         SearchHit(
             kind=entries[i].kind,
             id=entries[i].id,
             title=entries[i].title,
             score=final[i],
-            confidence=confidence(signals[i]) * in_scope(index, query, i),
+            confidence=confidence(signals[i]) * scope[i],
             signals=signals[i],
+            scope=scope[i],
             # only the top hit's passage is shown ("more" and lists show the opening)
             passage=best_passage(entries[i].fields["body"], query, index.docs.idf, entries[i].title)
             if position == 0

@@ -14,6 +14,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
+from qa.agreement import checked
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
 from qa.vectors import DocVectors, Semantic, StoredVectors, VectorSource, fill_vectors, load_vectors
@@ -25,22 +28,24 @@ log = logging.getLogger(__name__)
 # time grows with its length (a 1 MB message took 89 s). The words after this many characters are
 # not searched; petitions (/gui) are stored whole, they are not searched.
 QUESTION_MAX = 500
-# The semantic signal (qa/semantic.py) as a check on the lexical answer: when the document e5 holds
-# closest to the question (over every document; the question given the marks the documents write its
-# unmarked words with) is not the lexical top hit, the top hit's confidence is multiplied by
-# DISAGREE_FACTOR (below any answering threshold), unless it is at least AGREE_OVERRIDE. Measured with
-# bench/qa_semantic.py at the 0.40 threshold (right / wrong / abstained of 80 questions; Hòa Phú 60):
-# Kỳ Sơn 53/3/24 -> 53/0/27, Minh Quang 48/4/28 -> 47/2/31, Quang Hưng 47/2/31 -> 47/1/32, Tân Lập
-# 54/1/25 -> 54/1/25, Hòa Phú 45/0/15 -> 44/0/16; Đồng Tiến (180) 145/6/29 -> 135/3/42. Re-ordering
-# the top 5 by e5 lost right answers on every commune (Kỳ Sơn 53 -> 46), so it is not done.
+# The semantic signal (qa/semantic.py) as a check on the lexical answer (qa/agreement.py): each hit's
+# confidence comes from a model over its lexical signals and e5's (does e5's closest document over
+# every document agree with it, how far below that one's its similarity lies; the question given the
+# marks the documents write its unmarked words with). A top hit at least AGREE_OVERRIDE confident
+# lexically is answered without asking e5 (a query embedding costs 20-40 ms). Before session 9, e5
+# only halved the top hit's confidence when its closest document was another (Đồng Tiến 135 right /
+# 3 wrong; with the model, each commune scored by one fitted on the others, 143 / 3; see
+# qa/confidence.py SEMANTIC_MODEL for the eight communes' figures).
 AGREE_OVERRIDE = 0.7
-DISAGREE_FACTOR = 0.5
-# In that case e5's document is given at least this confidence, or added last with it: above the
+# e5's closest document is given at least this confidence, or added last with it: above the
 # floor of what handlers/ask.py offers to open (0.01), below any answering threshold. It takes a
 # place among the (3) documents offered only where the words left one empty, never a lexical
 # hit's: measured (bench/qa_quality.py reach) on Minh Quang +1 of 66; taking the third place
-# instead gained as much there and lost one on Kỳ Sơn.
+# instead gained as much there and lost one on Kỳ Sơn. Session 9: e5's SEMANTIC_OFFERS closest
+# documents, in order, the same way (each commune scored held out: reach Minh Quang 0.92 -> 0.94,
+# Quang Hưng 0.95 -> 0.97, no commune lower; a third adds nothing).
 SEMANTIC_OFFER_CONFIDENCE = 0.02
+SEMANTIC_OFFERS = 2
 
 
 @runtime_checkable
@@ -76,7 +81,7 @@ class SearchIndex:
         self, index: Index | None = None, version: int = -1, semantic: Semantic | None = None
     ) -> None:
         """Empty (the first search builds), or an index already built from the given data version;
-        with `semantic`, the lexical top hit is checked against e5 (AGREE_OVERRIDE)."""
+        with `semantic`, the lexical hits are checked against e5 (AGREE_OVERRIDE)."""
         self._index = index
         self._version = version
         self._semantic = semantic
@@ -129,11 +134,13 @@ class SearchIndex:
         top = hits[0]
         if top.confidence >= AGREE_OVERRIDE or (top.kind, top.id) not in vectors.position:
             return hits  # confident enough, or published too recently to have vectors
-        best = vectors.best(self._semantic.embedder.embed_query(vectors.with_marks(question)))
-        if best is None or best == vectors.position[top.kind, top.id]:
-            return hits
-        hits = [replace(top, confidence=top.confidence * DISAGREE_FACTOR), *hits[1:]]
-        return offering(hits, vectors.entries[best])
+        query_vector = self._semantic.embedder.embed_query(vectors.with_marks(question))
+        similarity = vectors.similarities(query_vector)
+        hits = checked(hits, similarity, vectors.position)
+        for closest in np.argsort(-similarity)[:SEMANTIC_OFFERS].tolist():
+            if similarity[closest] > -1:  # -1: no vectors yet
+                hits = offering(hits, vectors.entries[closest])
+        return hits
 
     async def current(self, uow: IndexSource) -> Index:
         """The index to answer from; starts a rebuild in a worker thread when the data changed.

@@ -112,12 +112,21 @@ class DocVectors:
         self.owner = stored.owner
         self.position = {(e.kind, e.id): n for n, e in enumerate(entries) if stored.complete[n]}
         self.marks = marks
+        # the first row of each entry's passages (rows are grouped by entry, in order)
+        self._starts = np.flatnonzero(np.diff(self.owner, prepend=-1)) if len(self.owner) else self.owner
 
     def best(self, query_vector: npt.NDArray[np.float32]) -> int | None:
         """The entry whose best passage is closest to the question, or None when none has vectors."""
         if not len(self.matrix):
             return None
         return int(self.owner[int(np.argmax(self.matrix @ query_vector))])
+
+    def similarities(self, query_vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Per entry: the similarity of its passage closest to the question (-1 without vectors)."""
+        out = np.full(len(self.entries), -1.0, dtype=np.float32)
+        if len(self.matrix):
+            out[self.owner[self._starts]] = np.maximum.reduceat(self.matrix @ query_vector, self._starts)
+        return out
 
     def with_marks(self, question: str) -> str:
         """The question with each syllable typed without marks given the marks the documents most

@@ -157,3 +157,78 @@ def test_the_document_e5_holds_closest_is_offered_when_the_words_rank_it_low() -
     assert hits[0].confidence < CONFIDENCE_THRESHOLD  # not answered: offered
     offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
     assert "nha-o" in offered
+
+
+def _poor_households_commune() -> tuple[Index, DocVectors, np.ndarray]:
+    def doc(doc_id: str, title: str, body: str) -> Entry:
+        fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
+        return Entry("disclosure", doc_id, title, fields, "2026-01-01")
+
+    entries = [
+        doc(
+            "nha-o",
+            "Hỗ trợ xây dựng nhà ở cho hộ nghèo",
+            "Mỗi hộ nghèo được hỗ trợ 40 triệu đồng để xây mới hoặc sửa chữa nhà ở.",
+        ),
+        doc(
+            "danh-sach",
+            "Danh sách hộ nghèo, hộ cận nghèo năm 2026",
+            "Xã có 45 hộ nghèo và 60 hộ cận nghèo; danh sách niêm yết tại nhà văn hóa các thôn.",
+        ),
+        doc(
+            "nha-van-hoa",
+            "Sửa chữa nhà văn hóa thôn Đông",
+            "Kinh phí sửa chữa 300 triệu đồng, làm lại mái và sân.",
+        ),
+        doc(
+            "ngan-sach",
+            "Dự toán ngân sách xã năm 2026",
+            "Tổng thu ngân sách xã 12,5 tỷ đồng; chi đầu tư phát triển 3 tỷ đồng, chi thường xuyên 9 tỷ đồng.",
+        ),
+        doc("cho", "Họp chợ phiên cuối tuần", "Chợ họp sáng thứ Bảy tại nhà văn hóa thôn."),
+        doc("go", "Bán đấu giá gỗ rừng trồng", "Gỗ keo bán đấu giá tại nhà văn hóa."),
+    ]
+    rows = [len(passage_texts(e)) for e in entries]
+    basis = np.eye(DIM, dtype=np.float32)
+    matrix = np.concatenate([np.repeat(basis[n : n + 1], k, axis=0) for n, k in enumerate(rows)])
+    owner = np.repeat(np.arange(len(entries), dtype=np.int32), rows)
+    index = Index(entries)
+    stored = StoredVectors(matrix, owner, [True] * len(entries))
+    return index, DocVectors(entries, stored, index.marked_forms()), basis
+
+
+def test_a_weak_lexical_top_hit_is_answered_when_e5_agrees_and_only_offered_when_it_does_not() -> None:
+    # the words rank the housing support first, with too little confidence to quote it on their own
+    index, vectors, basis = _poor_households_commune()
+    question = "hộ nghèo sửa nhà thì xã cho bao nhiêu tiền"
+    lexical = index.rank(question)
+    assert lexical[0].id == "nha-o" and lexical[0].confidence < CONFIDENCE_THRESHOLD
+    agreeing = SearchIndex(index, 0, Semantic(_Meaning(basis[0]), units=None))  # type: ignore[arg-type]
+    hits = agreeing._rank(index, vectors, question, 5, None, None)
+    assert hits[0].id == "nha-o" and hits[0].confidence >= CONFIDENCE_THRESHOLD  # answered
+    # e5 holds the list of poor households closest: the housing support is not quoted, both offered
+    other = SearchIndex(index, 0, Semantic(_Meaning(basis[1]), units=None))  # type: ignore[arg-type]
+    hits = other._rank(index, vectors, question, 5, None, None)
+    assert hits[0].id == "nha-o" and hits[0].confidence < CONFIDENCE_THRESHOLD
+    offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    assert {"nha-o", "danh-sach"} <= set(offered)
+
+
+def test_similarities_are_each_documents_closest_passage() -> None:
+    _, vectors, basis = _poor_households_commune()
+    question = basis[1] * 0.6 + basis[2] * 0.8
+    similarity = vectors.similarities(question)
+    assert similarity.tolist() == pytest.approx([0.0, 0.6, 0.8, 0.0, 0.0, 0.0])
+    assert vectors.best(question) == 2
+
+
+def test_e5s_two_closest_documents_are_offered_where_the_words_leave_room() -> None:
+    index, vectors, basis = _poor_households_commune()
+    question = "mái nhà dột thì xin ai"  # the words find only the repair of a cultural house
+    assert [h.id for h in index.rank(question) if h.confidence >= SUGGEST_FLOOR] == ["nha-van-hoa"]
+    meaning = basis[4] * 0.6 + basis[5] * 0.8  # e5: the timber auction, then the market
+    searcher = SearchIndex(index, 0, Semantic(_Meaning(meaning), units=None))  # type: ignore[arg-type]
+    hits = searcher._rank(index, vectors, question, 5, None, None)
+    assert hits[0].confidence < CONFIDENCE_THRESHOLD
+    offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    assert offered == ["nha-van-hoa", "go", "cho"]

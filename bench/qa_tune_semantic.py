@@ -1,0 +1,155 @@
+"""`python -m bench.qa_tune --semantic [--fit]`: the semantic confidence model (qa/agreement.py,
+qa/confidence.py SEMANTIC_MODEL) on every commune, in process.
+
+Each commune is read from the database `python -m bot import` makes of it (bench/qa_quality.py keeps
+it, with its passage vectors, in DB_CACHE). Every question is ranked lexically, embedded (e5, the
+question given the documents' marks) and its hits given the semantic signals as the searcher gives
+them. A hit is scored as the bot scores it: lexically when the top hit is at least AGREE_OVERRIDE
+confident (e5 is not asked), else by the model times the hit's `scope`; a top hit the mismatch check
+(qa/mismatch.py: another year, another named place) rejects is not answered.
+
+Printed per commune at each threshold: top-1 (answerable), abstention (unanswerable and near
+misses) and precision (right among the answers given; an answer to a question nothing answers, or
+from the wrong document, counts against it). With `--fit`: SEMANTIC_MODEL fitted on the top hits
+(answerable ones ranked right against unanswerable ones and answerable ones ranked wrong, classes
+balanced, L2 0.1), each commune scored by a model fitted on the others with the means over communes
+(choose the threshold from these: the lowest at which every commune's precision is at least 0.95
+and the mean abstention at least 0.80), then fitted on all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.qa_quality import imported_copy
+from bench.qa_tune import fit
+from qa.agreement import checked
+from qa.confidence import CONFIDENCE_MODEL, SEMANTIC_MODEL, SEMANTIC_SIGNALS, SIGNALS, confidence
+from qa.entries import Entry, SearchHit, load_entries
+from qa.index import Index
+from qa.mismatch import mismatch
+from qa.searcher import AGREE_OVERRIDE
+from qa.semantic import Embedder
+from qa.vectors import DocVectors, load_vectors
+from storage.store import Store
+
+THRESHOLDS = [x / 100 for x in range(30, 61, 5)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question: its hits with the semantic signals, and whether the top one is a near miss."""
+
+    q: dict[str, Any]
+    hits: list[SearchHit]
+    near_miss: bool
+
+
+Model = tuple[float, ...]
+
+
+async def _load(data_file: Path) -> tuple[list[Entry], DocVectors, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        imported_copy(data_file, f"{tmp}/qa.db")
+        store = Store(f"sqlite:///{tmp}/qa.db")
+        async with store.uow() as uow:
+            entries = await load_entries(uow)
+            stored = await load_vectors(uow, entries)
+            commune = await uow.commune.get()
+        await store.close()
+    own = [commune.name, commune.province or ""] if commune is not None else []
+    return entries, DocVectors(entries, stored, Index(entries).marked_forms()), own
+
+
+def ask_all(data_file: Path, questions: list[dict[str, Any]], embedder: Embedder) -> list[Asked]:
+    """Every question's top 5 hits with the semantic signals (for every question: the fit needs
+    them; scoring applies AGREE_OVERRIDE)."""
+    entries, vectors, own = asyncio.run(_load(data_file))
+    index = Index(entries)
+    by_id = {e.id: e for e in entries}
+    today = date.today()  # as `python -m bot ask` sees it
+    asked = []
+    for q in questions:
+        hits = index.rank(q["q"], 5, today=today)
+        if hits:
+            similarity = vectors.similarities(embedder.embed_query(vectors.with_marks(q["q"])))
+            hits = checked(hits, similarity, vectors.position)
+        near = False
+        if hits:
+            e = by_id[hits[0].id]
+            texts = [e.fields["body"], e.fields["tags"], e.fields["place"], e.fields["source"]]
+            near = bool(mismatch(q["q"], e.title, texts, today, own))
+        asked.append(Asked(q, hits, near))
+    return asked
+
+
+def scorer(model: Model) -> Callable[[SearchHit], float]:
+    """A hit's confidence as the searcher computes it, under `model`."""
+    lexical = len(SIGNALS)
+
+    def score(hit: SearchHit) -> float:
+        plain = confidence(hit.signals[:lexical], CONFIDENCE_MODEL) * hit.scope
+        if plain >= AGREE_OVERRIDE:
+            return plain
+        return confidence(hit.signals, model) * hit.scope
+
+    return score
+
+
+def rates(asked: list[Asked], score: Callable[[SearchHit], float], t: float) -> tuple[float, float, float]:
+    """Top-1 on answerable questions, abstention on the others, precision of the answers given."""
+    right = wrong = answerable = abstained = 0
+    for a in asked:
+        answered = bool(a.hits) and score(a.hits[0]) >= t and not a.near_miss
+        answerable += bool(a.q["expect"])
+        if answered and a.hits[0].id in a.q["expect"]:
+            right += 1
+        elif answered:
+            wrong += 1
+        elif not a.q["expect"]:
+            abstained += 1
+    others = len(asked) - answerable
+    return right / max(answerable, 1), abstained / max(others, 1), right / max(right + wrong, 1)
+
+
+def fit_on(asked: list[Asked]) -> Model:
+    rows = [
+        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"]) for a in asked if a.hits
+    ]
+    return tuple(fit([r[0] for r in rows], [r[1] for r in rows]))
+
+
+def report(communes: dict[str, list[Asked]], refit: bool) -> None:
+    """The current SEMANTIC_MODEL per commune; with `refit`, the held-out figures and a new fit."""
+    print(f"semantic signals: {', '.join(SIGNALS + SEMANTIC_SIGNALS)}")
+    models: dict[str, Model] = dict.fromkeys(communes, SEMANTIC_MODEL)
+    if refit:
+        models = {
+            name: fit_on([a for other, rows in communes.items() if other != name for a in rows])
+            for name in communes
+        }
+        print("each commune scored by a model fitted on the others:")
+    else:
+        print(f"SEMANTIC_MODEL = {SEMANTIC_MODEL}:")
+    for t in THRESHOLDS:
+        figures = {name: rates(asked, scorer(models[name]), t) for name, asked in communes.items()}
+        cells = "  ".join(f"{n[:10]} {a:.2f}/{b:.2f}/{c:.2f}" for n, (a, b, c) in figures.items())
+        top1, abstention, precision = (float(np.mean(col)) for col in zip(*figures.values(), strict=True))
+        low = min(c for _, _, c in figures.values())
+        print(
+            f"  threshold {t:.2f}: mean top-1 {top1:.3f} abstention {abstention:.3f} precision "
+            f"{precision:.3f} (lowest {low:.2f})\n    {cells}"
+        )
+    if refit:
+        weights = fit_on([a for rows in communes.values() for a in rows])
+        print(f"SEMANTIC_MODEL = {weights}  # {', '.join(SIGNALS + SEMANTIC_SIGNALS)}, intercept")
+        assert all(math.isfinite(w) for w in weights)
