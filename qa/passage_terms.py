@@ -42,7 +42,9 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
     ),
     "count": re.compile(r"\d"),
+    "total": re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b|\btổng (?:số|cộng)\b", re.I | re.M),
 }
+_SEGMENTS = re.compile(r"[|\n]")
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,14 @@ class Asked:
     def held(self, text: str) -> dict[str, float]:
         """The asked terms a text holds, each with its weight as written there."""
         found: dict[str, set[str]] = {}
-        folded: list[str] = []
-        for syllable in syllables(text):
-            letters, tone = marks(syllable)
-            found.setdefault(letters, set()).add(tone)
-            folded.append(letters)
+        terms: list[str] = []
+        for segment in _SEGMENTS.split(text):  # no pair across a table cell or a line
+            folded = []
+            for syllable in syllables(segment):
+                letters, tone = marks(syllable)
+                found.setdefault(letters, set()).add(tone)
+                folded.append(letters)
+            terms += folded + pairs(folded)
 
         def factor(term: str) -> float:
             out = 1.0
@@ -73,11 +78,7 @@ class Asked:
                     out *= OTHER_MARKS_WEIGHT
             return out
 
-        return {
-            t: self.weight[t] * factor(t)
-            for t in dict.fromkeys(folded + pairs(folded))
-            if self.weight.get(t, 0.0) > 0
-        }
+        return {t: self.weight[t] * factor(t) for t in dict.fromkeys(terms) if self.weight.get(t, 0.0) > 0}
 
     def score(self, text: str) -> float:
         return sum(self.held(text).values())

@@ -6,7 +6,7 @@ import itertools
 import re
 
 from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
-from qa.passage_terms import asked, text_terms
+from qa.passage_terms import Asked, asked, text_terms
 from qa.query import Query
 
 __all__ = ["PASSAGE_MAX", "best_passage", "clip", "is_table", "split_paragraphs", "text_terms"]
@@ -52,9 +52,10 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         return boost * sum(w for t, w in held[i].items() if t not in fresh)
 
     # When every word the resident typed is in the title ("lịch tiếp dân"), the question asks for
-    # the document itself: its opening answers, not a block that merely shares a synonym.
+    # the document itself: its opening answers, not a block that merely shares a synonym; unless a
+    # heading of the body names what was asked ("tiến độ công trình X": "2. Tiến độ").
     if not any(t in words for t in question.own for words in held):
-        return clip("\n\n".join(paragraphs))
+        return clip("\n\n".join(_named_section(paragraphs, question, query)))
     alone = [gain(i, set()) for i in range(len(blocks))]
     # a question asking for an amount, a date, a name is answered by a block holding one
     answering = [i for i in range(len(blocks)) if kinds[i] and alone[i] > 0] or range(len(blocks))
@@ -78,6 +79,35 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     for before, i in itertools.pairwise(chosen):
         parts.append(blocks[i] if i == before + 1 else f"…\n{blocks[i]}")
     return clip("\n".join(parts))
+
+
+def _named_section(paragraphs: list[str], question: Asked, query: Query) -> list[str]:
+    """The section whose heading names most of the question, whole; else the whole body."""
+
+    def named(paragraph: str) -> float:
+        lines = itertools.takewhile(is_heading, paragraph.splitlines())
+        heading = "\n".join(line for line in lines if not line.rstrip().endswith(":"))
+        named = {t: w for t, w in question.held(heading).items() if t in query.core}
+        # a pair of the question's words, as typed: one syllable alike ("sạch", "chính sách") is not it
+        if not any("_" in t and w == question.weight[t] for t, w in named.items()):
+            return 0.0
+        return sum(named.values())
+
+    scores = [named(p) for p in paragraphs]
+    best = max(range(len(paragraphs)), key=lambda i: (scores[i], -i))
+    if scores[best] <= 0:
+        return paragraphs
+    end = next(
+        (j for j in range(best + 1, len(paragraphs)) if _opens_section(paragraphs[j])),
+        len(paragraphs),
+    )
+    return paragraphs[best:end]
+
+
+def _opens_section(paragraph: str) -> bool:
+    """A paragraph under a heading of its own or a bold label ("**4. Giám sát:** ...")."""
+    first = paragraph.splitlines()[0]
+    return is_heading(first) or first.startswith("**")
 
 
 def with_headings(blocks: list[str]) -> list[str]:
