@@ -44,7 +44,7 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "count": re.compile(r"\d"),
     "total": re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b|\btổng (?:số|cộng)\b", re.I | re.M),
 }
-_SEGMENTS = re.compile(r"[|\n]")
+_SEGMENTS = re.compile(r"[|\n,;:.()]")
 
 
 @dataclass(frozen=True)
