@@ -13,7 +13,7 @@ ASKED_SHARE = (
 )
 KIND_ROWS = 3  # at most this many rows are added for holding a kind of answer asked
 # kinds of answer a table's total row answers ("bao nhiêu tiền": the total, beside the rows asked)
-TOTAL_KINDS = frozenset({"money", "count", "percent", "length", "total"})
+TOTAL_KINDS = frozenset({"money", "count", "counted", "percent", "length", "total"})
 _TOTAL = re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b", re.IGNORECASE)
 
 

@@ -30,7 +30,8 @@ COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "
 ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu|không phải đóng"
-        r"|\((?:triệu |nghìn |ngàn )?đồng\b",  # a table whose header gives the unit: "Mức (đồng/hộ)"
+        r"|\((?:triệu |nghìn |ngàn )?đồng\b"  # a table whose header gives the unit: "Mức (đồng/hộ)"
+        r"|\b\d{1,3}(?:\.\d{3}){2,}\b",  # 1.000.000 and more: an amount in đồng
         re.IGNORECASE,
     ),
     "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
@@ -41,7 +42,11 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "who": re.compile(
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
     ),
+    "place": re.compile(
+        r"\b(?:tại|địa điểm|điểm|nơi)\b|nhà văn hóa|hội trường|trụ sở|bưu điện", re.IGNORECASE
+    ),
     "count": re.compile(r"\d"),
+    "counted": re.compile(r"\d"),  # "bao nhiêu hộ": a number of things, as precise as a date
     "total": re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b|\btổng (?:số|cộng)\b", re.I | re.M),
 }
 _SEGMENTS = re.compile(r"[|\n,;:.()]")
@@ -113,7 +118,9 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
     # "bao nhiêu hộ" counts households even beside "góp tiền"; a bare "bao nhiêu" beside an
     # amount, a date or a length asks for that
     counted = any(f"{ask}_{unit}" in query.core for ask in ("nhieu", "may") for unit in COUNT_UNITS)
-    if kinds - {"count"} and not counted:
+    if counted:
+        kinds = kinds - {"count"} | {"counted"}
+    elif kinds - {"count"}:
         kinds = kinds - {"count"}
     own = frozenset(t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0)
     return Asked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
 from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
 from qa.passage_terms import Asked, asked, text_terms
@@ -14,6 +15,12 @@ __all__ = ["PASSAGE_MAX", "best_passage", "clip", "is_table", "split_paragraphs"
 PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
 ANSWER_KIND_BOOST = 1.5
+# kinds of answer from the most precise to the least: a block holding a more precise one answers
+KIND_TIERS = (
+    frozenset({"date", "time", "duration", "length", "percent", "who", "place", "total", "counted"}),
+    frozenset({"money"}),
+    frozenset({"count"}),
+)
 NEW_KIND_SHARE = 0.25  # a block holding a kind of answer asked and not yet shown needs this share
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 
@@ -57,8 +64,14 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     if not any(t in words for t in question.own for words in held):
         return clip("\n\n".join(_named_section(paragraphs, question, query)))
     alone = [gain(i, set()) for i in range(len(blocks))]
-    # a question asking for an amount, a date, a name is answered by a block holding one
-    answering = [i for i in range(len(blocks)) if kinds[i] and alone[i] > 0] or range(len(blocks))
+    # a question asking for an amount, a date, a name is answered by a block holding one: the most
+    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
+    answering: Sequence[int] = range(len(blocks))
+    for tier in KIND_TIERS:
+        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if held_kind:
+            answering = held_kind
+            break
     first = max(answering, key=lambda i: (alone[i], -i))
     chosen, have, size = [first], set(held[first]), len(blocks[first])
     answered = kinds[first]

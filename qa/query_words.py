@@ -140,7 +140,8 @@ ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
         "duration": ("may ngay", "bao nhieu ngay", "bao lau", "may thang", "mat bao lau"),
         "total": ("tong cong", "tat ca", "toan xa", "ca xa", "tong so", "tong thu", "tong chi"),
         "who": ("ai", "cong ty nao", "nha thau nao", "don vi nao", "ten gi", "nguoi nao"),
-        "count": ("bao nhieu", "may"),
+        "place": ("o dau", "cho nao", "dia diem", "noi nao", "tai dau", "o mo", "dau vay"),
+        "count": ("bao nhieu", "may", "bao nhiu", "bao nheu"),
     }.items()
 }
 
