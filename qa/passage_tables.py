@@ -14,6 +14,8 @@ ASKED_SHARE = (
 KIND_ROWS = 3  # at most this many rows are added for holding a kind of answer asked
 # kinds of answer a table's total row answers ("bao nhiêu tiền": the total, beside the rows asked)
 TOTAL_KINDS = frozenset({"money", "count", "counted", "percent", "length", "total"})
+# a word asking for money picks no row: the fee asked is in a column, "mặt tiền" is no fee
+KIND_TERMS = frozenset({"tien"})
 _TOTAL = re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b", re.IGNORECASE)
 
 
@@ -37,11 +39,14 @@ def table_rows(table: str, question: Asked) -> str:
     lines = table.splitlines()
     header, rows = lines[:2], lines[2:]
     in_header = set(text_terms("\n".join(header)))
-    held = [{t: w for t, w in question.held(row).items() if t not in in_header} for row in rows]
+    held = [
+        {t: w for t, w in question.held(row).items() if t not in in_header and t not in KIND_TERMS}
+        for row in rows
+    ]
     scores = [sum(h.values()) for h in held]
     top = max(scores, default=0.0)
     if top <= 0:
-        kind_rows = [i for i, row in enumerate(rows) if question.answers(row)]
+        kind_rows = [i for i, row in enumerate(rows) if question.answers(f"{lines[0]}\n{row}")]
         if not kind_rows or len(kind_rows) * 2 > len(rows):
             return table
         picked = kind_rows
@@ -62,8 +67,9 @@ def table_rows(table: str, question: Asked) -> str:
                 covered |= set(held[i])
         # a kind of answer asked that no picked row holds ("khi nào xong": a date) is in the few
         # rows that hold one
-        for kind in question.kinds - set().union(*(question.answers(rows[i]) for i in picked)):
-            holding = [i for i, row in enumerate(rows) if kind in question.answers(row)]
+        kinds = [question.answers(f"{lines[0]}\n{row}") for row in rows]  # the unit may head a column
+        for kind in question.kinds - set().union(*(kinds[i] for i in picked)):
+            holding = [i for i in range(len(rows)) if kind in kinds[i]]
             if len(holding) <= KIND_ROWS:
                 picked += [i for i in holding if i not in picked]
     if question.kinds & TOTAL_KINDS:
