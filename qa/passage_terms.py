@@ -42,6 +42,11 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "who": re.compile(
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
     ),
+    "status": re.compile(
+        r"\b(?:đã|chưa) (?:hoàn thành|xong|nghiệm thu|được nghiệm thu|bàn giao|đưa vào sử dụng|khởi công)"
+        r"|\bđang (?:thi công|triển khai)",
+        re.IGNORECASE,
+    ),
     "place": re.compile(
         r"\b(?:tại|địa điểm|điểm|nơi)\b|nhà văn hóa|hội trường|trụ sở|bưu điện", re.IGNORECASE
     ),

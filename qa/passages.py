@@ -17,7 +17,9 @@ COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's 
 ANSWER_KIND_BOOST = 1.5
 # kinds of answer from the most precise to the least: a block holding a more precise one answers
 KIND_TIERS = (
-    frozenset({"date", "time", "duration", "length", "percent", "who", "place", "total", "counted"}),
+    frozenset(
+        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status"}
+    ),
     frozenset({"money"}),
     frozenset({"count"}),
 )
@@ -52,11 +54,12 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     kinds = [question.answers(b) for b in blocks]
 
     def gain(i: int, have: set[str], answered: frozenset[str] = frozenset()) -> float:
-        """What block i adds: its words not yet shown (beside the first block, only words the title
-        lacks), more when it holds a kind of answer asked for and not yet shown."""
-        boost = ANSWER_KIND_BOOST if kinds[i] - answered else 1.0
+        """What block i adds: its words not yet shown; beside the first block, only words the title
+        lacks, unless it holds a kind of answer asked for and not yet shown (then it counts more)."""
+        if kinds[i] - answered:  # it answers what the blocks shown do not: the title's words count
+            return ANSWER_KIND_BOOST * sum(w for t, w in held[i].items() if t not in have)
         fresh = have | question.in_title if have else have
-        return boost * sum(w for t, w in held[i].items() if t not in fresh)
+        return sum(w for t, w in held[i].items() if t not in fresh)
 
     # When every word the resident typed is in the title ("lịch tiếp dân"), the question asks for
     # the document itself: its opening answers, not a block that merely shares a synonym; unless a

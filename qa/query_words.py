@@ -140,6 +140,7 @@ ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
         "duration": ("may ngay", "bao nhieu ngay", "bao lau", "may thang", "mat bao lau"),
         "total": ("tong cong", "tat ca", "toan xa", "ca xa", "tong so", "tong thu", "tong chi"),
         "who": ("ai", "cong ty nao", "nha thau nao", "don vi nao", "ten gi", "nguoi nao"),
+        "status": ("xong chua", "hoan thanh chua", "lam xong chua", "da xong", "xong het chua"),
         "place": ("o dau", "cho nao", "dia diem", "noi nao", "tai dau", "o mo", "dau vay"),
         "count": ("bao nhieu", "may", "bao nhiu", "bao nheu"),
     }.items()
