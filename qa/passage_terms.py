@@ -131,7 +131,8 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
     return Asked(
         weight,
         own,
-        frozenset(in_title),
+        # a pair of two of the title's words is the title's too ("ngân sách năm": "ngân sách xã năm")
+        frozenset(in_title | {t for t in weight if "_" in t and set(t.split("_")) <= in_title}),
         frozenset(phrases),
         {k: frozenset(v) for k, v in typed.items()},
         kinds,
