@@ -12,7 +12,7 @@ from qa.query import Query
 
 __all__ = ["PASSAGE_MAX", "best_passage", "clip", "is_table", "split_paragraphs", "text_terms"]
 
-PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
+PASSAGE_BLOCKS = 3  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
 ANSWER_KIND_BOOST = 1.5
 # kinds of answer from the most precise to the least: a block holding a more precise one answers
