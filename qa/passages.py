@@ -82,9 +82,12 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     while len(chosen) < PASSAGE_BLOCKS:
         fits = [i for i in range(len(blocks)) if i not in chosen and size + len(blocks[i]) <= PASSAGE_MAX]
         best = max(fits, key=lambda i: (gain(i, have, answered), -abs(i - first)), default=None)
-        if best is None or gain(best, have, answered) <= (
-            enough * NEW_KIND_SHARE if kinds[best] - answered else enough
-        ):
+        new_kind = best is not None and bool(kinds[best] - answered)
+        # a third block only for a kind of answer asked and not yet shown ("ai làm, bao nhiêu
+        # tiền, khi nào xong")
+        if best is None or (len(chosen) > 1 and not new_kind):
+            break
+        if gain(best, have, answered) <= (enough * NEW_KIND_SHARE if new_kind else enough):
             break
         chosen.append(best)
         have |= set(held[best])

@@ -126,9 +126,10 @@ def test_a_total_asked_of_a_table_gets_its_total_row() -> None:
         "Công khai kết quả rà soát hộ nghèo, hộ cận nghèo năm 2026",
         "UBND xã công nhận kết quả rà soát như sau:\n\n"
         "| Ấp | Tổng số hộ | Hộ nghèo | Hộ cận nghèo |\n|---|---|---|---|\n"
-        + "".join(f"| Ấp {name} | {1200 + i} | {20 + i} | {30 + i} |\n" for i, name in enumerate(
-            ["Tân Hòa", "Tân Thạnh", "Bình Phú", "Mỹ Lợi", "Rạch Sậy", "Giồng Dứa"]
-        ))
+        + "".join(
+            f"| Ấp {name} | {1200 + i} | {20 + i} | {30 + i} |\n"
+            for i, name in enumerate(["Tân Hòa", "Tân Thạnh", "Bình Phú", "Mỹ Lợi", "Rạch Sậy", "Giồng Dứa"])
+        )
         + "| **Toàn xã** | **7.948** | **143** | **236** |",
     )
     passage = rank("hộ nghèo ấp Bình Phú có bao nhiêu hộ, toàn xã tổng cộng bao nhiêu", poor)
