@@ -127,12 +127,22 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
         kinds = kinds - {"count"} | {"counted"}
     elif kinds - {"count"}:
         kinds = kinds - {"count"}
+    # a pair of two of the title's words, with the marks typed, is the title's too ("ngân sách xã
+    # năm" in "ngân sách xã X năm"; "đồng ý" is not in "đóng góp ... ý kiến")
+    titled: dict[str, set[str]] = {}
+    for syllable in syllables(title):
+        letters, tone = marks(syllable)
+        titled.setdefault(letters, set()).add(tone)
+
+    def in_the_title(part: str) -> bool:
+        return part in titled and typed.get(part, set()) <= titled[part]
+
+    in_title |= {t for t in weight if "_" in t and all(in_the_title(p) for p in t.split("_"))}
     own = frozenset(t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0)
     return Asked(
         weight,
         own,
-        # a pair of two of the title's words is the title's too ("ngân sách năm": "ngân sách xã năm")
-        frozenset(in_title | {t for t in weight if "_" in t and set(t.split("_")) <= in_title}),
+        frozenset(in_title),
         frozenset(phrases),
         {k: frozenset(v) for k, v in typed.items()},
         kinds,

@@ -134,3 +134,18 @@ def test_a_total_asked_of_a_table_gets_its_total_row() -> None:
     )
     passage = rank("hộ nghèo ấp Bình Phú có bao nhiêu hộ, toàn xã tổng cộng bao nhiêu", poor)
     assert "| Ấp Bình Phú |" in passage and "**143**" in passage and "Ấp Mỹ Lợi" not in passage
+
+
+def test_how_much_is_the_budget_gets_its_totals_not_its_preamble() -> None:
+    budget = entry(
+        "budget-2026",
+        "Công khai dự toán ngân sách xã Hòa Phú năm 2026",
+        "Căn cứ Nghị quyết số 19/NQ-HĐND của HĐND xã, UBND xã Hòa Phú công khai dự toán thu, chi "
+        "ngân sách xã năm 2026.\n\n"
+        "| Nội dung | Dự toán 2026 (triệu đồng) |\n|---|---:|\n"
+        "| **Tổng thu ngân sách xã** | **41.260** |\n| – Thu tiền sử dụng đất | 13.600 |\n"
+        "| **Tổng chi ngân sách xã** | **41.260** |\n| – Chi đầu tư phát triển | 15.900 |\n\n"
+        "Mọi ý kiến góp ý gửi Văn phòng HĐND và UBND xã.",
+    )
+    passage = rank("ngân sách xã năm nay bao nhiêu", budget)
+    assert "**Tổng thu ngân sách xã** | **41.260**" in passage
