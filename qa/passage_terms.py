@@ -37,7 +37,7 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
     "time": re.compile(r"\b\d{1,2}\s*(?:giờ|h\d|:\d\d)", re.IGNORECASE),
     "duration": re.compile(r"\b\d+\s*(?:ngày|tháng|tuần|năm)\b|ngay trong ngày", re.IGNORECASE),
-    "length": re.compile(r"\d[\d.,]*\s*(?:m\b|km\b|m2|m²|ha\b|mét)", re.IGNORECASE),
+    "length": re.compile(r"\d[\d.,]*\s*(?:m\b|km\b|m2|m²|ha\b|mét)|\((?:m|km|m2|m²|ha)\)", re.IGNORECASE),
     "percent": re.compile(r"\d[\d.,]*\s*%"),
     "who": re.compile(
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"

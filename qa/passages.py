@@ -56,8 +56,8 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     def gain(i: int, have: set[str], answered: frozenset[str] = frozenset()) -> float:
         """What block i adds: its words not yet shown; beside the first block, only words the title
         lacks, unless it holds a kind of answer asked for and not yet shown (then it counts more)."""
-        if kinds[i] - answered:  # it answers what the blocks shown do not: the title's words count
-            return ANSWER_KIND_BOOST * sum(w for t, w in held[i].items() if t not in have)
+        if kinds[i] - answered:  # it answers what the blocks shown do not: all its words count
+            return ANSWER_KIND_BOOST * sum(held[i].values())
         fresh = have | question.in_title if have else have
         return sum(w for t, w in held[i].items() if t not in fresh)
 

@@ -132,6 +132,7 @@ ANSWER_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
             "dai bao nhieu",
             "rong bao nhieu",
             "bao nhieu met",
+            "bao nhieu m",  # "mét vuông" typed, "m2" after shorthand
             "bao nhieu km",
             "dien tich",
             "bao nhieu ha",
