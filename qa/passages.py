@@ -7,10 +7,8 @@ import re
 from collections.abc import Sequence
 
 from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
-from qa.passage_terms import Asked, asked, text_terms
+from qa.passage_terms import Asked, asked
 from qa.query import Query
-
-__all__ = ["PASSAGE_MAX", "best_passage", "clip", "is_table", "split_paragraphs", "text_terms"]
 
 PASSAGE_BLOCKS = 3  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
@@ -35,15 +33,17 @@ def split_paragraphs(body: str) -> list[str]:
 def best_passage(body: str, query: Query, idf: dict[str, float], title: str = "") -> str:
     """The paragraphs (or table rows) of the body that answer the question best, at most ~800 chars.
 
-    Blocks (a paragraph under its heading, a table's matching rows: `table_rows`) score by the
-    resident's own words they hold, by rarity (`qa.passage_terms`). Words of the question already
-    in the title chose the document; the passage should answer the rest ("how long" in "how long
-    is the road of village X"), so they count less. A place the question names and the title does
-    not marks where the answer is: it counts more. A block holding the kind of answer asked for (an
-    amount for "bao nhiêu tiền", a date for "khi nào") scores higher. A question asking two things
-    ("dài bao nhiêu, khi nào xong") may be answered in two places: a block holding enough of the
-    rest is added. A question whose every word is in the title is answered by the opening of the
-    body.
+    Blocks (a paragraph under its heading, a table's header and asked rows: `table_rows`) score by
+    the resident's own words they hold, by rarity, as typed (`qa.passage_terms`). Words of the
+    question already in the title chose the document; the passage should answer the rest ("how
+    long" in "how long is the road of village X"), so they count less. A place the question names
+    and the title does not marks where the answer is: it counts more. A question asking for a kind
+    of answer (an amount for "bao nhiêu tiền", a date for "khi nào", a status for "xong chưa") is
+    answered by a block holding one, the most precise kind first (`KIND_TIERS`). A question asking
+    two or three things ("ai làm, hết bao nhiêu tiền") may be answered in two or three places: a
+    block holding enough of the rest, or a kind of answer not yet shown, is added. A question
+    whose every word is in the title asks for the document itself: the section a heading names
+    ("tiến độ công trình X": "2. Tiến độ"), else the opening of the body.
     """
     paragraphs = split_paragraphs(body)
     if not paragraphs:
