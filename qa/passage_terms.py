@@ -22,7 +22,7 @@ from qa.vntext import fold, syllables
 TITLE_TERM_WEIGHT = 0.1
 NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title marks the passage
 PASSAGE_SYNONYM_WEIGHT = 0.3  # phrases the synonym list added count this much towards a passage
-OTHER_MARKS_WEIGHT = 0.3  # a syllable typed with marks, found in the block only with other marks
+OTHER_MARKS_WEIGHT = 0.1  # a syllable typed with marks, found in the block only with other marks
 # what "bao nhiêu ..." / "mấy ..." counts when it asks for a number of things, not an amount
 COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "thon", "ap", "xom", "cai")
 
