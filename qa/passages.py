@@ -78,7 +78,7 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     first = max(answering, key=lambda i: (alone[i], -i))
     chosen, have, size = [first], set(held[first]), len(blocks[first])
     answered = kinds[first]
-    enough = COMPLEMENT_SHARE * alone[first]
+    enough = COMPLEMENT_SHARE * sum(w for t, w in held[first].items() if t not in question.in_title)
     while len(chosen) < PASSAGE_BLOCKS:
         fits = [i for i in range(len(blocks)) if i not in chosen and size + len(blocks[i]) <= PASSAGE_MAX]
         best = max(fits, key=lambda i: (gain(i, have, answered), -abs(i - first)), default=None)
