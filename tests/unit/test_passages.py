@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.entries import Entry
 from qa.index import Index
-from qa.passages import PASSAGE_MAX
+from qa.passage_tables import PASSAGE_MAX
 
 
 def entry(doc_id: str, title: str, body: str) -> Entry:
