@@ -4,41 +4,25 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
+from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
+from qa.passage_terms import Asked, asked
 from qa.query import Query
-from qa.query_words import pairs
-from qa.vntext import fold, syllables
 
-PASSAGE_MAX = 800
-TITLE_TERM_WEIGHT = 0.1
-NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title marks the passage
-ROW_SHARE = 0.5  # table rows scoring at least this share of the best row are part of the answer
-PASSAGE_SYNONYM_WEIGHT = 0.3  # words the synonym list added count this much towards a passage
-PASSAGE_BLOCKS = 2  # a passage joins at most this many blocks (paragraphs, table rows)
+PASSAGE_BLOCKS = 3  # a passage joins at most this many blocks (paragraphs, table rows)
 COMPLEMENT_SHARE = 0.2  # a second block must add this share of the first one's score
-ASKED_SHARE = (
-    0.05  # a table row holding a word of the question weighing this share of the heaviest is asked for
-)
-# What an answer of each kind looks like in a passage (see qa/query_words.py ANSWER_KINDS).
-ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
-    "money": re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu", re.IGNORECASE),
-    "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
-    "time": re.compile(r"\b\d{1,2}\s*(?:giờ|h\d|:\d\d)", re.IGNORECASE),
-    "length": re.compile(r"\d[\d.,]*\s*(?:m\b|km\b|m2|m²|ha\b|mét)", re.IGNORECASE),
-    "percent": re.compile(r"\d[\d.,]*\s*%"),
-    "who": re.compile(
-        r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
-    ),
-    "count": re.compile(r"\d"),
-}
 ANSWER_KIND_BOOST = 1.5
+# kinds of answer from the most precise to the least: a block holding a more precise one answers
+KIND_TIERS = (
+    frozenset(
+        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status"}
+    ),
+    frozenset({"money"}),
+    frozenset({"count"}),
+)
+NEW_KIND_SHARE = 0.25  # a block holding a kind of answer asked and not yet shown needs this share
 _PARA_SPLIT = re.compile(r"\n\s*\n")
-
-
-def text_terms(text: str) -> list[str]:
-    """The folded syllables of a text and their pairs, as the index holds them."""
-    folded = [fold(s) for s in syllables(text)]
-    return folded + pairs(folded)
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -49,59 +33,100 @@ def split_paragraphs(body: str) -> list[str]:
 def best_passage(body: str, query: Query, idf: dict[str, float], title: str = "") -> str:
     """The paragraphs (or table rows) of the body that answer the question best, at most ~800 chars.
 
-    Blocks (a paragraph under its heading, a table's matching rows: `table_rows`) score by the
-    resident's own words they hold, by rarity. Words of the question already in the title chose the
-    document; the passage should answer the rest ("how long" in "how long is the road of village
-    X"), so they count less. A place the question names and the title does not marks where the
-    answer is: it counts more. A block holding the kind of answer asked for (an amount for "bao
-    nhiêu tiền", a date for "khi nào") scores higher. A question asking two things ("dài bao nhiêu,
-    khi nào xong") may be answered in two places: a block holding enough of the rest is added.
-    A question whose every word is in the title is answered by the opening of the body.
+    Blocks (a paragraph under its heading, a table's header and asked rows: `table_rows`) score by
+    the resident's own words they hold, by rarity, as typed (`qa.passage_terms`). Words of the
+    question already in the title chose the document; the passage should answer the rest ("how
+    long" in "how long is the road of village X"), so they count less. A place the question names
+    and the title does not marks where the answer is: it counts more. A question asking for a kind
+    of answer (an amount for "bao nhiêu tiền", a date for "khi nào", a status for "xong chưa") is
+    answered by a block holding one, the most precise kind first (`KIND_TIERS`). A question asking
+    two or three things ("ai làm, hết bao nhiêu tiền") may be answered in two or three places: a
+    block holding enough of the rest, or a kind of answer not yet shown, is added. A question
+    whose every word is in the title asks for the document itself: the section a heading names
+    ("tiến độ công trình X": "2. Tiến độ"), else the opening of the body.
     """
     paragraphs = split_paragraphs(body)
     if not paragraphs:
         return ""
-    in_title = set(text_terms(title))
-    names = query.name_terms
-    weight = {
-        t: w
-        * idf.get(t, 0.0)
-        * (TITLE_TERM_WEIGHT if t in in_title else NAME_PASSAGE_WEIGHT if t in names else 1.0)
-        * (1.0 if t in query.core else PASSAGE_SYNONYM_WEIGHT)
-        for t, w in query.terms.items()
-    }
-    blocks = with_headings([table_rows(p, weight) if is_table(p) else p for p in paragraphs])
-    held = [set(text_terms(b)) for b in blocks]
-    boost = [
-        ANSWER_KIND_BOOST if any(ANSWER_PATTERNS[kind].search(b) for kind in query.answer_kinds) else 1.0
-        for b in blocks
-    ]
+    question = asked(query, idf, title)
+    blocks = with_headings([table_rows(p, question) if is_table(p) else p for p in paragraphs])
+    held = [question.held(b) for b in blocks]
+    kinds = [question.answers(b) for b in blocks]
 
-    def gain(i: int, have: set[str]) -> float:
-        return boost[i] * sum(w for t, w in weight.items() if t in held[i] and t not in have)
+    def gain(i: int, have: set[str], answered: frozenset[str] = frozenset()) -> float:
+        """What block i adds: its words not yet shown; beside the first block, only words the title
+        lacks, unless it holds a kind of answer asked for and not yet shown (then it counts more)."""
+        if kinds[i] - answered:  # it answers what the blocks shown do not: all its words count
+            return ANSWER_KIND_BOOST * sum(held[i].values())
+        fresh = have | question.in_title if have else have
+        return sum(w for t, w in held[i].items() if t not in fresh)
 
     # When every word the resident typed is in the title ("lịch tiếp dân"), the question asks for
-    # the document itself: its opening answers, not a block that merely shares a synonym.
-    asked = [t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0]
-    if not any(t in words for t in asked for words in held):
-        return clip("\n\n".join(paragraphs))
+    # the document itself: its opening answers, not a block that merely shares a synonym; unless a
+    # heading of the body names what was asked ("tiến độ công trình X": "2. Tiến độ").
+    if not any(t in words for t in question.own for words in held):
+        return clip("\n\n".join(_named_section(paragraphs, question, query)))
     alone = [gain(i, set()) for i in range(len(blocks))]
-    first = max(range(len(blocks)), key=lambda i: (alone[i], -i))
+    # a question asking for an amount, a date, a name is answered by a block holding one: the most
+    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
+    answering: Sequence[int] = range(len(blocks))
+    for tier in KIND_TIERS:
+        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if held_kind:
+            answering = held_kind
+            break
+    first = max(answering, key=lambda i: (alone[i], -i))
     chosen, have, size = [first], set(held[first]), len(blocks[first])
-    enough = COMPLEMENT_SHARE * alone[first]
+    answered = kinds[first]
+    enough = COMPLEMENT_SHARE * sum(w for t, w in held[first].items() if t not in question.in_title)
     while len(chosen) < PASSAGE_BLOCKS:
         fits = [i for i in range(len(blocks)) if i not in chosen and size + len(blocks[i]) <= PASSAGE_MAX]
-        best = max(fits, key=lambda i: (gain(i, have), -abs(i - first)), default=None)
-        if best is None or gain(best, have) <= enough:
+        best = max(fits, key=lambda i: (gain(i, have, answered), -abs(i - first)), default=None)
+        new_kind = best is not None and bool(kinds[best] - answered)
+        # a third block only for a kind of answer asked and not yet shown ("ai làm, bao nhiêu
+        # tiền, khi nào xong")
+        if best is None or (len(chosen) > 1 and not new_kind):
+            break
+        if gain(best, have, answered) <= (enough * NEW_KIND_SHARE if new_kind else enough):
             break
         chosen.append(best)
-        have |= held[best]
+        have |= set(held[best])
+        answered |= kinds[best]
         size += len(blocks[best])
     chosen.sort()
     parts = [blocks[chosen[0]]]
     for before, i in itertools.pairwise(chosen):
         parts.append(blocks[i] if i == before + 1 else f"…\n{blocks[i]}")
     return clip("\n".join(parts))
+
+
+def _named_section(paragraphs: list[str], question: Asked, query: Query) -> list[str]:
+    """The section whose heading names most of the question, whole; else the whole body."""
+
+    def named(paragraph: str) -> float:
+        lines = itertools.takewhile(is_heading, paragraph.splitlines())
+        heading = "\n".join(line for line in lines if not line.rstrip().endswith(":"))
+        named = {t: w for t, w in question.held(heading).items() if t in query.core}
+        # a pair of the question's words, as typed: one syllable alike ("sạch", "chính sách") is not it
+        if not any("_" in t and w == question.weight[t] for t, w in named.items()):
+            return 0.0
+        return sum(named.values())
+
+    scores = [named(p) for p in paragraphs]
+    best = max(range(len(paragraphs)), key=lambda i: (scores[i], -i))
+    if scores[best] <= 0:
+        return paragraphs
+    end = next(
+        (j for j in range(best + 1, len(paragraphs)) if _opens_section(paragraphs[j])),
+        len(paragraphs),
+    )
+    return paragraphs[best:end]
+
+
+def _opens_section(paragraph: str) -> bool:
+    """A paragraph under a heading of its own or a bold label ("**4. Giám sát:** ...")."""
+    first = paragraph.splitlines()[0]
+    return is_heading(first) or first.startswith("**")
 
 
 def with_headings(blocks: list[str]) -> list[str]:
@@ -125,54 +150,6 @@ def is_heading(block: str) -> bool:
     if "\n" in text:
         return False
     return text.startswith("#") or (text.startswith("**") and text.endswith("**")) or text.endswith(":")
-
-
-def is_table(paragraph: str) -> bool:
-    """A Markdown table: every line a row between pipes, a header and a rule at least."""
-    lines = paragraph.splitlines()
-    return len(lines) >= 3 and all(line.lstrip().startswith("|") for line in lines)
-
-
-def table_rows(table: str, weight: dict[str, float]) -> str:
-    """The header and the rows a question picks out of a table ("thôn X": the rows of thôn X).
-
-    A row is picked by the question's words it has and the header lacks, weighted as in
-    `best_passage`; rows scoring at least half the best one are kept, in order, the best first
-    while they fit in a passage. When no row stands out, or every row does and the table is short,
-    the whole table is the answer ("the list of poor households").
-    """
-    lines = table.splitlines()
-    header, rows = lines[:2], lines[2:]
-    in_header = set(text_terms("\n".join(header)))
-
-    def row_score(row: str) -> float:
-        terms = set(text_terms(row)) - in_header
-        return sum(w for t, w in weight.items() if t in terms)
-
-    scores = [row_score(row) for row in rows]
-    top = max(scores, default=0.0)
-    if top <= 0:
-        return table
-    picked = [i for i, sc in enumerate(scores) if sc >= ROW_SHARE * top]
-    # a question asking two things of a table ("dài bao nhiêu, rộng bao nhiêu") is answered by the
-    # rows holding each: a row with a word of the question no picked row has is kept too
-    covered = set().union(*(set(text_terms(rows[i])) for i in picked))
-    asked = max(weight.values(), default=0.0) * ASKED_SHARE
-    for i in sorted(range(len(rows)), key=lambda i: -scores[i]):
-        terms = set(text_terms(rows[i])) - in_header
-        new = [t for t in terms if t not in covered and weight.get(t, 0.0) >= asked and "_" not in t]
-        if i not in picked and new:
-            picked.append(i)
-            covered |= terms
-    if len(picked) == len(rows) and len(table) <= PASSAGE_MAX:
-        return table
-    size, kept = len("\n".join(header)), list[int]()
-    for i in sorted(picked, key=lambda i: -scores[i]):
-        if kept and size + 1 + len(rows[i]) > PASSAGE_MAX:
-            break
-        kept.append(i)
-        size += 1 + len(rows[i])
-    return "\n".join([*header, *(rows[i] for i in sorted(kept))])
 
 
 def clip(text: str, limit: int = PASSAGE_MAX) -> str:

@@ -1,0 +1,155 @@
+"""What a passage is scored by: the question's words by rarity, the marks typed, the answer kinds.
+
+A block of a document answers by the resident's own words it holds. Three things keep that honest:
+- words of the question already in the title chose the document and count little in choosing
+  where the answer is;
+- a phrase the synonym list added counts as a phrase ("kinh phí" for "tiền"), never by its single
+  syllables ("kinh" in "sự nghiệp kinh tế" is not money);
+- where the resident typed marks, a syllable written with other marks is another word ("mất tiền"
+  is not "có mặt"): it counts a little, as a typed tone can be a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.lexicon import alternatives, marks
+from qa.query import Query
+from qa.query_words import pairs
+from qa.vntext import fold, syllables
+
+TITLE_TERM_WEIGHT = 0.1
+NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title marks the passage
+PASSAGE_SYNONYM_WEIGHT = 0.3  # phrases the synonym list added count this much towards a passage
+OTHER_MARKS_WEIGHT = 0.1  # a syllable typed with marks, found in the block only with other marks
+# what "bao nhiêu ..." / "mấy ..." counts when it asks for a number of things, not an amount
+COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "thon", "ap", "xom", "cai")
+
+# What an answer of each kind looks like in a passage (see qa/query_words.py ANSWER_KINDS).
+ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "money": re.compile(
+        r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn|đ\b)|miễn|không thu|không phải đóng"
+        r"|\((?:triệu |nghìn |ngàn )?đồng\b"  # a table whose header gives the unit: "Mức (đồng/hộ)"
+        r"|\b\d{1,3}(?:\.\d{3}){2,}\b",  # 1.000.000 and more: an amount in đồng
+        re.IGNORECASE,
+    ),
+    "date": re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d|\btháng \d|\bquý [1-4IV]", re.IGNORECASE),
+    "time": re.compile(r"\b\d{1,2}\s*(?:giờ|h\d|:\d\d)", re.IGNORECASE),
+    "duration": re.compile(r"\b\d+\s*(?:ngày|tháng|tuần|năm)\b|ngay trong ngày", re.IGNORECASE),
+    "length": re.compile(r"\d[\d.,]*\s*(?:m\b|km\b|m2|m²|ha\b|mét)|\((?:m|km|m2|m²|ha)\)", re.IGNORECASE),
+    "percent": re.compile(r"\d[\d.,]*\s*%"),
+    "who": re.compile(
+        r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
+    ),
+    "status": re.compile(
+        r"\b(?:đã|chưa) (?:hoàn thành|xong|nghiệm thu|được nghiệm thu|bàn giao|đưa vào sử dụng|khởi công)"
+        r"|\bđang (?:thi công|triển khai)",
+        re.IGNORECASE,
+    ),
+    "place": re.compile(
+        r"\b(?:tại|địa điểm|điểm|nơi)\b|nhà văn hóa|hội trường|trụ sở|bưu điện", re.IGNORECASE
+    ),
+    "count": re.compile(r"\d"),
+    "counted": re.compile(r"\d"),  # "bao nhiêu hộ": a number of things, as precise as a date
+    "total": re.compile(r"^\|\s*(?:\*\*)?\s*(?:tổng|cộng|toàn)\b|\btổng (?:số|cộng)\b", re.I | re.M),
+}
+_SEGMENTS = re.compile(r"[|\n,;:.()]")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The question as a passage sees it: weighted terms, the marks typed, the kinds of answer."""
+
+    weight: dict[str, float]  # term -> its weight towards a passage
+    own: frozenset[str]  # the resident's own words not in the title: what the passage must answer
+    in_title: frozenset[str]  # terms of the title: they chose the document, not the passage
+    phrases: frozenset[str]  # terms of the phrases the synonym list added
+    typed_marks: dict[str, frozenset[str]]  # folded syllable -> the marks the resident typed on it
+    kinds: frozenset[str]  # answer kinds asked, "count" only when nothing more precise is
+
+    def held(self, text: str) -> dict[str, float]:
+        """The asked terms a text holds, each with its weight as written there."""
+        found: dict[str, set[str]] = {}
+        terms: list[str] = []
+        for segment in _SEGMENTS.split(text):  # no pair across a table cell or a line
+            folded = []
+            for syllable in syllables(segment):
+                letters, tone = marks(syllable)
+                found.setdefault(letters, set()).add(tone)
+                folded.append(letters)
+            terms += folded + pairs(folded)
+
+        def factor(term: str) -> float:
+            out = 1.0
+            for part in term.split("_"):
+                typed = self.typed_marks.get(part)
+                if typed and not typed & found.get(part, set()):
+                    out *= OTHER_MARKS_WEIGHT
+            return out
+
+        return {t: self.weight[t] * factor(t) for t in dict.fromkeys(terms) if self.weight.get(t, 0.0) > 0}
+
+    def score(self, text: str) -> float:
+        return sum(self.held(text).values())
+
+    def answers(self, text: str) -> frozenset[str]:
+        """The kinds of answer asked for that the text holds (an amount, a date...)."""
+        return frozenset(k for k in self.kinds if ANSWER_PATTERNS[k].search(text))
+
+
+def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
+    """Weigh the question's terms for choosing a passage of the document titled `title`."""
+    in_title = set(text_terms(title))
+    names = query.name_terms
+    phrases = {
+        term
+        for phrase in alternatives(query.stand_ins)
+        for term in (phrase if len(phrase) == 1 else pairs(list(phrase)))
+    }
+    weight = {
+        t: w
+        * idf.get(t, 0.0)
+        * (TITLE_TERM_WEIGHT if t in in_title else NAME_PASSAGE_WEIGHT if t in names else 1.0)
+        * (1.0 if t in query.core else PASSAGE_SYNONYM_WEIGHT)
+        for t, w in query.terms.items()
+        if t in query.core or t in phrases
+    }
+    typed: dict[str, set[str]] = {}
+    for word in query.marked:
+        letters, tone = marks(word)
+        typed.setdefault(letters, set()).add(tone)
+    kinds = query.answer_kinds
+    # "bao nhiêu hộ" counts households even beside "góp tiền"; a bare "bao nhiêu" beside an
+    # amount, a date or a length asks for that
+    counted = any(f"{ask}_{unit}" in query.core for ask in ("nhieu", "may") for unit in COUNT_UNITS)
+    if counted:
+        kinds = kinds - {"count"} | {"counted"}
+    elif kinds - {"count"}:
+        kinds = kinds - {"count"}
+    # a pair of two of the title's words, with the marks typed, is the title's too ("ngân sách xã
+    # năm" in "ngân sách xã X năm"; "đồng ý" is not in "đóng góp ... ý kiến")
+    titled: dict[str, set[str]] = {}
+    for syllable in syllables(title):
+        letters, tone = marks(syllable)
+        titled.setdefault(letters, set()).add(tone)
+
+    def in_the_title(part: str) -> bool:
+        return part in titled and typed.get(part, set()) <= titled[part]
+
+    in_title |= {t for t in weight if "_" in t and all(in_the_title(p) for p in t.split("_"))}
+    own = frozenset(t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0)
+    return Asked(
+        weight,
+        own,
+        frozenset(in_title),
+        frozenset(phrases),
+        {k: frozenset(v) for k, v in typed.items()},
+        kinds,
+    )
+
+
+def text_terms(text: str) -> list[str]:
+    """The folded syllables of a text and their pairs, as the index holds them."""
+    folded = [fold(s) for s in syllables(text)]
+    return folded + pairs(folded)

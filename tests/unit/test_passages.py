@@ -1,0 +1,151 @@
+"""The passage quoted holds what the resident asked: the amount, the date, the status, the total."""
+
+from __future__ import annotations
+
+from qa.entries import Entry
+from qa.index import Index
+from qa.passage_tables import PASSAGE_MAX
+
+
+def entry(doc_id: str, title: str, body: str) -> Entry:
+    fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
+    return Entry("disclosure", doc_id, title, fields, "2026-01-01")
+
+
+OTHERS = [
+    entry(
+        "budget",
+        "Công khai dự toán ngân sách xã năm 2026",
+        "Tổng thu ngân sách 18.750 triệu đồng.\n\nChi đầu tư phát triển 6.400 triệu đồng.",
+    ),
+    entry(
+        "poor",
+        "Danh sách hộ nghèo năm 2026",
+        "Thôn Khe Mát có 3 hộ nghèo: ông Páo, bà Mai, ông Sình. Hội nghị thôn họp ngày 04/10.",
+    ),
+    entry(
+        "vaccination",
+        "Kế hoạch tiêm chủng mở rộng năm 2026",
+        "Trẻ dưới 5 tuổi được tiêm vắc xin sởi tại trạm y tế xã ngày 25 hằng tháng.",
+    ),
+]
+
+CONTRIBUTION = entry(
+    "contribution",
+    "Công khai mức đóng góp xây dựng đường nhánh 2 Thôn An Hội",
+    "Hội nghị cử tri Thôn An Hội ngày 04/10/2026 đã biểu quyết thông qua chủ trương làm đường "
+    "nhánh 2 (dài 620 m, mặt bê tông rộng 3 m): 214/236 hộ dự họp đồng ý.\n\n"
+    "| Đối tượng | Mức đóng góp |\n|---|---|\n"
+    "| Hộ có đất mặt tiền tuyến đường | 120.000 đồng/m mặt tiền |\n"
+    "| Các hộ còn lại trong thôn | 1.200.000 đồng/hộ |\n"
+    "| Hộ nghèo | Miễn |\n\n"
+    "Người thu: thủ quỹ Ban phát triển thôn; mỗi khoản thu đều có biên lai.",
+)
+
+
+def rank(question: str, *documents: Entry) -> str:
+    [hit, *_] = Index([*documents, *OTHERS]).rank(question)
+    assert hit.id == documents[0].id
+    assert len(hit.passage) <= PASSAGE_MAX
+    return hit.passage
+
+
+def test_an_amount_asked_is_quoted_from_where_the_amounts_are() -> None:
+    # the meeting paragraph shares the question's words ("làm đường"), the table holds the amount
+    passage = rank("muc dong gop lam duong nhanh 2 thon an hoi moi ho bao nhieu", CONTRIBUTION)
+    assert "1.200.000 đồng/hộ" in passage
+
+
+def test_a_fee_table_is_not_picked_by_the_word_tien_in_mat_tien() -> None:
+    waste = entry(
+        "waste",
+        "Thông báo lịch thu gom rác thải sinh hoạt và giá dịch vụ thu gom",
+        "**1. Lịch thu gom:** xe rác đi hằng ngày từ 5 giờ đến 8 giờ.\n\n"
+        "| Đối tượng | Mức thu (đồng/tháng) |\n|---|---|\n"
+        "| Hộ gia đình mặt tiền đường trung tâm xã | 25.000 |\n"
+        "| Hộ gia đình các tuyến đường ấp | 20.000 |\n"
+        "| Quán ăn, nhà hàng | 120.000 |\n\n"
+        "Phản ánh việc xe rác không đến, liên hệ Hợp tác xã Dịch vụ Môi trường.",
+    )
+    passage = rank("Tiền xe rác mỗi tháng nhà tôi phải trả bao nhiêu?", waste)
+    assert "25.000" in passage and "20.000" in passage
+
+
+def test_marks_typed_tell_mat_tien_from_co_mat() -> None:
+    civil = entry(
+        "civil",
+        "Thủ tục hộ tịch: khai sinh, kết hôn, khai tử",
+        "| Thủ tục | Giấy tờ chính | Lệ phí |\n|---|---|---|\n"
+        "| Đăng ký khai sinh | Tờ khai; giấy chứng sinh | Miễn (đăng ký đúng hạn) |\n"
+        "| Đăng ký kết hôn | Tờ khai (hai bên cùng có mặt) | Miễn |\n"
+        "| Đăng ký khai tử | Tờ khai; giấy báo tử | Miễn (trong hạn 15 ngày) |\n"
+        "| Xác nhận tình trạng hôn nhân | Tờ khai | 15.000 đồng |\n\n"
+        "## Lưu ý\n- Hồ sơ nộp sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo.\n"
+        "- Cha, mẹ đăng ký khai sinh cho con trong 60 ngày kể từ ngày sinh.",
+    )
+    passage = rank("làm giấy khai sinh cho con có mất tiền không", civil)
+    assert "Miễn (đăng ký đúng hạn)" in passage
+
+
+def test_a_question_about_the_works_itself_gets_its_progress_section() -> None:
+    works = entry(
+        "works",
+        "Công khai thông tin công trình đường bê tông bờ Bắc rạch Sậy (tiến độ đến 31/7/2026)",
+        "UBND xã thông báo thông tin công trình như sau:\n\n**1. Thông tin chung**\n\n"
+        "| Nội dung | Thông tin |\n|---|---|\n| Chiều dài tuyến | 2.350 m |\n"
+        "| Nhà thầu thi công | Công ty TNHH Xây dựng Thành Phát |\n"
+        "| Giá trị hợp đồng | 5.412.680.000 đồng |\n| Chủ đầu tư | UBND xã |\n"
+        "| Tư vấn giám sát | Công ty Cổ phần Tư vấn Xây dựng Sen Hồng, giám sát thường xuyên tại hiện trường |\n"
+        "| Quy mô | Mặt đường bê tông xi măng rộng 3,5 m, dày 18 cm; nền đường rộng 5,0 m; 03 cống hộp |\n\n"
+        "**2. Tiến độ đến ngày 31/7/2026**\n\n"
+        "- Đã đổ bê tông mặt đường 1.420 m/2.350 m (đạt 60,4%).\n- Đã thi công xong 02/03 cống hộp.\n\n"
+        "**3. Giám sát cộng đồng:** Trưởng ban giám sát là ông Lê Văn Út.",
+    )
+    passage = rank("tien do cong trinh duong be tong bo bac rach say", works)
+    assert "60,4%" in passage and "Lê Văn Út" not in passage
+
+
+def test_done_yet_and_who_built_it_are_both_answered() -> None:
+    dyke = entry(
+        "dyke",
+        "Công khai kết quả nghiệm thu công trình nâng cấp đê bao kênh Ông Đạo",
+        "UBND xã thông báo công trình nâng cấp đê bao kênh Ông Đạo đã hoàn thành và được nghiệm thu "
+        "đưa vào sử dụng ngày 25/8/2026.\n\n"
+        "| Nội dung | Thông tin |\n|---|---|\n| Chiều dài | 4.100 m |\n"
+        "| Nhà thầu | Công ty TNHH MTV Xây dựng Thủy lợi Đồng Tiến |\n"
+        "| Khởi công – hoàn thành | 15/3/2026 – 20/8/2026 |\n\n"
+        "**2. Hiệu quả:** đê bao bảo vệ khoảng 410 ha lúa và 360 hộ dân.",
+    )
+    passage = rank("đê bao kênh Ông Đạo nâng cấp xong chưa, nhà thầu nào làm", dyke)
+    assert "đã hoàn thành" in passage and "Công ty TNHH MTV Xây dựng Thủy lợi Đồng Tiến" in passage
+
+
+def test_a_total_asked_of_a_table_gets_its_total_row() -> None:
+    poor = entry(
+        "poor-2026",
+        "Công khai kết quả rà soát hộ nghèo, hộ cận nghèo năm 2026",
+        "UBND xã công nhận kết quả rà soát như sau:\n\n"
+        "| Ấp | Tổng số hộ | Hộ nghèo | Hộ cận nghèo |\n|---|---|---|---|\n"
+        + "".join(
+            f"| Ấp {name} | {1200 + i} | {20 + i} | {30 + i} |\n"
+            for i, name in enumerate(["Tân Hòa", "Tân Thạnh", "Bình Phú", "Mỹ Lợi", "Rạch Sậy", "Giồng Dứa"])
+        )
+        + "| **Toàn xã** | **7.948** | **143** | **236** |",
+    )
+    passage = rank("hộ nghèo ấp Bình Phú có bao nhiêu hộ, toàn xã tổng cộng bao nhiêu", poor)
+    assert "| Ấp Bình Phú |" in passage and "**143**" in passage and "Ấp Mỹ Lợi" not in passage
+
+
+def test_how_much_is_the_budget_gets_its_totals_not_its_preamble() -> None:
+    budget = entry(
+        "budget-2026",
+        "Công khai dự toán ngân sách xã Hòa Phú năm 2026",
+        "Căn cứ Nghị quyết số 19/NQ-HĐND của HĐND xã, UBND xã Hòa Phú công khai dự toán thu, chi "
+        "ngân sách xã năm 2026.\n\n"
+        "| Nội dung | Dự toán 2026 (triệu đồng) |\n|---|---:|\n"
+        "| **Tổng thu ngân sách xã** | **41.260** |\n| – Thu tiền sử dụng đất | 13.600 |\n"
+        "| **Tổng chi ngân sách xã** | **41.260** |\n| – Chi đầu tư phát triển | 15.900 |\n\n"
+        "Mọi ý kiến góp ý gửi Văn phòng HĐND và UBND xã.",
+    )
+    passage = rank("ngân sách xã năm nay bao nhiêu", budget)
+    assert "**Tổng thu ngân sách xã** | **41.260**" in passage
