@@ -58,11 +58,14 @@ async def test_a_search_runs_off_the_event_loop(store: Store) -> None:
     question = (QUESTION * 10)[:QUESTION_MAX]
     async with store.uow() as uow:
         await svc.search.search(uow, "lịch tiếp dân")  # the first search builds the index
+        loop_cpu, all_cpu = time.thread_time(), time.process_time()
         hits, wall, stall = await longest_stall(svc.search.search(uow, question))
+        loop_cpu, all_cpu = time.thread_time() - loop_cpu, time.process_time() - all_cpu
     assert hits
-    # ranking a question this long takes a fair while (0.1 to 0.3 s here), and other chats
-    # must not wait that long: on the event loop, the stall was the whole search
-    assert stall < wall / 2, (stall, wall)
+    # Other chats must not wait while a long question is ranked. On the event loop, the loop's
+    # thread did the whole ranking (and the stall was the whole search); off it, another thread
+    # does most of the work. CPU time, unlike a stall, does not grow when the machine is busy.
+    assert loop_cpu < all_cpu / 2, (loop_cpu, all_cpu, stall, wall)
 
 
 async def test_others_are_answered_while_a_megabyte_message_is_searched(store: Store) -> None:
