@@ -154,6 +154,9 @@ async def crash(args: argparse.Namespace) -> int:
         codes_told = {m.group() for chat in chats for msg in fake.sent_to(chat)
                       for m in [CODE.search(msg["text"] or "")] if m}  # fmt: skip
         too_many = fake.too_many_requests
+        if args.keep_db:
+            shutil.copy(db, args.keep_db)
+            shutil.copy(log, args.keep_db.with_suffix(".log"))
 
         with sqlite3.connect(db) as conn:
             petitions = conn.execute("select count(*) from petition").fetchone()[0]
@@ -259,7 +262,9 @@ def main() -> None:
     parser.add_argument("--group-people", type=int, default=60)
     parser.add_argument("--private-people", type=int, default=40)
     parser.add_argument("--group-per-minute", type=int, default=20)
-    parser.add_argument("--keep-db", type=Path, help="copy the bot's database here at the end")
+    parser.add_argument(
+        "--keep-db", type=Path, help="copy the bot's database (and its log, .log) here at the end"
+    )
     parser.add_argument("--patience", type=float, default=20.0, help="silence before a person re-sends")
     parser.add_argument("--give-up", type=float, default=40.0, help="silence before a person gives up")
     parser.add_argument(
