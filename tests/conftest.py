@@ -7,9 +7,10 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,18 @@ from tests.databases import FreshDatabase, Templates
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+
+
+def running_clock(start: datetime = NOW) -> Callable[[], datetime]:
+    """Aware UTC time that starts at ``start`` and runs on at the real pace (monotonic).
+
+    For an App whose back-offs and rate windows must elapse on their own, while its answers stay
+    those of the fixture's dates whatever day the suite runs on. Reminders never fire on it: the
+    scheduler's jobs run on the real clock and each checks the App's clock again."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
 REACH = Reach(active=("telegram",), group_posting=frozenset({"telegram"}))  # the fixtures' groups
 
 
