@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 # the semantic signal computes passage vectors in the background: tests that want it say so
@@ -45,6 +46,30 @@ def running_clock(start: datetime = NOW) -> Callable[[], datetime]:
 
 
 REACH = Reach(active=("telegram",), group_posting=frozenset({"telegram"}))  # the fixtures' groups
+TRAVEL = pytest.StashKey["time_machine.travel"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="ISO",
+        help="run as if the wall clock had started at this time (e.g. 2027-02-10T09:00+00:00; it ticks "
+        "on): the suite must pass on any date. Subprocesses keep the real clock (faketime for those).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    today = config.getoption("--today", default=None)
+    if today:
+        travel = time_machine.travel(datetime.fromisoformat(today), tick=True)
+        travel.start()
+        config.stash[TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(TRAVEL, None)
+    if travel is not None:
+        travel.stop()
 
 
 def _postgres_admin_url() -> str | None:
