@@ -26,7 +26,7 @@ from bot.oa_cli import set_token
 from storage.importer import import_data, load_file
 from storage.models import InboundUpdate
 from storage.store import Store
-from tests.conftest import MINI
+from tests.conftest import MINI, running_clock
 from tests.fakes.telegram import SECRET_HEADER as TG_SECRET_HEADER
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import SECRET_HEADER as ZALO_SECRET_HEADER
@@ -76,7 +76,9 @@ class Webhooks:
 
     def __init__(self, database_url: str, clock: Callable[[], datetime] | None = None) -> None:
         self.database_url = database_url
-        self.clock = clock or (lambda: datetime.now(UTC))
+        # the fixture's calendar (`answers_normally` expects its 8 Dec 2026 dialogue among the
+        # coming events), whatever day it runs on; time still passes for back-offs and rate windows
+        self.clock = clock or running_clock()
         self.telegram = FakeTelegram()
         self.zalo = FakeZaloBot(echo_own_sends=False)
         self.oa = FakeZaloOa()

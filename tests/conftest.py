@@ -7,12 +7,14 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 # the semantic signal computes passage vectors in the background: tests that want it say so
@@ -35,7 +37,43 @@ from tests.databases import FreshDatabase, Templates
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+
+
+def running_clock(start: datetime = NOW) -> Callable[[], datetime]:
+    """Aware UTC time that starts at ``start`` and runs on at the real pace (monotonic).
+
+    For an App whose back-offs and rate windows must elapse on their own, while its answers stay
+    those of the fixture's dates whatever day the suite runs on. Reminders never fire on it: the
+    scheduler's jobs run on the real clock and each checks the App's clock again."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
 REACH = Reach(active=("telegram",), group_posting=frozenset({"telegram"}))  # the fixtures' groups
+TRAVEL = pytest.StashKey["time_machine.travel"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="ISO",
+        help="run as if the wall clock had started at this time (e.g. 2027-02-10T09:00+00:00; it ticks "
+        "on): the suite must pass on any date. Subprocesses keep the real clock (faketime for those).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    today = config.getoption("--today", default=None)
+    if today:
+        travel = time_machine.travel(datetime.fromisoformat(today), tick=True)
+        travel.start()
+        config.stash[TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(TRAVEL, None)
+    if travel is not None:
+        travel.stop()
 
 
 class RememberingEmbedder(Embedder):

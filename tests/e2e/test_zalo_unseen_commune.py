@@ -10,8 +10,9 @@ code; an official (Zalo only: no Telegram runs) answers with /traloi and the res
 nothing; a redelivered, re-served or echoed update is answered once or not at all; and the two
 village meetings' reminders reach their Zalo-only villages the configured way: Ấp Phước Lợi's
 group through its admin (relay), Ấp Kinh Xáng's residents who subscribed (fanout). Only the two
-meetings' start times are moved (to a day or two from now, imported again at the end), so
-that their reminders fall due during the test.
+meetings' start times are moved: out of the way at first (weeks ahead: as written, a reminder of
+theirs due within the hour before the test would go out at its start, on 9 and 10 Jan 2027), then,
+imported again at the end, to a day or two from now, so that their reminders fall due during the test.
 """
 
 from __future__ import annotations
@@ -58,12 +59,14 @@ class Story:
     port: int
 
 
-def moved(data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The file's two village meetings, moved so that their first reminder falls due in DUE_IN s."""
+def moved(
+    data: dict[str, Any], now: datetime, due_in: timedelta = timedelta(seconds=DUE_IN)
+) -> dict[str, Any]:
+    """The file's two village meetings, moved so that their first reminder falls due in `due_in`."""
     for event in data["events"]:
         before = {"hop-dan-ap-phuoc-loi": timedelta(days=1), "hop-dan-ap-kinh-xang": timedelta(days=2)}
         if event["id"] in before:
-            start = now + before[event["id"]] + timedelta(seconds=DUE_IN)
+            start = now + before[event["id"]] + due_in
             event["start"] = start.astimezone(VN).replace(microsecond=0).isoformat()
     return data
 
@@ -95,7 +98,8 @@ async def story(request: pytest.FixtureRequest, database_url: str) -> AsyncItera
         await app.start()
         try:
             async with app.store.uow() as uow:
-                await import_data(uow, load_file(UNSEEN), datetime.now(UTC))  # as written
+                now = datetime.now(UTC)  # as written, but for the two meetings, weeks ahead
+                await import_data(uow, moved(load_file(UNSEEN), now, due_in=timedelta(days=21)), now)
             if request.param == "webhook":
                 await wait_for(lambda: zalo._webhook is not None, what="setWebhook")
             yield Story(app, zalo, request.param, port)
