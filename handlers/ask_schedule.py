@@ -49,7 +49,11 @@ async def schedule_events(
         coming = [e for e in found if soonest[e.id] is not None]
         found = coming or found
         return sorted(found, key=lambda e: (soonest[e.id] or far, e.id))[:MAX_EVENTS]
-    return sorted(found, key=lambda e: (ranked.get(e.id, len(hits)), soonest[e.id] or far, e.id))[:MAX_EVENTS]
+    fits = {e.id: asked.title_fit(e.title) for e in found}
+    best = min(named for named, _ in fits.values())  # the titles naming most of what is asked
+    found = [e for e in found if fits[e.id][0] == best]
+    order = sorted(found, key=lambda e: (fits[e.id], ranked.get(e.id, len(hits)), soonest[e.id] or far, e.id))
+    return order[:MAX_EVENTS]
 
 
 def _next(ctx: Ctx, event: Event, before: datetime) -> datetime | None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.lexicon import contains, load_lexicon
-from qa.query_words import WHEN_PHRASES, YEAR_RE, stopword_flags, typed_with_marks
+from qa.query_words import STOPWORDS, WHEN_PHRASES, YEAR_RE, stopword_flags, typed_with_marks
 from qa.vntext import fold, syllables
 
 
@@ -39,7 +39,11 @@ MEETING_AFTER = frozenset("dan thon xom ap ban to khu hdnd mat cu dinh hang toi"
 MEETING_BEFORE = frozenset("cuoc buoi ky phien di lich ngay khi gio".split())
 # Question phrases asking where (folded), besides WHEN_PHRASES asking when.
 WHERE_PHRASES = _phrases("o dau", "tai dau", "cho nao", "noi nao", "dia diem", "phong nao", "o cho nao")
-SCHEDULE_PHRASES = (*WHEN_PHRASES, *WHERE_PHRASES, *_phrases("sap toi", "gio nao", "thang nao", "tuan nao"))
+SCHEDULE_PHRASES = (
+    *WHEN_PHRASES,
+    *WHERE_PHRASES,
+    *_phrases("sap toi", "gio nao", "thang nao", "tuan nao", "toi nao", "sang nao", "chieu nao"),
+)
 # Words that say nothing about which event: who is asked, time words, generic places, recurrence.
 GENERIC = frozenset(
     """dan nhan con xa thon xom ap ban khu to pho dinh ky hang thang tuan nam toi sang chieu trua gio
@@ -55,6 +59,7 @@ class ScheduleAsk:
     kinds: frozenset[str]  # the event kinds named
     phrases: tuple[tuple[str, ...], ...]  # the kind phrases said (folded)
     specific: tuple[str, ...]  # folded words every answering event must hold ("chu", "tich")
+    said_words: frozenset[str] = frozenset()  # every folded word of the question
 
     def of_kind(self, kind: str, title: str) -> bool:
         """Whether an event of this `kind` and title is of a kind asked about."""
@@ -69,6 +74,15 @@ class ScheduleAsk:
             elif contains(folded, phrase):
                 return True
         return False
+
+    def title_fit(self, title: str) -> tuple[int, int]:
+        """How well a title fits the question, best lowest: the specific words it names, then the
+        words it adds ("Phó Chủ tịch … phụ trách đất đai" adds "phó" … to "chủ tịch")."""
+        words = {fold(w) for w in syllables(title)}
+        named = sum(word in words for word in self.specific)
+        kind_words = {w for phrase in self.phrases for w in phrase}
+        extra = words - self.said_words - GENERIC - STOPWORDS - kind_words
+        return -named, len([w for w in extra if not w.isdigit()])
 
     def covered_by(self, texts: Iterable[str]) -> bool:
         """Whether the event's texts hold every specific word of the question."""
@@ -112,7 +126,7 @@ def schedule_ask(question: str) -> ScheduleAsk | None:
             if not (is_used or is_stop or word in GENERIC or (word.isdigit() and not YEAR_RE.match(word)))
         )
     )
-    return ScheduleAsk(frozenset(kinds), tuple(said), specific)
+    return ScheduleAsk(frozenset(kinds), tuple(said), specific, frozenset(folded))
 
 
 def _meeting(tokens: list[str], folded: list[str], i: int) -> bool:
