@@ -46,10 +46,19 @@ SCHEDULE_PHRASES = (
 )
 # Words that say nothing about which event: who is asked, time words, generic places, recurrence.
 GENERIC = frozenset(
-    """dan nhan con xa thon xom ap ban khu to pho dinh ky hang thang tuan nam toi sang chieu trua gio
+    """dan con xa thon xom ap ban khu to pho dinh ky hang thang tuan nam toi sang chieu trua gio
     ngay thu buoi cuoc phien lan lich sap tiep theo gan nhat nua cong chuc dien ra thuong xuyen cu the
     the nao nao bao khong chua co duoc dau moi hom ad oi vay a nhe voi ai di tai nay toi""".split()
 )
+
+
+# Acronyms read as their words on both sides ("HĐND" in a title, "hội đồng nhân dân" asked).
+ACRONYMS = {"hdnd": ("hoi", "dong", "nhan", "dan"), "ubnd": ("uy", "ban", "nhan", "dan")}
+
+
+def _words(text: str) -> list[str]:
+    """The folded syllables of a text, acronyms spelt out."""
+    return [w for word in syllables(text) for w in ACRONYMS.get(fold(word), (fold(word),))]
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class ScheduleAsk:
     phrases: tuple[tuple[str, ...], ...]  # the kind phrases said (folded)
     specific: tuple[str, ...]  # folded words every answering event must hold ("chu", "tich")
     said_words: frozenset[str] = frozenset()  # every folded word of the question
+    # the specific words as the question runs them together ("hội đồng", "An Hội"): each is found
+    # in one piece in an answering event ("hội nghị … đồng" is not "hội đồng")
+    runs: tuple[tuple[str, ...], ...] = ()
 
     def of_kind(self, kind: str, title: str) -> bool:
         """Whether an event of this `kind` and title is of a kind asked about."""
@@ -85,15 +97,17 @@ class ScheduleAsk:
         return -named, len([w for w in extra if not w.isdigit()])
 
     def covered_by(self, texts: Iterable[str]) -> bool:
-        """Whether the event's texts hold every specific word of the question."""
-        held = {fold(w) for text in texts for w in syllables(text)}
-        return all(word in held for word in self.specific)
+        """Whether the event's texts hold every specific word of the question, each run of them
+        in one piece."""
+        folded = [_words(text) for text in texts]
+        return all(any(contains(words, run) for words in folded) for run in self.runs)
 
 
 def schedule_ask(question: str) -> ScheduleAsk | None:
     """The kinds of event a question asks the time or place of, or None when it does not."""
     typed = syllables(question)
     tokens = load_lexicon().expand_shorthand(typed)  # "chừng nào" -> "khi nào", "bgio" -> "bao giờ"
+    tokens = [w for t in tokens for w in ACRONYMS.get(fold(t), (t,))]
     folded = [fold(t) for t in tokens]
     if not any(contains(folded, phrase) for phrase in SCHEDULE_PHRASES):
         return None
@@ -119,14 +133,24 @@ def schedule_ask(question: str) -> ScheduleAsk | None:
             if tuple(folded[i : i + size]) == phrase:
                 used[i : i + size] = [True] * size
     stop = stopword_flags(tokens, typed_with_marks(typed))
-    specific = tuple(
-        dict.fromkeys(
-            word
-            for word, is_used, is_stop in zip(folded, used, stop, strict=True)
-            if not (is_used or is_stop or word in GENERIC or (word.isdigit() and not YEAR_RE.match(word)))
-        )
-    )
-    return ScheduleAsk(frozenset(kinds), tuple(said), specific, frozenset(folded))
+    runs = _runs(folded, [u or s for u, s in zip(used, stop, strict=True)])
+    specific = tuple(dict.fromkeys(word for run in runs for word in run))
+    return ScheduleAsk(frozenset(kinds), tuple(said), specific, frozenset(folded), tuple(runs))
+
+
+def _runs(folded: list[str], said: list[bool]) -> list[tuple[str, ...]]:
+    """The runs of specific words: not `said` (a kind, schedule or stop word), not generic, not a
+    number other than a year."""
+    runs: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for word, skip in zip([*folded, ""], [*said, True], strict=True):
+        if skip or word in GENERIC or (word.isdigit() and not YEAR_RE.match(word)):
+            if run and tuple(run) not in runs:
+                runs.append(tuple(run))
+            run = []
+        else:
+            run.append(word)
+    return runs
 
 
 def _meeting(tokens: list[str], folded: list[str], i: int) -> bool:
