@@ -47,7 +47,7 @@ SCHEDULE_PHRASES = (
 # Words that say nothing about which event: who is asked, time words, generic places, recurrence.
 GENERIC = frozenset(
     """dan con xa thon xom ap ban khu to pho dinh ky hang thang tuan nam toi sang chieu trua gio
-    ngay thu buoi cuoc phien lan lich sap tiep theo gan nhat nua cong chuc dien ra thuong xuyen cu the
+    ngay thu buoi cuoc lan lich sap tiep theo gan nhat nua cong chuc dien ra thuong xuyen cu the
     the nao nao bao khong chua co duoc dau moi hom ad oi vay a nhe voi ai di tai nay toi""".split()
 )
 
@@ -156,6 +156,8 @@ def _runs(folded: list[str], said: list[bool]) -> list[tuple[str, ...]]:
 def _meeting(tokens: list[str], folded: list[str], i: int) -> bool:
     """Whether "hop" at `i` is "họp" (to meet)."""
     word = tokens[i].lower()
+    if "chợ" in (t.lower() for t in tokens[:i]):  # "chợ phiên … họp": the market is held
+        return False
     if word == "họp":
         return True
     if word != "hop":  # "hợp", "hộp" typed with their marks

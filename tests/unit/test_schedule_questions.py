@@ -50,8 +50,16 @@ def test_schedule_words_and_kinds_are_read_with_or_without_marks() -> None:
     named = schedule_ask("Thôn Hòa Bình họp thôn định kỳ vào tối nào?")
     assert named is not None and named.specific == ("hoa", "binh")
     # "hợp" (contract, cooperative) is not "họp"; a question with no schedule word is not one
-    for other in ("hop dong khi nao ky", "hợp đồng khi nào ký", "họp dân bàn gì", "ngân sách xã bao nhiêu"):
+    for other in (
+        "hop dong khi nao ky",
+        "hợp đồng khi nào ký",
+        "họp dân bàn gì",
+        "ngân sách xã bao nhiêu",
+        "chợ phiên họp vào hôm nào",  # the market is held
+    ):
         assert schedule_ask(other) is None, other
+    market = schedule_ask("cho phien hop vao hom nao")  # without marks: "phiên" must be in the event
+    assert market is not None and market.specific == ("phien",)
 
 
 async def test_lich_hop_dan_lists_the_meetings_not_a_notice_naming_them(memory: MemoryStore) -> None:
@@ -88,3 +96,11 @@ async def test_reception_questions_get_the_reception_schedule(memory: MemoryStor
     assert "Địa điểm: Trụ sở UBND xã" in reply.text
     assert "• Thứ Sáu, 15/01/2027, 8 giờ 00" in reply.text  # 15/12 is cancelled (exdates)
     assert "• Thứ Ba, 15/12/2026" not in reply.text
+
+
+def test_the_words_naming_a_meeting_are_matched_together() -> None:
+    asked = schedule_ask("kỳ họp hội đồng nhân dân lần tới ngày nào")
+    assert asked is not None
+    assert asked.covered_by(["Kỳ họp thứ năm HĐND xã khóa XXII"])  # the acronym spelt out
+    # a dialogue hosted by the compensation council holds "hội" and "đồng", not "hội đồng nhân dân"
+    assert not asked.covered_by(["Đối thoại với các hộ có đất thu hồi", "Chủ tịch Hội đồng bồi thường"])
