@@ -10,6 +10,7 @@ from domain.messages import Button, Incoming, Reply
 from domain.plaintext import plain
 from domain.vnformat import button_title, category_name, vn_date, vn_datetime
 from handlers import menu, tracking
+from handlers.ask_schedule import listing, schedule_events
 from handlers.services import Ctx
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
@@ -60,6 +61,14 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     village = subscription.village if subscription is not None else None
     today = ctx.now.astimezone(ctx.svc.tz).date()
     hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village, today=today)
+    events = await schedule_events(ctx, question, hits, CONFIDENCE_THRESHOLD)
+    if events:  # "lịch họp dân", "khi nào tiếp dân": the events of that kind, not a text naming them
+        ids = [e.id for e in events]
+        await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": len(ids)})
+        reply = (
+            await render(ctx, ids[0], passage=None, has_more=False) if len(ids) == 1 else listing(ctx, events)
+        )
+        return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, hits)
     if await near_miss(ctx, question, hits[0]):  # another year, another named place: offered only

@@ -154,6 +154,22 @@ async def test_ask_on_an_empty_database_answers_from_the_demo_commune_as_run_wou
     assert "chưa tìm thấy" in off.out
 
 
+async def test_schedule_questions_on_the_demo_commune_get_its_meetings(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    # issue 16: these got the chatbot's own notice ("… lịch họp của xã và của thôn mình") or nothing
+    questions = ["lich hop dan", "khi nao hop dan thon", "hop dan o dau"]
+    stdin = "".join(json.dumps({"q": q}) + "\n" for q in questions)
+    result = await bot_cli(tmp_path, "ask", "--jsonl", stdin=stdin, DATABASE_URL=database_url)
+    assert result.code == 0, result.err
+    for line in [json.loads(x) for x in result.out.splitlines()]:
+        assert "hop-thon-an-hoi" in line["sources"], line
+        assert "tro-ly-ao-va-du-lieu-ca-nhan" not in line["sources"]
+        assert (
+            "Họp thôn định kỳ Thôn An Hội" in line["answer"] and "Nhà văn hóa Thôn An Hội" in line["answer"]
+        )
+
+
 async def test_ask_one_question_lists_the_choices_the_chat_would_offer(
     tmp_path: Path, database_url: str, store: Store
 ) -> None:

@@ -1,0 +1,90 @@
+"""A question asking when or where a kind of event takes place ("lịch họp dân", "khi nào tiếp
+dân", "họp dân ở đâu"): answered by the commune's published events of that kind (qa/schedule.py),
+with their next sittings, place and host, as /lich shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.calendar import occurrences
+from domain.messages import Button, Reply
+from domain.vnformat import button_title, vn_datetime
+from handlers.services import Ctx
+from qa.entries import SearchHit
+from qa.schedule import schedule_ask
+from qa.searcher import cap
+from storage.models import Event
+
+DAYS_AHEAD = 120  # as an event's own answer (handlers/ask.py `render`)
+MAX_EVENTS = 5
+
+
+async def schedule_events(
+    ctx: Ctx, question: str, hits: list[SearchHit], threshold: float
+) -> list[Event] | None:
+    """The events answering a schedule question, best first; None when it is not one, or no
+    published event is of the kind asked and holds every specific word of the question, or the
+    question names one (a village, a host) and the search already answers it with an event of that
+    kind (`threshold`: the confidence answered at)."""
+    asked = schedule_ask(cap(question))
+    if asked is None:
+        return None
+    events = await ctx.uow.events.all()
+    if asked.specific and hits and hits[0].kind == "event" and hits[0].confidence >= threshold:
+        top = next((e for e in events if e.id == hits[0].id), None)
+        if top is not None and asked.of_kind(top.kind, top.title):
+            return None
+    commune = await ctx.uow.commune.get()
+    own = [commune.name, commune.province or ""] if commune is not None else []
+    found = [
+        e
+        for e in events
+        if asked.of_kind(e.kind, e.title)
+        # not the description: "Hội đồng bồi thường" in a dialogue's is no "kỳ họp hội đồng"
+        and asked.covered_by([e.title, e.host or "", e.location or "", e.start[:4], *e.villages, *own])
+    ]
+    if not found:
+        return None
+    ranked = {h.id: n for n, h in enumerate(hits) if h.kind == "event"}
+    when = {e.id: sittings(ctx, e) for e in found}
+    far = ctx.now + timedelta(days=DAYS_AHEAD)
+    if not asked.specific:  # "lịch họp dân": every one coming up, soonest first; else the latest
+        coming = sorted((e for e in found if when[e.id][0]), key=lambda e: (when[e.id][0] or far, e.id))
+        past = sorted((e for e in found if not when[e.id][0]), key=lambda e: (when[e.id][1] or ctx.now, e.id))
+        return (coming or past[::-1])[:MAX_EVENTS]
+    fits = {e.id: asked.title_fit(e.title) for e in found}
+    best = min(named for named, _ in fits.values())  # the titles naming most of what is asked
+    found = [e for e in found if fits[e.id][0] == best]
+    order = sorted(found, key=lambda e: (fits[e.id], ranked.get(e.id, len(hits)), when[e.id][0] or far, e.id))
+    return order[:MAX_EVENTS]
+
+
+def sittings(ctx: Ctx, event: Event) -> tuple[datetime | None, datetime | None]:
+    """The event's next sitting within DAYS_AHEAD, and its last one within a year before now."""
+    soon = occurrences(event, ctx.now, ctx.now + timedelta(days=DAYS_AHEAD), ctx.svc.tz)
+    before = occurrences(event, ctx.now - timedelta(days=365), ctx.now, ctx.svc.tz)
+    return (soon[0].start if soon else None), (before[-1].start if before else None)
+
+
+def listing(ctx: Ctx, events: list[Event]) -> Reply:
+    """Several events: each with its next sitting (else its last), place and host, and a button to
+    open it."""
+    when = [sittings(ctx, e) for e in events]
+    coming = any(soon for soon, _ in when)
+    lines = ["📅 Lịch xã đã công bố:" if coming else "📅 Xã chưa công bố buổi nào sắp tới. Các buổi gần đây:"]
+    for event, (soon, last) in zip(events, when, strict=True):
+        if soon:
+            said = vn_datetime(soon)
+        elif last:
+            said = f"đã diễn ra {vn_datetime(last)}"
+        else:
+            said = "chưa có buổi nào sắp tới"
+        place = f" — {event.location}" if event.location else ""
+        lines.append(f"\n• {event.title}\n  {said}{place}")
+        if event.host:
+            lines.append(f"  Chủ trì: {event.host}")
+    lines.append("\nBà con bấm vào từng buổi để xem chi tiết.")
+    if ctx.svc.public_base_url:
+        lines.append(f"📲 Thêm lịch của xã vào điện thoại: {ctx.svc.public_base_url}/lich.ics")
+    buttons = tuple((Button(f"📅 {button_title(e.title)}", f"doc:{e.id}"),) for e in events)
+    return Reply("\n".join(lines), buttons=buttons)
