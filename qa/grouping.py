@@ -75,6 +75,17 @@ def distinct(major: Ids, minor: Ids, minor_size: int, chunk: int = CHUNK_ROWS) -
     return _joined(majors), _joined(minors)
 
 
+def unique_inverse(keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """`np.unique(keys, return_inverse=True)`: the sorted distinct keys and, per key, its place
+    among them (a stable sort: the rows of an index come in sorted runs, which it merges)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = _firsts(ordered)
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
 def _sorted_unique(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """`np.unique(keys)`, by sorting in place: numpy 2.4's `unique` hashes, which at a million
     rows with hundreds of thousands of distinct keys took eight times as long as a sort."""

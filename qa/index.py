@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from qa.bm25 import BM25, FIELD_WEIGHTS, PASSAGE_WEIGHT
 from qa.entries import Entry, SearchHit
-from qa.grouping import give_back_freed_memory, ranges
+from qa.grouping import give_back_freed_memory, ranges, unique_inverse
 from qa.lexicon import load_lexicon
 from qa.passages import split_paragraphs
 from qa.query import Analyzer
@@ -170,7 +170,7 @@ def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids,
     first, second = first[keep], second[keep]
     out = np.empty(len(first), dtype=np.int32)
     for rows in ranges(first):  # in ranges of the first syllable: no whole-length temporaries
-        keys, inverse = np.unique(first[rows].astype(np.int64) * n + second[rows], return_inverse=True)
+        keys, inverse = unique_inverse(first[rows].astype(np.int64) * n + second[rows])
         numbers = np.fromiter(
             (
                 vocab.setdefault(f"{names[a]}_{names[b]}", len(vocab))
