@@ -29,7 +29,7 @@ from qa.passages import split_paragraphs
 from qa.query import Analyzer
 from qa.query_words import STOPWORDS, pairs
 from qa.ranking import rank
-from qa.termsets import TermSets
+from qa.termsets import SmallTermSets, TermSets
 from qa.vntext import fold, syllables
 
 Ids = npt.NDArray[np.int32]
@@ -108,7 +108,7 @@ class Index:
         self.paragraphs = BM25(terms[body], chunk_of[body], None, len(read.owner), vocab, named_idf=False)
         del chunk_of
         # per document: the terms of its title, tags, source and place
-        self.heads = TermSets(vocab, docs[~body], terms[~body], len(entries))
+        self.heads = SmallTermSets(vocab, docs[~body], terms[~body], len(entries))
         del terms, docs, body
         self.first_chunk = (
             read.first_chunk
