@@ -54,15 +54,14 @@ def _read(entries: list[Entry]) -> _Pieces:
     typed: dict[str, int] = {}
     out = _Pieces(typed, array("i"), array("i"), array("i"), array("d"), array("i"), array("i"), [])
     chunks = 0
+    number_of = typed.setdefault  # a syllable seen first is numbered len(typed)
     for number, entry in enumerate(entries):
         out.first_chunk.append(chunks)
         for name, text in entry.fields.items():
             body = name == "body"
             for piece in split_paragraphs(text) if body else [text]:
                 raw = syllables(piece)
-                new = [w for w in dict.fromkeys(raw) if w not in typed]
-                typed.update(zip(new, range(len(typed), len(typed) + len(new)), strict=True))
-                out.stream.extend(map(typed.__getitem__, raw))
+                out.stream.extend([number_of(w, len(typed)) for w in raw])
                 out.sizes.append(len(raw))
                 out.doc.append(number)
                 out.weight.append(FIELD_WEIGHTS[name])
