@@ -23,13 +23,13 @@ import numpy.typing as npt
 
 from qa.bm25 import BM25, FIELD_WEIGHTS, PASSAGE_WEIGHT
 from qa.entries import Entry, SearchHit
-from qa.grouping import give_back_freed_memory, ranges
+from qa.grouping import give_back_freed_memory, ranges, unique_inverse
 from qa.lexicon import load_lexicon
 from qa.passages import split_paragraphs
 from qa.query import Analyzer
 from qa.query_words import STOPWORDS, pairs
 from qa.ranking import rank
-from qa.termsets import TermSets
+from qa.termsets import SmallTermSets, TermSets
 from qa.vntext import fold, syllables
 
 Ids = npt.NDArray[np.int32]
@@ -54,15 +54,14 @@ def _read(entries: list[Entry]) -> _Pieces:
     typed: dict[str, int] = {}
     out = _Pieces(typed, array("i"), array("i"), array("i"), array("d"), array("i"), array("i"), [])
     chunks = 0
+    number_of = typed.setdefault  # a syllable seen first is numbered len(typed)
     for number, entry in enumerate(entries):
         out.first_chunk.append(chunks)
         for name, text in entry.fields.items():
             body = name == "body"
             for piece in split_paragraphs(text) if body else [text]:
                 raw = syllables(piece)
-                new = [w for w in dict.fromkeys(raw) if w not in typed]
-                typed.update(zip(new, range(len(typed), len(typed) + len(new)), strict=True))
-                out.stream.extend(map(typed.__getitem__, raw))
+                out.stream.extend([number_of(w, len(typed)) for w in raw])
                 out.sizes.append(len(raw))
                 out.doc.append(number)
                 out.weight.append(FIELD_WEIGHTS[name])
@@ -108,7 +107,7 @@ class Index:
         self.paragraphs = BM25(terms[body], chunk_of[body], None, len(read.owner), vocab, named_idf=False)
         del chunk_of
         # per document: the terms of its title, tags, source and place
-        self.heads = TermSets(vocab, docs[~body], terms[~body], len(entries))
+        self.heads = SmallTermSets(vocab, docs[~body], terms[~body], len(entries))
         del terms, docs, body
         self.first_chunk = (
             read.first_chunk
@@ -170,7 +169,7 @@ def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids,
     first, second = first[keep], second[keep]
     out = np.empty(len(first), dtype=np.int32)
     for rows in ranges(first):  # in ranges of the first syllable: no whole-length temporaries
-        keys, inverse = np.unique(first[rows].astype(np.int64) * n + second[rows], return_inverse=True)
+        keys, inverse = unique_inverse(first[rows].astype(np.int64) * n + second[rows])
         numbers = np.fromiter(
             (
                 vocab.setdefault(f"{names[a]}_{names[b]}", len(vocab))

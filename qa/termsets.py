@@ -36,21 +36,22 @@ class TermSets:
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def __getitem__(self, doc: int) -> TermSet:
+    def __getitem__(self, doc: int) -> Set[str]:
         return TermSet(self, self._offsets[doc], self._offsets[doc + 1])
-
-    def has(self, word: str, start: int, end: int) -> bool:
-        number = self.vocab.get(word)
-        if number is None:
-            return False
-        at = bisect_left(self._words, number, start, end)
-        return at < end and self._words[at] == number
 
     def names(self, start: int, end: int) -> list[str]:
         if self._names is None:
             self._names = list(self.vocab)
         names = self._names
         return [names[number] for number in self._words[start:end]]
+
+
+class SmallTermSets(TermSets):
+    """Sets of a few dozen words each (a document's title, tags, source and place), read many
+    times each while a question is answered: `sets[doc]` is a frozenset of them."""
+
+    def __getitem__(self, doc: int) -> Set[str]:
+        return frozenset(self.names(self._offsets[doc], self._offsets[doc + 1]))
 
 
 class TermSet(Set[str]):
@@ -62,7 +63,13 @@ class TermSet(Set[str]):
         self._sets, self._start, self._end = sets, start, end
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self._sets.has(word, self._start, self._end)
+        # thousands of calls a question: no further calls in here
+        number = self._sets.vocab.get(word) if isinstance(word, str) else None
+        if number is None:
+            return False
+        words, end = self._sets._words, self._end
+        at = bisect_left(words, number, self._start, end)
+        return at < end and words[at] == number
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sets.names(self._start, self._end))
@@ -71,6 +78,13 @@ class TermSet(Set[str]):
         return self._end - self._start
 
     def __and__(self, other: Iterable[object]) -> frozenset[str]:
-        return frozenset(w for w in other if isinstance(w, str) and w in self)
+        vocab, words, start, end = self._sets.vocab, self._sets._words, self._start, self._end
+        found: list[str] = []
+        for w in other:
+            if isinstance(w, str) and (number := vocab.get(w)) is not None:
+                at = bisect_left(words, number, start, end)
+                if at < end and words[at] == number:
+                    found.append(w)
+        return frozenset(found)
 
     __rand__ = __and__  # `question_words & words`: a frozenset of the question's words that are here

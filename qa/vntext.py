@@ -31,7 +31,7 @@ def syllables(text: str) -> list[str]:
     """
     out: list[str] = []
     for word in _WORD_RE.findall(normalize(text)):
-        code = _CODE_RE.match(word)
+        code = _CODE_RE.match(word) if word[-1].isdigit() else None  # most words end in a letter
         out.extend(code.groups() if code else (word,))
     return out
 

@@ -13,7 +13,7 @@ from qa.entries import Entry, load_entries
 from qa.index import Index
 from qa.searcher import SearchIndex
 from qa.semantic import DIM, Embedder, available, cosine, passage_texts
-from qa.vectors import DocVectors, Semantic, StoredVectors, fill_vectors, load_vectors
+from qa.vectors import DocVectors, Semantic, StoredVectors, columns, fill_vectors, load_vectors
 from storage.importer import import_data, load_file
 from storage.store import Store
 from tests.conftest import FIXTURES, MINI, NOW
@@ -120,6 +120,22 @@ def test_a_question_typed_without_marks_gets_the_marks_the_documents_write_most(
     assert vectors.with_marks("ban dat xa o dau") == "bán đất xã ở dau"
     assert vectors.with_marks("Bàn ghế") == "bàn ghế"  # typed with marks: kept as typed
     assert vectors.best(np.ones(DIM, dtype=np.float32)) is None  # no vectors yet: answered lexically
+
+
+def test_vectors_read_back_in_blocks_keep_each_passage_with_its_document() -> None:
+    # 7 passages of 3 documents, read back 2 at a time: each passage's own vector finds its document
+    def doc(doc_id: str) -> Entry:
+        return Entry("disclosure", doc_id, doc_id, {"title": doc_id, "body": ""}, "2026-01-01")
+
+    entries = [doc("a"), doc("b"), doc("c")]
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((7, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owner = np.array([0, 0, 1, 1, 1, 2, 2], dtype=np.int32)
+    matrix = columns([v.astype("<f4").tobytes() for v in vectors], block=2)
+    assert np.array_equal(matrix, vectors)
+    found = DocVectors(entries, StoredVectors(matrix, owner, [True] * 3), {})
+    assert [found.best(v) for v in vectors] == owner.tolist()
 
 
 class _Meaning(Embedder):
