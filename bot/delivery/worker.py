@@ -130,8 +130,11 @@ class OutboxWorker:
         try:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
+                wait = True
                 timeout: float | None = max(0.0, self._reclaim_at - self._monotonic())
-                if self._claim_now():
+                if len(self._chats) >= self._concurrency:
+                    timeout = None  # until a chat is done
+                elif self._claim_now():
                     try:
                         claimed = await self.run_once()
                     except Exception:
@@ -139,8 +142,9 @@ class OutboxWorker:
                         claimed = 0
                     if self._stopping:
                         break
+                    wait = not claimed
                     timeout = None if claimed else await self._idle_seconds()
-                if timeout is not None:
+                if wait:
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=timeout)
                     except TimeoutError:
