@@ -45,11 +45,18 @@ def notice_text(doc: Disclosure) -> str:
 async def queue_notices(
     store: Store, now: datetime, tz: ZoneInfo, quiet: tuple[time, time] | None, reach: Reach
 ) -> int:
-    """Announce disclosures published in the last 7 days and never announced, once per group."""
+    """Announce disclosures published in the last 7 days and never announced, once per group.
+
+    Runs every few seconds: the groups (a province's commune may have a thousand) and the
+    disclosures (thousands) are read only when a notice is due, not on every pass.
+    """
     queued = 0
     async with store.uow() as uow:
+        due = await uow.disclosures.unannounced(now.astimezone(tz).date() - NOTICE_WINDOW)
+        if not due:
+            return 0
         groups = await uow.groups.all()
-        for doc in await uow.disclosures.all():
+        for doc in due:
             queued += await announce_notice(uow, doc, groups, now, tz, quiet, reach)
         await uow.commit()
     return queued

@@ -34,13 +34,17 @@ class Outcome:
 
 
 async def record_retrying(
-    store: Store, reach: Reach, outcomes: list[Outcome], wake: Sequence[tuple[str, str]] = ()
+    store: Store,
+    reach: Reach,
+    outcomes: list[Outcome],
+    wake: Sequence[tuple[str, str]] = (),
+    commune_id: int | None = None,
 ) -> None:
     """Record; a database that went away (a restart) is waited for a while, for a message
     sent but not recorded goes out again once its lease runs out (a duplicate)."""
     for pause in RECORD_RETRY_SECONDS:
         try:
-            return await record(store, reach, outcomes, wake)
+            return await record(store, reach, outcomes, wake, commune_id)
         except Exception as exc:
             if not transient(exc):
                 raise
@@ -48,15 +52,19 @@ async def record_retrying(
                 "outbox: recording %d outcomes failed (%s); again in %.0f s", len(outcomes), exc, pause
             )
         await asyncio.sleep(pause)
-    await record(store, reach, outcomes, wake)
+    await record(store, reach, outcomes, wake, commune_id)
 
 
 async def record(
-    store: Store, reach: Reach, outcomes: list[Outcome], wake: Sequence[tuple[str, str]] = ()
+    store: Store,
+    reach: Reach,
+    outcomes: list[Outcome],
+    wake: Sequence[tuple[str, str]] = (),
+    commune_id: int | None = None,
 ) -> None:
     """Store what the sends came to; the chats in `wake` (channel, chat id), held by back-off, are
-    due again now (their channel sends again)."""
-    async with store.uow() as uow:
+    due again now (their channel sends again). `commune_id`: the sender's (else the store's)."""
+    async with store.uow(commune_id) as uow:
         await uow.outbox.mark_sent(
             [(o.message.id or 0, o.result.external_id, o.at) for o in outcomes if isinstance(o.result, Sent)]
         )

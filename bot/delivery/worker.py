@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
+RECLAIM_EVERY = 1.0  # while chats are being sent to, claim at least this often (retries fall due)
 ChatKey = tuple[str, str]  # (channel, chat id)
 
 
@@ -77,6 +78,14 @@ class OutboxWorker:
         self._chats: dict[ChatKey, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
+        self._monotonic = monotonic
+        # When to claim (run()): each claim is a transaction, and during a broadcast a chat is done
+        # every 1/30 s; claiming for each would take one or two rows at a time.
+        self._queued = True  # woken from outside (messages queued, sending rights changed) or due
+        self._more = False  # the last claim left due messages behind (it took all it had room for)
+        self._reclaim_at = 0.0  # monotonic time of the next claim at the latest while chats run
+        self._waiting: set[ChatKey] = set()  # busy chats with messages queued behind their task
+        self._commune: int | None = None  # resolved once by run(): no lookup in every transaction
         self._pending: list[Outcome] = []
         self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
         self._to_wake: list[ChatKey] = []  # held chats to bring forward with the next recording
@@ -94,6 +103,8 @@ class OutboxWorker:
                     self._chat_pacers[(name, group)] = Pacer(1 / rate.interval, monotonic)
 
     def wake(self) -> None:
+        """Messages were queued (or may be sent now): the next pass claims at once."""
+        self._queued = True
         self._wake.set()
 
     def stop(self) -> None:
@@ -113,21 +124,31 @@ class OutboxWorker:
                 now + LEASE * 2 if self._store.dialect == "sqlite" else now
             )
             await uow.commit()
+            self._commune = uow.commune_id
         if released:
             log.info("outbox: %d messages from a previous run go out again", released)
         try:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
-                try:
-                    claimed = await self.run_once()
-                except Exception:
-                    log.exception("outbox pass failed")
-                    claimed = 0
-                if self._stopping:
-                    break
-                if not claimed:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                wait = True
+                timeout: float | None = max(0.0, self._reclaim_at - self._monotonic())
+                if len(self._chats) >= self._concurrency:
+                    timeout = None  # until a chat is done
+                elif self._claim_now():
+                    try:
+                        claimed = await self.run_once()
+                    except Exception:
+                        log.exception("outbox pass failed")
+                        claimed = 0
+                    if self._stopping:
+                        break
+                    wait = not claimed
+                    timeout = None if claimed else await self._idle_seconds()
+                if wait:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                    except TimeoutError:
+                        self._queued = True  # a message held until now may be due
                 # Wake-ups (a reply queued, a chat done) come in bursts: one claim serves all that
                 # came within the gap, and the database (SQLite: one writer) is not asked per message.
                 await asyncio.sleep(self._pass_gap)
@@ -142,12 +163,23 @@ class OutboxWorker:
         if self._recorder is not None:
             await self._recorder
 
+    def _claim_now(self) -> bool:
+        """Whether a claim now would find something: messages were queued or fell due, nothing is
+        being sent, or the last claim left some behind and half the chats are done (a broadcast
+        claims in batches, not a row or two each time a chat is done)."""
+        running = len(self._chats)
+        if running >= self._concurrency:
+            return False
+        if self._queued or not running or self._monotonic() >= self._reclaim_at:
+            return True
+        return self._more and running <= self._concurrency // 2
+
     async def _idle_seconds(self) -> float:
         channels = self._rights.held(list(self._channels))
         if not channels:  # another process sends; we wait to take over (woken when we do)
             return 5.0
         try:
-            async with self._store.uow() as uow:
+            async with self._store.uow(self._commune) as uow:
                 due = await uow.outbox.next_due_at(channels, set(self._chats))
         except Exception as exc:  # the database went away (a restart): the loop must live on
             log.warning("outbox: cannot read the next due time (%s); trying again in 1 s", exc)
@@ -166,16 +198,22 @@ class OutboxWorker:
         if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
-        async with self._store.uow() as uow:
+        queued, self._queued = self._queued, False
+        self._reclaim_at = self._monotonic() + RECLAIM_EVERY
+        limit = min(self._batch, 2 * free)  # a chat's next few messages come with its first
+        async with self._store.uow(self._commune) as uow:
             if taken := self._rights.taken():  # their last sender is gone: its leases go out again
                 released = await uow.outbox.release_leases(list(taken), set(self._chats))
                 log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
-            rows = await uow.outbox.due_heads(channels, now, self._batch, set(self._chats))
+            rows = await uow.outbox.due_heads(channels, now, limit, set(self._chats))
+            if queued and self._chats:  # what was queued to a chat being sent to goes when it is done
+                self._waiting |= await uow.outbox.queued_to(list(self._chats))
             by_chat: dict[ChatKey, list[OutboxMessage]] = {}
             for row in rows:
                 key = (row.channel, row.chat_id)
                 if key in by_chat or len(by_chat) < free:
                     by_chat.setdefault(key, []).append(row)
+            self._more = len(rows) >= limit or len(by_chat) < len({(r.channel, r.chat_id) for r in rows})
             for messages in by_chat.values():  # in order, whatever their priorities
                 messages.sort(key=lambda m: m.id or 0)
             await self._within_budgets(uow, by_chat, now)
@@ -239,6 +277,9 @@ class OutboxWorker:
             )  # ids, never chats
         finally:
             self._chats.pop(key, None)
+            if key in self._waiting:  # messages were queued to it while it was busy
+                self._waiting.discard(key)
+                self._queued = True
             self._wake.set()
 
     async def _send_one(self, key: ChatKey, message: OutboxMessage) -> SendResult:
@@ -290,10 +331,10 @@ class OutboxWorker:
             wake, self._to_wake = self._to_wake, []
             stored, self._batch_stored = self._batch_stored, None
             try:
-                await record_retrying(self._store, self._reach, batch, wake)
+                await record_retrying(self._store, self._reach, batch, wake, self._commune)
                 if wake:
                     log.info("outbox: sending again; %d chats in back-off are due now", len(wake))
-                    self._wake.set()
+                    self.wake()
             except Exception:  # the leases run out and the messages go out again
                 log.exception("outbox: recording %d outcomes failed", len(batch))
             finally:

@@ -49,6 +49,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_chat_sent", "chat_id", "sent_at"),  # pacing: recent sends to a chat
+        # claiming: is an earlier message of the chat still being sent or waiting for a retry?
+        sa.Index("ix_outbox_chat_order", "commune_id", "channel", "chat_id", "id"),
         sa.UniqueConstraint("commune_id", "dedupe_key", name="uq_outbox_dedupe"),
     )
 

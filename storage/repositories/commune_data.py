@@ -5,6 +5,8 @@ Every repository here serves one commune (`commune_id`): each read is filtered b
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,6 +45,16 @@ class DisclosureRepo:
 
     async def all(self) -> list[Disclosure]:
         query = select(Disclosure).where(Disclosure.commune_id == self._c).order_by(col(Disclosure.id))
+        return list((await self._s.exec(query)).all())
+
+    async def unannounced(self, published_since: date) -> list[Disclosure]:
+        """Disclosures published since a day and never announced (the notices still to post)."""
+        query = (
+            select(Disclosure)
+            .where(Disclosure.commune_id == self._c, col(Disclosure.announced_at).is_(None))
+            .where(Disclosure.published_at >= published_since)
+            .order_by(col(Disclosure.id))
+        )
         return list((await self._s.exec(query)).all())
 
     async def by_category(self, category: str, limit: int = 10) -> list[Disclosure]:

@@ -118,6 +118,22 @@ class OutboxClaims:
                     found.setdefault((channel, chat), []).append(_aware(at))
         return found
 
+    async def queued_to(self, chats: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (channel, chat) pairs have messages waiting to be sent (due or not)."""
+        found: set[tuple[str, str]] = set()
+        by_channel: dict[str, list[str]] = {}
+        for channel, chat in chats:
+            by_channel.setdefault(channel, []).append(chat)
+        for channel, chat_ids in by_channel.items():
+            query = (
+                select(OutboxMessage.chat_id)
+                .where(OutboxMessage.commune_id == self._c, OutboxMessage.channel == channel)
+                .where(col(OutboxMessage.chat_id).in_(chat_ids), OutboxMessage.status == PENDING)
+                .distinct()
+            )
+            found |= {(channel, chat) for chat in (await self._s.exec(query)).all()}
+        return found
+
     async def hold_chat(self, channel: str, chat_id: str, until: datetime) -> None:
         """Nothing pending to this chat becomes due before `until` (its budget is spent)."""
         await self._s.exec(
