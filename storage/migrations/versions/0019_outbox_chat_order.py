@@ -5,7 +5,7 @@ Without it SQLite answered from the commune_id index, reading every earlier row 
 each due row: with 1,000 notices queued one claim cost 70 ms of CPU, and the outbox claims many
 times during a broadcast. With it a claim costs under 1 ms.
 
-Revision ID: 0019_broadcast17
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-07 13:00:00
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019_broadcast17"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
