@@ -127,6 +127,7 @@ def kill(args: argparse.Namespace) -> int:
         patience=args.patience,
         give_up=args.give_up,
         drain=args.drain,
+        keep_db=None,
     )
     return asyncio.run(petition_crash.crash(crash_args))
 

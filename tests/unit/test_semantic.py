@@ -151,21 +151,13 @@ class _Meaning(Embedder):
 
 def test_the_document_e5_holds_closest_is_offered_when_the_words_rank_it_low() -> None:
     # a resident's paraphrase: its words match two other documents a little, its meaning the third
-    def doc(doc_id: str, title: str, body: str) -> Entry:
-        fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
-        return Entry("disclosure", doc_id, title, fields, "2026-01-01")
-
-    entries = [
-        doc("cho", "Họp chợ phiên cuối tuần", "Chợ họp sáng thứ Bảy, nhà văn hóa thôn."),
-        doc("nha-o", "Hỗ trợ xây dựng nhà ở cho hộ nghèo", "Mỗi hộ được hỗ trợ 40 triệu đồng."),
-        doc("go", "Bán đấu giá gỗ rừng trồng", "Gỗ keo bán đấu giá tại nhà văn hóa."),
-    ]
-    rows = [len(passage_texts(e)) for e in entries]
-    basis = np.eye(DIM, dtype=np.float32)
-    matrix = np.concatenate([np.repeat(basis[n : n + 1], k, axis=0) for n, k in enumerate(rows)])
-    owner = np.repeat(np.arange(len(entries), dtype=np.int32), rows)
-    index = Index(entries)
-    vectors = DocVectors(entries, StoredVectors(matrix, owner, [True] * 3), index.marked_forms())
+    index, vectors, basis = _one_meaning_each(
+        [
+            _doc("cho", "Họp chợ phiên cuối tuần", "Chợ họp sáng thứ Bảy, nhà văn hóa thôn."),
+            _doc("nha-o", "Hỗ trợ xây dựng nhà ở cho hộ nghèo", "Mỗi hộ được hỗ trợ 40 triệu đồng."),
+            _doc("go", "Bán đấu giá gỗ rừng trồng", "Gỗ keo bán đấu giá tại nhà văn hóa."),
+        ]
+    )
     searcher = SearchIndex(index, 0, Semantic(_Meaning(basis[1]), units=None))  # type: ignore[arg-type]
     question = "gỗ đổ sập cả rồi, phiên họp chợ có xin tiền làm lại không"
     assert "nha-o" not in [h.id for h in index.rank(question)][:2]
@@ -175,11 +167,24 @@ def test_the_document_e5_holds_closest_is_offered_when_the_words_rank_it_low() -
     assert "nha-o" in offered
 
 
-def _poor_households_commune() -> tuple[Index, DocVectors, np.ndarray]:
-    def doc(doc_id: str, title: str, body: str) -> Entry:
-        fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
-        return Entry("disclosure", doc_id, title, fields, "2026-01-01")
+def _doc(doc_id: str, title: str, body: str) -> Entry:
+    fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
+    return Entry("disclosure", doc_id, title, fields, "2026-01-01")
 
+
+def _one_meaning_each(entries: list[Entry]) -> tuple[Index, DocVectors, np.ndarray]:
+    """The documents' index and vectors, every passage of the n-th document meaning the n-th axis."""
+    rows = [len(passage_texts(e)) for e in entries]
+    basis = np.eye(DIM, dtype=np.float32)
+    matrix = np.concatenate([np.repeat(basis[n : n + 1], k, axis=0) for n, k in enumerate(rows)])
+    owner = np.repeat(np.arange(len(entries), dtype=np.int32), rows)
+    index = Index(entries)
+    stored = StoredVectors(matrix, owner, [True] * len(entries))
+    return index, DocVectors(entries, stored, index.marked_forms()), basis
+
+
+def _poor_households_commune() -> tuple[Index, DocVectors, np.ndarray]:
+    doc = _doc
     entries = [
         doc(
             "nha-o",
@@ -204,13 +209,7 @@ def _poor_households_commune() -> tuple[Index, DocVectors, np.ndarray]:
         doc("cho", "Họp chợ phiên cuối tuần", "Chợ họp sáng thứ Bảy tại nhà văn hóa thôn."),
         doc("go", "Bán đấu giá gỗ rừng trồng", "Gỗ keo bán đấu giá tại nhà văn hóa."),
     ]
-    rows = [len(passage_texts(e)) for e in entries]
-    basis = np.eye(DIM, dtype=np.float32)
-    matrix = np.concatenate([np.repeat(basis[n : n + 1], k, axis=0) for n, k in enumerate(rows)])
-    owner = np.repeat(np.arange(len(entries), dtype=np.int32), rows)
-    index = Index(entries)
-    stored = StoredVectors(matrix, owner, [True] * len(entries))
-    return index, DocVectors(entries, stored, index.marked_forms()), basis
+    return _one_meaning_each(entries)
 
 
 def test_a_weak_lexical_top_hit_is_answered_when_e5_agrees_and_only_offered_when_it_does_not() -> None:
