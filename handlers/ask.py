@@ -61,12 +61,14 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     village = subscription.village if subscription is not None else None
     today = ctx.now.astimezone(ctx.svc.tz).date()
     hits = await ctx.svc.search.search(ctx.uow, question, limit=5, village=village, today=today)
-    events = await schedule_events(ctx, question, hits, CONFIDENCE_THRESHOLD)
-    if events:  # "lịch họp dân", "khi nào tiếp dân": the events of that kind, not a text naming them
-        ids = [e.id for e in events]
+    scheduled = await schedule_events(ctx, question, hits, CONFIDENCE_THRESHOLD)
+    if scheduled:  # "lịch họp dân", "khi nào tiếp dân": the events of that kind, not a text naming them
+        ids = [s.event.id for s in scheduled]
         await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": len(ids)})
         reply = (
-            await render(ctx, ids[0], passage=None, has_more=False) if len(ids) == 1 else listing(ctx, events)
+            await render(ctx, ids[0], passage=None, has_more=False)
+            if len(ids) == 1
+            else listing(ctx, scheduled)
         )
         return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:

@@ -5,10 +5,12 @@ with their next sittings, place and host, as /lich shows them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from domain.calendar import occurrences
 from domain.messages import Button, Reply
 from domain.vnformat import button_title, vn_datetime
+from handlers.schedule import event_lines
 from handlers.services import Ctx
 from qa.entries import SearchHit
 from qa.schedule import schedule_ask
@@ -21,7 +23,7 @@ MAX_EVENTS = 5
 
 async def schedule_events(
     ctx: Ctx, question: str, hits: list[SearchHit], threshold: float
-) -> list[Event] | None:
+) -> list[Scheduled] | None:
     """The events answering a schedule question, best first; None when it is not one, or no
     published event is of the kind asked and holds every specific word of the question, or the
     question names one (a village, a host) and the search already answers it with an event of that
@@ -46,45 +48,51 @@ async def schedule_events(
     if not found:
         return None
     ranked = {h.id: n for n, h in enumerate(hits) if h.kind == "event"}
-    when = {e.id: sittings(ctx, e) for e in found}
+    when = [sittings(ctx, e) for e in found]
     far = ctx.now + timedelta(days=DAYS_AHEAD)
     if not asked.specific:  # "lịch họp dân": every one coming up, soonest first; else the latest
-        coming = sorted((e for e in found if when[e.id][0]), key=lambda e: (when[e.id][0] or far, e.id))
-        past = sorted((e for e in found if not when[e.id][0]), key=lambda e: (when[e.id][1] or ctx.now, e.id))
+        coming = sorted((s for s in when if s.soon), key=lambda s: (s.soon or far, s.event.id))
+        past = sorted((s for s in when if not s.soon), key=lambda s: (s.last or ctx.now, s.event.id))
         return (coming or past[::-1])[:MAX_EVENTS]
     fits = {e.id: asked.title_fit(e.title) for e in found}
     best = min(named for named, _ in fits.values())  # the titles naming most of what is asked
-    found = [e for e in found if fits[e.id][0] == best]
-    order = sorted(found, key=lambda e: (fits[e.id], ranked.get(e.id, len(hits)), when[e.id][0] or far, e.id))
+    when = [s for s in when if fits[s.event.id][0] == best]
+    order = sorted(
+        when, key=lambda s: (fits[s.event.id], ranked.get(s.event.id, len(hits)), s.soon or far, s.event.id)
+    )
     return order[:MAX_EVENTS]
 
 
-def sittings(ctx: Ctx, event: Event) -> tuple[datetime | None, datetime | None]:
-    """The event's next sitting within DAYS_AHEAD, and its last one within a year before now."""
+class Scheduled(NamedTuple):
+    """An event with its next sitting within DAYS_AHEAD and its last one within a year before now."""
+
+    event: Event
+    soon: datetime | None
+    last: datetime | None
+
+
+def sittings(ctx: Ctx, event: Event) -> Scheduled:
+    """The event with its sittings around now (computed once: they order the events and are shown)."""
     soon = occurrences(event, ctx.now, ctx.now + timedelta(days=DAYS_AHEAD), ctx.svc.tz)
     before = occurrences(event, ctx.now - timedelta(days=365), ctx.now, ctx.svc.tz)
-    return (soon[0].start if soon else None), (before[-1].start if before else None)
+    return Scheduled(event, soon[0].start if soon else None, before[-1].start if before else None)
 
 
-def listing(ctx: Ctx, events: list[Event]) -> Reply:
+def listing(ctx: Ctx, found: list[Scheduled]) -> Reply:
     """Several events: each with its next sitting (else its last), place and host, and a button to
     open it."""
-    when = [sittings(ctx, e) for e in events]
-    coming = any(soon for soon, _ in when)
+    coming = any(s.soon for s in found)
     lines = ["📅 Lịch xã đã công bố:" if coming else "📅 Xã chưa công bố buổi nào sắp tới. Các buổi gần đây:"]
-    for event, (soon, last) in zip(events, when, strict=True):
+    for event, soon, last in found:
         if soon:
             said = vn_datetime(soon)
         elif last:
             said = f"đã diễn ra {vn_datetime(last)}"
         else:
             said = "chưa có buổi nào sắp tới"
-        place = f" — {event.location}" if event.location else ""
-        lines.append(f"\n• {event.title}\n  {said}{place}")
-        if event.host:
-            lines.append(f"  Chủ trì: {event.host}")
+        lines += event_lines(event, said)
     lines.append("\nBà con bấm vào từng buổi để xem chi tiết.")
     if ctx.svc.public_base_url:
         lines.append(f"📲 Thêm lịch của xã vào điện thoại: {ctx.svc.public_base_url}/lich.ics")
-    buttons = tuple((Button(f"📅 {button_title(e.title)}", f"doc:{e.id}"),) for e in events)
+    buttons = tuple((Button(f"📅 {button_title(s.event.title)}", f"doc:{s.event.id}"),) for s in found)
     return Reply("\n".join(lines), buttons=buttons)

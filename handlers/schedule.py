@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from domain.calendar import upcoming
+from domain.calendar import EventLike, upcoming
 from domain.messages import Incoming, Reply
 from domain.vnformat import vn_datetime
 from handlers.services import Ctx
 
 DAYS_AHEAD = 30
 MAX_LINES = 25
+
+
+def event_lines(event: EventLike, when: str) -> list[str]:
+    """One event in a list: its title, when, where, and who chairs it."""
+    place = f" — {event.location}" if event.location else ""
+    lines = [f"\n• {event.title}\n  {when}{place}"]
+    if event.host:
+        lines.append(f"  Chủ trì: {event.host}")
+    return lines
 
 
 async def upcoming_events(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -21,10 +30,7 @@ async def upcoming_events(msg: Incoming, ctx: Ctx) -> list[Reply]:
         ]
     lines = [f"📅 Lịch {DAYS_AHEAD} ngày tới:"]
     for occ, event in found[:MAX_LINES]:
-        place = f" — {event.location}" if event.location else ""
-        lines.append(f"\n• {event.title}\n  {vn_datetime(occ.start)}{place}")
-        if event.host:
-            lines.append(f"  Chủ trì: {event.host}")
+        lines += event_lines(event, vn_datetime(occ.start))
     if len(found) > MAX_LINES:
         lines.append(f"\n… và {len(found) - MAX_LINES} buổi khác.")
     if ctx.svc.public_base_url:
