@@ -9,11 +9,12 @@ from domain.calendar import occurrences
 from domain.messages import Button, Incoming, Reply
 from domain.plaintext import plain
 from domain.vnformat import button_title, category_name, vn_date, vn_datetime
-from handlers import menu, tracking
+from handlers import menu, petitions, tracking
 from handlers.ask_schedule import listing, schedule_events
 from handlers.services import Ctx
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
+from qa.filing import filing
 from qa.mismatch import Mismatch, mismatch
 from qa.passages import clip
 from qa.searcher import cap
@@ -54,6 +55,8 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if (kind := classify(question)) is not None:  # "alo", "cảm ơn ad", "ok": not a question, not logged
         return await (menu.cancel(msg, ctx) if kind is Kind.CANCEL else menu.small_talk(msg, ctx, kind))
     question = without_lead(question)  # "chào ad, lịch tiếp dân?": the question is what follows
+    if not msg.command and (wish := filing(question)) is not None:  # "tôi muốn phản ánh …": /gui
+        return await petitions.begin(msg, ctx, wish.kind, wish.content)
     fact = await fact_reply(ctx, question)
     if fact is not None:  # the commune's own phone, address, villages…: from its data, not a document
         return [fact]

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain import choices
 from domain.messages import Incoming, Reply
+from domain.petition_texts import KIND_LABELS
 from handlers.petition_filing import file_petition
 from handlers.petition_prompts import (
     CONFIRM,
@@ -56,6 +57,21 @@ async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return await _goto(ctx, msg, data, Step.KIND)
 
 
+async def begin(msg: Incoming, ctx: Ctx, kind: str | None, content: str) -> list[Reply]:
+    """A resident wrote that they want to send something ("tôi muốn phản ánh đường ngập"): the flow
+    starts with what they already said, and asks only for the rest."""
+    if msg.chat_type != "private":
+        return await start(msg, ctx)
+    data: dict[str, Any] = {"photos": []}
+    if CONTENT_MIN <= len(content) <= CONTENT_MAX:
+        data["content"] = content
+    if kind is None:
+        return await _goto(ctx, msg, data, Step.KIND, "Dạ, tôi giúp bà con gửi cho xã.")
+    data["kind"] = kind
+    nxt = Step.PLACE if "content" in data else Step.CONTENT
+    return await _goto(ctx, msg, data, nxt, f"Dạ, tôi giúp bà con gửi {KIND_LABELS[kind].lower()} cho xã.")
+
+
 async def step(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """Take the answer to the current step, then ask the next one."""
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
@@ -90,7 +106,7 @@ async def _take_kind(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Repl
     if kind is None:
         return await _goto(ctx, msg, data, Step.KIND, "Xin lỗi, tôi chưa rõ bà con chọn loại nào.")
     data["kind"] = kind
-    return await _goto(ctx, msg, data, Step.CONTENT)
+    return await _goto(ctx, msg, data, Step.PLACE if "content" in data else Step.CONTENT)
 
 
 async def _take_content(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:

@@ -10,7 +10,7 @@ from handlers import ask
 from handlers.services import Services
 from tests.fakes.memory import MemoryStore
 from tests.handler_calls import handle, seeded
-from tests.unit.test_petitions import file
+from tests.unit.test_petitions import CODE, file
 
 
 async def say(svc: Services, text: str = "", *, button: str | None = None, user: str = "42") -> list[Reply]:
@@ -156,3 +156,55 @@ async def test_dulieu_lists_the_residents_own_unanswered_questions(memory: Memor
     [mine] = await say(svc, "/dulieu")
     assert "Câu hỏi chưa có câu trả lời" in mine.text
     assert "kết quả xổ số hôm nay" in mine.text and "giá vàng" not in mine.text
+
+
+async def test_saying_you_want_to_report_starts_the_report_with_what_you_said(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
+    [reply] = await say(svc, "toi muon phan anh cong thon tan son bi tac nuoc tran ra duong")
+    assert "gửi phản ánh" in reply.text and "thôn nào" in reply.text  # kind and content taken
+    assert "Thôn Tân Sơn: đúng thì chọn 1" in reply.text
+    await say(svc, "1")
+    await say(svc, button="gui:skip")
+    await say(svc, button="gui:no")
+    [sent, *_] = await say(svc, button="gui:send")
+    found = CODE.search(sent.text)
+    assert found is not None and found.group().startswith("PA-"), sent.text
+    code = found.group()
+    [status] = await say(svc, code)
+    assert "cong thon tan son bi tac" in status.text
+    assert await logged(memory) == []  # a report, not an unanswered question
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_first"),
+    [
+        ("cho em gửi đơn", "loại nào"),  # kind not said: asked first
+        ("tôi muốn khiếu nại", "mô tả nội dung khiếu nại"),  # kind said, nothing else
+        ("gui kien nghi ve den duong", "mô tả nội dung kiến nghị"),  # too short to be the content
+        ("Phản ánh về việc đổ rác trộm ở đầu thôn Tân Sơn", "Thôn Tân Sơn: đúng thì chọn 1"),  # not "ở đâu"
+    ],
+)
+async def test_a_wish_to_send_asks_only_what_is_missing(
+    memory: MemoryStore, text: str, asks_first: str
+) -> None:
+    svc = await seeded(memory)
+    [reply] = await say(svc, text)
+    assert asks_first in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "muốn phản ánh thì làm thế nào",
+        "khiếu nại đất đai giải quyết trong bao lâu",
+        "phản ánh của tôi đến đâu rồi",
+        "tôi muốn phản ánh?",
+    ],
+)
+async def test_a_question_about_filing_is_not_a_filing(memory: MemoryStore, text: str) -> None:
+    svc = await seeded(memory)
+    replies = await say(svc, text)
+    assert all("Việc này ở thôn nào" not in r.text and "mô tả nội dung" not in r.text for r in replies)
+    async with memory.uow() as uow:
+        conv = await uow.conversations.get("telegram", "42", "42")
+    assert conv is None or conv.flow != "petition"
