@@ -4,7 +4,8 @@
 
 Each `--set` is a commune folder (with `commune.yaml`) and a questions file; by default the
 development commune (`../shared/data/dong-tien`), the demo commune's held-out questions and every
-commune folder in `bench/data/` with a `questions.jsonl`. Each
+commune folder in `bench/data/` with a `questions.jsonl`, except those a `HELD_OUT` file marks (new
+communes nothing is tuned on; `--held-out` adds them, to score them, not to fit on them). Each
 commune is imported into a temporary SQLite database and indexed as the bot does. Printed per
 commune: top-1 of the ranking alone and a sweep of the abstention threshold (top-1 on answerable vs
 abstention on unanswerable); `--dump` adds every question with its top hits and signals.
@@ -118,6 +119,10 @@ def model(weights: list[float]) -> Any:
     return score
 
 
+# A commune folder holding this file is held out: left out of the default sets (see above).
+HELD_OUT = "HELD_OUT"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -126,6 +131,9 @@ def main() -> None:
     parser.add_argument("--dump", action="store_true", help="every question with its top hits")
     parser.add_argument("--fit", action="store_true", help="fit the confidence model (see above)")
     parser.add_argument(
+        "--held-out", action="store_true", help=f"also the communes marked held out (a {HELD_OUT} file)"
+    )
+    parser.add_argument(
         "--semantic", action="store_true", help="the semantic model instead (bench/qa_tune_semantic.py)"
     )
     args = parser.parse_args()
@@ -133,7 +141,11 @@ def main() -> None:
     sets = args.set or [
         (DEFAULT_DATA, DEFAULT_DATA / "questions.jsonl"),
         (ROOT / "bot" / "demo", data / "hoa-phu-questions.jsonl"),
-        *((d, d / "questions.jsonl") for d in sorted(data.iterdir()) if (d / "questions.jsonl").is_file()),
+        *(
+            (d, d / "questions.jsonl")
+            for d in sorted(data.iterdir())
+            if (d / "questions.jsonl").is_file() and (args.held_out or not (d / HELD_OUT).is_file())
+        ),
     ]
     from bench.qa_tune_semantic import ask_all, report  # it uses `fit` from here
 
