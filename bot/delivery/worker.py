@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery import undeliverable
+from bot.delivery.claims import ChatKey, ClaimTimer
 from bot.delivery.outcomes import Outcome, record_retrying
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
 from channels.pacing import Pacer, WindowPacer, free_at, room
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
-RECLAIM_EVERY = 1.0  # while chats are being sent to, claim at least this often (retries fall due)
-ChatKey = tuple[str, str]  # (channel, chat id)
 
 
 class Outlet(Sender, Protocol):
@@ -78,13 +77,7 @@ class OutboxWorker:
         self._chats: dict[ChatKey, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        self._monotonic = monotonic
-        # When to claim (run()): each claim is a transaction, and during a broadcast a chat is done
-        # every 1/30 s; claiming for each would take one or two rows at a time.
-        self._queued = True  # woken from outside (messages queued, sending rights changed) or due
-        self._more = False  # the last claim left due messages behind (it took all it had room for)
-        self._reclaim_at = 0.0  # monotonic time of the next claim at the latest while chats run
-        self._waiting: set[ChatKey] = set()  # busy chats with messages queued behind their task
+        self._claims = ClaimTimer(monotonic, concurrency)  # when run() claims again
         self._commune: int | None = None  # resolved once by run(): no lookup in every transaction
         self._pending: list[Outcome] = []
         self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
@@ -104,7 +97,7 @@ class OutboxWorker:
 
     def wake(self) -> None:
         """Messages were queued (or may be sent now): the next pass claims at once."""
-        self._queued = True
+        self._claims.queued()
         self._wake.set()
 
     def stop(self) -> None:
@@ -131,10 +124,10 @@ class OutboxWorker:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
                 wait = True
-                timeout: float | None = max(0.0, self._reclaim_at - self._monotonic())
+                timeout: float | None = self._claims.seconds_to_reclaim()
                 if len(self._chats) >= self._concurrency:
                     timeout = None  # until a chat is done
-                elif self._claim_now():
+                elif self._claims.claim_now(len(self._chats)):
                     try:
                         claimed = await self.run_once()
                     except Exception:
@@ -148,7 +141,7 @@ class OutboxWorker:
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=timeout)
                     except TimeoutError:
-                        self._queued = True  # a message held until now may be due
+                        self._claims.queued()  # a message held until now may be due
                 # Wake-ups (a reply queued, a chat done) come in bursts: one claim serves all that
                 # came within the gap, and the database (SQLite: one writer) is not asked per message.
                 await asyncio.sleep(self._pass_gap)
@@ -162,17 +155,6 @@ class OutboxWorker:
             await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
         if self._recorder is not None:
             await self._recorder
-
-    def _claim_now(self) -> bool:
-        """Whether a claim now would find something: messages were queued or fell due, nothing is
-        being sent, or the last claim left some behind and half the chats are done (a broadcast
-        claims in batches, not a row or two each time a chat is done)."""
-        running = len(self._chats)
-        if running >= self._concurrency:
-            return False
-        if self._queued or not running or self._monotonic() >= self._reclaim_at:
-            return True
-        return self._more and running <= self._concurrency // 2
 
     async def _idle_seconds(self) -> float:
         channels = self._rights.held(list(self._channels))
@@ -198,22 +180,23 @@ class OutboxWorker:
         if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
-        queued, self._queued = self._queued, False
-        self._reclaim_at = self._monotonic() + RECLAIM_EVERY
+        queued = self._claims.start_claim()
         limit = min(self._batch, 2 * free)  # a chat's next few messages come with its first
         async with self._store.uow(self._commune) as uow:
             if taken := self._rights.taken():  # their last sender is gone: its leases go out again
                 released = await uow.outbox.release_leases(list(taken), set(self._chats))
                 log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
             rows = await uow.outbox.due_heads(channels, now, limit, set(self._chats))
+            waiting: set[ChatKey] = set()
             if queued and self._chats:  # what was queued to a chat being sent to goes when it is done
-                self._waiting |= await uow.outbox.queued_to(list(self._chats))
+                waiting = await uow.outbox.queued_to(list(self._chats))
             by_chat: dict[ChatKey, list[OutboxMessage]] = {}
             for row in rows:
                 key = (row.channel, row.chat_id)
                 if key in by_chat or len(by_chat) < free:
                     by_chat.setdefault(key, []).append(row)
-            self._more = len(rows) >= limit or len(by_chat) < len({(r.channel, r.chat_id) for r in rows})
+            left_behind = len(rows) >= limit or len(by_chat) < len({(r.channel, r.chat_id) for r in rows})
+            self._claims.claimed(left_behind=left_behind, waiting=waiting)
             for messages in by_chat.values():  # in order, whatever their priorities
                 messages.sort(key=lambda m: m.id or 0)
             await self._within_budgets(uow, by_chat, now)
@@ -277,9 +260,7 @@ class OutboxWorker:
             )  # ids, never chats
         finally:
             self._chats.pop(key, None)
-            if key in self._waiting:  # messages were queued to it while it was busy
-                self._waiting.discard(key)
-                self._queued = True
+            self._claims.chat_done(key)  # messages queued to it while it was busy go next
             self._wake.set()
 
     async def _send_one(self, key: ChatKey, message: OutboxMessage) -> SendResult:
