@@ -171,11 +171,15 @@ class OutboxRepo(OutboxClaims, OutboxReads):
 
     async def redact(self, prefix: str, text: str, created_before: datetime | None = None) -> int:
         """Replace the text of messages queued under a key prefix (a one-time code once it is used
-        or has expired: the table keeps no secret that still opens anything)."""
+        or has expired: the table keeps no secret that still opens anything). Rows that already
+        say `text` are left alone: each code asked for redacts the expired ones, not all again."""
+        # the text, not the whole payload: PostgreSQL's json has no equality
+        shown = col(OutboxMessage.payload)["text"].as_string()
         stmt = (
             update(OutboxMessage)
             .where(col(OutboxMessage.commune_id) == self._c)
             .where(col(OutboxMessage.dedupe_key).startswith(prefix))
+            .where(shown.is_distinct_from(text))
             .values(payload={"text": text})
         )
         if created_before is not None:
