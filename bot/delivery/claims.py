@@ -1,13 +1,24 @@
-"""When the outbox worker claims again: each claim is a transaction, and during a broadcast a chat
-is done every 1/30 s; claiming for each would take one or two rows at a time.
+"""What the outbox worker claims, and when.
 
-`ClaimTimer` holds what the worker knows between claims and decides from it; it never touches
-the database (the worker asks and tells it).
+When: each claim is a transaction, and during a broadcast a chat is done every 1/30 s; claiming
+for each would take one or two rows at a time. `ClaimTimer` holds what the worker knows between
+claims and decides from it; it never touches the database (the worker asks and tells it).
+
+What: of each chat, what its long sending window allows now (`within_windows`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from channels.contract import Rate
+from channels.pacing import free_at, room
+from storage.models import OutboxMessage
+from storage.repositories.outbox import OutboxRepo
+
+log = logging.getLogger(__name__)
 
 ChatKey = tuple[str, str]  # (channel, chat id)
 RECLAIM_EVERY = 1.0  # while chats are being sent to, claim at least this often (retries fall due)
@@ -59,3 +70,24 @@ class ClaimTimer:
         if key in self._waiting:
             self._waiting.discard(key)
             self._queued = True
+
+
+async def within_windows(
+    outbox: OutboxRepo, by_chat: dict[ChatKey, list[OutboxMessage]], rates: dict[ChatKey, Rate], now: datetime
+) -> None:
+    """Keep of each chat in `rates` only what its window allows now; put a spent chat off until it
+    frees (counted from the `sent_at` of its earlier messages, so a restart remembers them)."""
+    if not rates:
+        return
+    longest = timedelta(seconds=max(rate.seconds for rate in rates.values()))
+    recent = await outbox.recent_sends(list(rates), now - longest)
+    for key, rate in rates.items():
+        sent = recent.get(key, [])
+        allowed = room(sent, rate, now)
+        if allowed > 0:
+            by_chat[key] = by_chat[key][:allowed]
+            continue
+        until = free_at(sent, rate, now) or now
+        await outbox.hold_chat(key[0], key[1], until)
+        del by_chat[key]
+        log.info("outbox: a %s chat has used its budget; next message at %s", key[0], until)  # no chat ids

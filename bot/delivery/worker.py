@@ -23,16 +23,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery import undeliverable
-from bot.delivery.claims import ChatKey, ClaimTimer
+from bot.delivery.claims import ChatKey, ClaimTimer, within_windows
 from bot.delivery.outcomes import Outcome, record_retrying
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
-from channels.pacing import Pacer, WindowPacer, free_at, room
+from channels.pacing import Pacer, WindowPacer
 from domain.reach import Reach
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
 from storage.sending import SendingRights
 from storage.store import Store
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +198,8 @@ class OutboxWorker:
             self._claims.claimed(left_behind=left_behind, waiting=waiting)
             for messages in by_chat.values():  # in order, whatever their priorities
                 messages.sort(key=lambda m: m.id or 0)
-            await self._within_budgets(uow, by_chat, now)
+            rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
+            await within_windows(uow.outbox, by_chat, rates, now)  # a chat whose window is spent waits
             claimed = [m for messages in by_chat.values() for m in messages]
             await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
             await uow.commit()
@@ -212,28 +212,6 @@ class OutboxWorker:
         channel = self._channels[key[0]]
         rate = channel.budget.for_chat(channel.is_group(key[1]))
         return rate if rate is not None and rate.seconds > SHORT_WINDOW else None
-
-    async def _within_budgets(
-        self, uow: UnitOfWork, by_chat: dict[ChatKey, list[OutboxMessage]], now: datetime
-    ) -> None:
-        """Keep of each chat only what its window allows now; put a spent chat off until it frees."""
-        rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
-        if not rates:
-            return
-        longest = timedelta(seconds=max(rate.seconds for rate in rates.values()))
-        recent = await uow.outbox.recent_sends(list(rates), now - longest)
-        for key, rate in rates.items():
-            sent = recent.get(key, [])
-            allowed = room(sent, rate, now)
-            if allowed > 0:
-                by_chat[key] = by_chat[key][:allowed]
-                continue
-            until = free_at(sent, rate, now) or now
-            await uow.outbox.hold_chat(key[0], key[1], until)
-            del by_chat[key]
-            log.info(
-                "outbox: a %s chat has used its budget; next message at %s", key[0], until
-            )  # no chat ids in logs
 
     async def _send_chat(self, key: ChatKey, messages: list[OutboxMessage]) -> None:
         """Send one chat's messages in order; stop at the first that must wait."""
