@@ -10,6 +10,7 @@ from domain.messages import Button, Incoming, Reply
 from domain.plaintext import plain
 from domain.vnformat import button_title, category_name, vn_date, vn_datetime
 from handlers import menu, petitions, tracking
+from handlers.ask_lapsed import lapsed
 from handlers.ask_schedule import listing, schedule_events
 from handlers.services import Ctx
 from qa.entries import SearchHit
@@ -78,6 +79,8 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return await _abstain(msg, ctx, question, hits)
     if await near_miss(ctx, question, hits[0]):  # another year, another named place: offered only
         return await _abstain(msg, ctx, question, hits)
+    if (lead := await lapsed(ctx, question, hits[0])) is not None:  # a schedule now past: offered
+        return await _abstain(msg, ctx, question, hits, lead=lead)
     confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
     await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
@@ -183,6 +186,8 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
         period = f"Công bố ngày {vn_date(doc.published_at)}"
         if doc.posted_until:
             period += f", niêm yết đến {vn_date(doc.posted_until)}"
+            if doc.posted_until < ctx.now.astimezone(ctx.svc.tz).date():
+                period += " (đã hết hạn niêm yết)"
         lines.append(f"{period} ({category_name(doc.category)}).")
         if ctx.svc.public_base_url:  # the disclosure's page on the public notice board
             lines.append(f"Xem toàn văn: {ctx.svc.public_base_url}/van-ban/{doc.id}")
@@ -206,11 +211,13 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     return Reply("\n".join(lines), buttons=buttons)
 
 
-async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit]) -> list[Reply]:
+async def _abstain(
+    msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit], lead: str | None = None
+) -> list[Reply]:
     """Not answered: record the question and say so honestly. When some documents come close, offer
-    at most SUGGESTIONS of them to open ("Có thể bà con muốn hỏi:"); otherwise say that nothing the
-    commune published speaks of it. Either way the question can be sent to the commune as a
-    petition (kiến nghị)."""
+    at most SUGGESTIONS of them to open ("Có thể bà con muốn hỏi:", or after `lead`: why the first
+    does not answer); otherwise say that nothing the commune published speaks of it. Either way the
+    question can be sent to the commune as a petition (kiến nghị)."""
     await ctx.uow.unanswered.add(msg.channel, msg.chat_id, question, ctx.now)
     await _remember(msg, ctx, "unanswered", {"unanswered": question})
     maybe = [h for h in near if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
@@ -218,8 +225,10 @@ async def _abstain(msg: Incoming, ctx: Ctx, question: str, near: list[SearchHit]
     meta = {SOURCES_KEY: [], OFFERED_KEY: [h.id for h in maybe], "unanswered": question}
     if maybe:
         text = (
-            "Tôi chưa tìm thấy thông tin trả lời chắc chắn câu hỏi này; câu hỏi đã được ghi lại để cán "
-            "bộ xã xem xét.\nCó thể bà con muốn hỏi:"
+            f"{lead}\nBà con có thể mở để xem:"
+            if lead
+            else "Tôi chưa tìm thấy thông tin trả lời chắc chắn câu hỏi này; câu hỏi đã được ghi lại "
+            "để cán bộ xã xem xét.\nCó thể bà con muốn hỏi:"
         )
         offers = tuple((Button(f"📄 {button_title(h.title)}", f"doc:{h.id}"),) for h in maybe)
         return [Reply(text, buttons=(*offers, petition), meta=meta)]

@@ -6,6 +6,7 @@ scenarios: `tests/fakes/memory.py`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.messages import Incoming, Reply
@@ -35,11 +36,12 @@ async def seeded(store: Store | MemoryStore) -> Services:
     return services(store)
 
 
-async def handle(svc: Services, msg: Incoming) -> list[Reply]:
-    """Route the message as the pipeline does and run its handler in one committed unit of work."""
+async def handle(svc: Services, msg: Incoming, now: datetime = NOW) -> list[Reply]:
+    """Route the message as the pipeline does and run its handler in one committed unit of work
+    (at `now`: another day than the suite's NOW)."""
     handler = pick(routes(), msg)
     assert handler is not None
     async with svc.uow() as uow:
-        replies = await handler(msg, Ctx(uow=uow, svc=svc, now=NOW))
+        replies = await handler(msg, Ctx(uow=uow, svc=svc, now=now))
         await uow.commit()
     return replies

@@ -23,22 +23,20 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery import undeliverable
+from bot.delivery.claims import ChatKey, ClaimTimer, within_windows
 from bot.delivery.outcomes import Outcome, record_retrying
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
-from channels.pacing import Pacer, WindowPacer, free_at, room
+from channels.pacing import Pacer, WindowPacer
 from domain.reach import Reach
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
 from storage.sending import SendingRights
 from storage.store import Store
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
-RECLAIM_EVERY = 1.0  # while chats are being sent to, claim at least this often (retries fall due)
-ChatKey = tuple[str, str]  # (channel, chat id)
 
 
 class Outlet(Sender, Protocol):
@@ -78,13 +76,7 @@ class OutboxWorker:
         self._chats: dict[ChatKey, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        self._monotonic = monotonic
-        # When to claim (run()): each claim is a transaction, and during a broadcast a chat is done
-        # every 1/30 s; claiming for each would take one or two rows at a time.
-        self._queued = True  # woken from outside (messages queued, sending rights changed) or due
-        self._more = False  # the last claim left due messages behind (it took all it had room for)
-        self._reclaim_at = 0.0  # monotonic time of the next claim at the latest while chats run
-        self._waiting: set[ChatKey] = set()  # busy chats with messages queued behind their task
+        self._claims = ClaimTimer(monotonic, concurrency)  # when run() claims again
         self._commune: int | None = None  # resolved once by run(): no lookup in every transaction
         self._pending: list[Outcome] = []
         self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
@@ -104,7 +96,7 @@ class OutboxWorker:
 
     def wake(self) -> None:
         """Messages were queued (or may be sent now): the next pass claims at once."""
-        self._queued = True
+        self._claims.queued()
         self._wake.set()
 
     def stop(self) -> None:
@@ -131,10 +123,10 @@ class OutboxWorker:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a wake() or stop() during it is kept
                 wait = True
-                timeout: float | None = max(0.0, self._reclaim_at - self._monotonic())
+                timeout: float | None = self._claims.seconds_to_reclaim()
                 if len(self._chats) >= self._concurrency:
                     timeout = None  # until a chat is done
-                elif self._claim_now():
+                elif self._claims.claim_now(len(self._chats)):
                     try:
                         claimed = await self.run_once()
                     except Exception:
@@ -148,7 +140,7 @@ class OutboxWorker:
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=timeout)
                     except TimeoutError:
-                        self._queued = True  # a message held until now may be due
+                        self._claims.queued()  # a message held until now may be due
                 # Wake-ups (a reply queued, a chat done) come in bursts: one claim serves all that
                 # came within the gap, and the database (SQLite: one writer) is not asked per message.
                 await asyncio.sleep(self._pass_gap)
@@ -162,17 +154,6 @@ class OutboxWorker:
             await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
         if self._recorder is not None:
             await self._recorder
-
-    def _claim_now(self) -> bool:
-        """Whether a claim now would find something: messages were queued or fell due, nothing is
-        being sent, or the last claim left some behind and half the chats are done (a broadcast
-        claims in batches, not a row or two each time a chat is done)."""
-        running = len(self._chats)
-        if running >= self._concurrency:
-            return False
-        if self._queued or not running or self._monotonic() >= self._reclaim_at:
-            return True
-        return self._more and running <= self._concurrency // 2
 
     async def _idle_seconds(self) -> float:
         channels = self._rights.held(list(self._channels))
@@ -198,25 +179,27 @@ class OutboxWorker:
         if free <= 0 or self._stopping or not channels:
             return 0
         now = self._clock()
-        queued, self._queued = self._queued, False
-        self._reclaim_at = self._monotonic() + RECLAIM_EVERY
+        queued = self._claims.start_claim()
         limit = min(self._batch, 2 * free)  # a chat's next few messages come with its first
         async with self._store.uow(self._commune) as uow:
             if taken := self._rights.taken():  # their last sender is gone: its leases go out again
                 released = await uow.outbox.release_leases(list(taken), set(self._chats))
                 log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
             rows = await uow.outbox.due_heads(channels, now, limit, set(self._chats))
+            waiting: set[ChatKey] = set()
             if queued and self._chats:  # what was queued to a chat being sent to goes when it is done
-                self._waiting |= await uow.outbox.queued_to(list(self._chats))
+                waiting = await uow.outbox.queued_to(list(self._chats))
             by_chat: dict[ChatKey, list[OutboxMessage]] = {}
             for row in rows:
                 key = (row.channel, row.chat_id)
                 if key in by_chat or len(by_chat) < free:
                     by_chat.setdefault(key, []).append(row)
-            self._more = len(rows) >= limit or len(by_chat) < len({(r.channel, r.chat_id) for r in rows})
+            left_behind = len(rows) >= limit or len(by_chat) < len({(r.channel, r.chat_id) for r in rows})
+            self._claims.claimed(left_behind=left_behind, waiting=waiting)
             for messages in by_chat.values():  # in order, whatever their priorities
                 messages.sort(key=lambda m: m.id or 0)
-            await self._within_budgets(uow, by_chat, now)
+            rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
+            await within_windows(uow.outbox, by_chat, rates, now)  # a chat whose window is spent waits
             claimed = [m for messages in by_chat.values() for m in messages]
             await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
             await uow.commit()
@@ -229,28 +212,6 @@ class OutboxWorker:
         channel = self._channels[key[0]]
         rate = channel.budget.for_chat(channel.is_group(key[1]))
         return rate if rate is not None and rate.seconds > SHORT_WINDOW else None
-
-    async def _within_budgets(
-        self, uow: UnitOfWork, by_chat: dict[ChatKey, list[OutboxMessage]], now: datetime
-    ) -> None:
-        """Keep of each chat only what its window allows now; put a spent chat off until it frees."""
-        rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
-        if not rates:
-            return
-        longest = timedelta(seconds=max(rate.seconds for rate in rates.values()))
-        recent = await uow.outbox.recent_sends(list(rates), now - longest)
-        for key, rate in rates.items():
-            sent = recent.get(key, [])
-            allowed = room(sent, rate, now)
-            if allowed > 0:
-                by_chat[key] = by_chat[key][:allowed]
-                continue
-            until = free_at(sent, rate, now) or now
-            await uow.outbox.hold_chat(key[0], key[1], until)
-            del by_chat[key]
-            log.info(
-                "outbox: a %s chat has used its budget; next message at %s", key[0], until
-            )  # no chat ids in logs
 
     async def _send_chat(self, key: ChatKey, messages: list[OutboxMessage]) -> None:
         """Send one chat's messages in order; stop at the first that must wait."""
@@ -277,9 +238,7 @@ class OutboxWorker:
             )  # ids, never chats
         finally:
             self._chats.pop(key, None)
-            if key in self._waiting:  # messages were queued to it while it was busy
-                self._waiting.discard(key)
-                self._queued = True
+            self._claims.chat_done(key)  # messages queued to it while it was busy go next
             self._wake.set()
 
     async def _send_one(self, key: ChatKey, message: OutboxMessage) -> SendResult:

@@ -1,7 +1,8 @@
 """The outbox: outgoing messages persisted in the sender's transaction, claimed and sent by a worker.
 
-Queueing and recording outcomes live here; claiming in `outbox_claims.py`, reading in
-`outbox_reads.py`, the row states and priorities in `outbox_states.py`.
+Every write but claiming lives here (queueing, recording outcomes, redacting one-time codes,
+erasing a chat); claiming in `outbox_claims.py`, reading in `outbox_reads.py`, the row states and
+priorities in `outbox_states.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -155,3 +156,32 @@ class OutboxRepo(OutboxClaims, OutboxReads):
             .values(next_attempt_at=OutboxMessage.created_at)  # "now" in the clock that queued it
         )
         return int(result.rowcount or 0)
+
+    async def forget_chat(self, channel: str, chat_id: str) -> int:
+        """Delete what was sent to a private chat (personal data erasure)."""
+        result = await self._s.exec(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.commune_id) == self._c,
+                col(OutboxMessage.channel) == channel,
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.status).in_([SENT, FAILED]),
+            )
+        )
+        return int(result.rowcount or 0)
+
+    async def redact(self, prefix: str, text: str, created_before: datetime | None = None) -> int:
+        """Replace the text of messages queued under a key prefix (a one-time code once it is used
+        or has expired: the table keeps no secret that still opens anything). Rows that already
+        say `text` are left alone: each code asked for redacts the expired ones, not all again."""
+        # the text, not the whole payload: PostgreSQL's json has no equality
+        shown = col(OutboxMessage.payload)["text"].as_string()
+        stmt = (
+            update(OutboxMessage)
+            .where(col(OutboxMessage.commune_id) == self._c)
+            .where(col(OutboxMessage.dedupe_key).startswith(prefix))
+            .where(shown.is_distinct_from(text))
+            .values(payload={"text": text})
+        )
+        if created_before is not None:
+            stmt = stmt.where(col(OutboxMessage.created_at) < created_before)
+        return int((await self._s.exec(stmt)).rowcount or 0)

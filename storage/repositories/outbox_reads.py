@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, func, update
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,31 +65,6 @@ class OutboxReads:
             OutboxMessage.external_id == external_id,
         )
         return (await self._s.exec(query)).first()
-
-    async def forget_chat(self, channel: str, chat_id: str) -> int:
-        """Delete what was sent to a private chat (personal data erasure)."""
-        result = await self._s.exec(
-            delete(OutboxMessage).where(
-                col(OutboxMessage.commune_id) == self._c,
-                col(OutboxMessage.channel) == channel,
-                col(OutboxMessage.chat_id) == chat_id,
-                col(OutboxMessage.status).in_([SENT, FAILED]),
-            )
-        )
-        return int(result.rowcount or 0)
-
-    async def redact(self, prefix: str, text: str, created_before: datetime | None = None) -> int:
-        """Replace the text of messages queued under a key prefix (a one-time code once it is used
-        or has expired: the table keeps no secret that still opens anything)."""
-        stmt = (
-            update(OutboxMessage)
-            .where(col(OutboxMessage.commune_id) == self._c)
-            .where(col(OutboxMessage.dedupe_key).startswith(prefix))
-            .values(payload={"text": text})
-        )
-        if created_before is not None:
-            stmt = stmt.where(col(OutboxMessage.created_at) < created_before)
-        return int((await self._s.exec(stmt)).rowcount or 0)
 
     async def keys_with_prefix(self, prefix: str) -> list[tuple[str, str, str]]:
         """(dedupe key, channel, chat) of messages queued under a key prefix."""

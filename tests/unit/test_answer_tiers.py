@@ -4,10 +4,12 @@ A near miss (another year, another named place than the document's) is offered, 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from domain.messages import Incoming, Reply
 from handlers import ask
+from handlers.ask_lapsed import is_schedule, last_date
 from handlers.services import Services
 from storage.importer import load_file
 from tests.conftest import NOW
@@ -17,9 +19,9 @@ from tests.handler_calls import handle, seeded, services
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "commune.yaml"
 
 
-async def say(svc: Services, text: str) -> Reply:
-    msg = Incoming(channel="telegram", chat_id="42", user_id="42", text=text, user_name="Lan")
-    [reply] = await handle(svc, msg)
+async def say(svc: Services, text: str, now: datetime = NOW, button: str | None = None) -> Reply:
+    msg = Incoming(channel="telegram", chat_id="42", user_id="42", text=text, user_name="Lan", button=button)
+    [reply] = await handle(svc, msg, now)
     return reply
 
 
@@ -83,3 +85,55 @@ async def test_nothing_close_says_no_public_information_and_offers_a_petition(me
     assert "chưa có thông tin công khai" in reply.text and "Có thể bà con muốn hỏi" not in reply.text
     assert doc_buttons(reply) == [] and reply.meta[ask.OFFERED_KEY] == []
     assert reply.buttons[0][0].data == "gui:fromq"
+
+
+RECEPTION_DOC = "lich-tiep-cong-dan-thang-12-2026-thang-01-2027"  # the demo's, posted 20/11/2026–31/01/2027
+WHILE_POSTED = datetime(2027, 1, 20, 3, 0, tzinfo=UTC)
+AFTER_POSTING = datetime(2027, 2, 10, 3, 0, tzinfo=UTC)
+
+
+async def test_a_schedule_whose_posting_is_over_is_offered_with_its_dates_not_answered(
+    memory: MemoryStore,
+) -> None:
+    import_commune(memory, load_file(DEMO), NOW)
+    svc = services(memory)
+    for question in ("tiếp dân", "lịch tiếp công dân của lãnh đạo xã"):
+        posted = await say(svc, question, WHILE_POSTED)
+        assert posted.meta[ask.SOURCES_KEY][0] == RECEPTION_DOC, question  # its sittings are ahead
+        over = await say(svc, question, AFTER_POSTING)
+        assert over.meta[ask.SOURCES_KEY] == [], question  # its sittings are all past
+        assert "Người tiếp" not in over.text and "10/12/2026, 07:30" not in over.text
+        assert "từ 20/11/2026 đến 31/01/2027, nay đã hết hạn" in over.text
+        assert doc_buttons(over)[0] == RECEPTION_DOC
+    opened = await say(svc, "", AFTER_POSTING, button=f"doc:{RECEPTION_DOC}")
+    assert "niêm yết đến 31/01/2027 (đã hết hạn niêm yết)" in opened.text
+    async with memory.uow() as uow:  # the officials see residents still ask for a schedule
+        assert "tiếp dân" in [q.question for q in await uow.unanswered.recent()]
+
+
+async def test_a_past_schedule_asked_by_its_month_or_year_is_answered(memory: MemoryStore) -> None:
+    import_commune(memory, load_file(DEMO), NOW)
+    svc = services(memory)
+    for question in (
+        "lịch tiếp công dân của lãnh đạo xã tháng 12/2026",
+        "lịch tiếp công dân của lãnh đạo xã năm ngoái",
+    ):
+        reply = await say(svc, question, AFTER_POSTING)
+        assert reply.meta[ask.SOURCES_KEY][0] == RECEPTION_DOC, question
+        assert "Bí thư Đảng ủy xã bà Võ Thị Hồng Nhung" in reply.text
+    later = await say(svc, "lịch tiếp công dân của lãnh đạo xã tháng 3/2027", AFTER_POSTING)
+    assert later.meta[ask.SOURCES_KEY] == [] and doc_buttons(later)[0] == RECEPTION_DOC
+
+
+def test_a_schedule_is_over_when_its_posting_and_its_last_date_are_past() -> None:
+    assert is_schedule("Lịch tiếp công dân tháng 12/2026")
+    assert not is_schedule("Phát triển du lịch cộng đồng") and not is_schedule("Di tích lịch sử đình làng")
+    listed = "| Thứ Năm 03/12/2026 | … |\n| Thứ Hai 25/01/2027 | … |"
+    assert last_date(listed) == date(2027, 1, 25)
+    assert last_date("Lịch trực tháng 01/2027") == date(2027, 1, 31)
+    # weekdays from a date on: the garbage collection schedule of a bench commune never ends
+    assert last_date("từ ngày **01/8/2026**, thu gom rác theo lịch sau: thứ Hai, thứ Tư") is None
+    assert last_date("từ ngày 01/12/2026 đến hết ngày 31/01/2027") == date(2027, 1, 31)
+    assert last_date("Thứ Hai, thứ Tư, thứ Sáu") is None
+    assert last_date("Lịch tiếp công dân từ tháng 7/2026") is None
+    assert last_date("từ tháng 12/2026 đến tháng 01/2027") == date(2027, 1, 31)

@@ -115,6 +115,25 @@ async def test_a_repeated_dedupe_key_is_queued_once(store: Store) -> None:
     assert sender.delivered == [("g", "notice")]
 
 
+async def test_expired_codes_are_redacted_once_and_later_asks_rewrite_nothing(store: Store) -> None:
+    """Each new login code redacts the expired ones: rows already redacted are not written again."""
+    expired = "Mã đã hết hạn."
+    await put(store, "1", "code 111111", dedupe="console-code:a:1")
+    await put(store, "2", "code 222222", dedupe="console-code:b:2")
+    await put(store, "3", "notice", dedupe="notice:doc-1:3")
+    later = NOW + timedelta(minutes=11)
+    async with store.uow() as uow:
+        assert await uow.outbox.redact("console-code:", expired, created_before=later) == 2
+        await uow.commit()
+    for _ in range(2):  # the next codes asked for find nothing left to redact
+        async with store.uow() as uow:
+            assert await uow.outbox.redact("console-code:", expired, created_before=later) == 0
+            await uow.commit()
+    async with store.uow() as uow:
+        texts = {m.chat_id: m.payload["text"] for m in await uow.outbox.pending()}
+    assert texts == {"1": expired, "2": expired, "3": "notice"}
+
+
 async def test_a_lease_of_a_dead_worker_is_released_and_sent(store: Store) -> None:
     clock = Clock()
     await put(store, "1", "m")
