@@ -17,8 +17,10 @@ from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
 from qa.vntext import fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# A message longer than this is never read for a lead (the lead is at the start).
+# The lead is looked for among the first this many words, and a question phrase among those in the
+# first _HEAD characters: a pasted page is not read whole on the event loop.
 _LOOK = 12
+_HEAD = 400
 # Folded kind words -> the petition kind (None: a petition of a kind not said, "gửi đơn").
 _KINDS: dict[tuple[str, ...], str | None] = {
     ("phan", "anh"): PHAN_ANH,
@@ -75,7 +77,7 @@ class Filing:
 def filing(text: str) -> Filing | None:
     """The filing a message asks for, or None when it is (or may be) a question."""
     text = unicodedata.normalize("NFC", text.strip())
-    spans = list(_WORD.finditer(text))
+    spans = list(_WORD.finditer(text[:_HEAD]))
     typed = [m.group().lower() for m in spans]
     words = [fold(w) for w in typed]
     if not words or text.endswith("?") or _asks(typed):
@@ -96,7 +98,9 @@ def filing(text: str) -> Filing | None:
                 return None
             while rest < len(words) and words[rest] in _ABOUT:  # "về việc đổ rác": from "đổ"
                 rest += 1
-            content = text[spans[rest].start() :].strip(" :,.-–") if rest < len(spans) else ""
+            content = (
+                text[spans[rest].start() :].strip(" :,.-–") if rest < len(spans) else text[_HEAD:].strip()
+            )
             return Filing(kind, content)
         word = words[i]
         if word in _WISH:
