@@ -72,19 +72,37 @@ class Query:
 class Analyzer:
     """Knows the index vocabulary, so typos can be mapped to words the documents really use."""
 
-    def __init__(self, lexicon: Lexicon, vocabulary: dict[str, int], pair_vocabulary: set[str]) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        vocabulary: dict[str, int],
+        pair_vocabulary: set[str],
+        words: frozenset[str] = frozenset(),
+        forms: dict[str, str] | None = None,
+    ) -> None:
         self._lexicon = lexicon
         self._vocab = vocabulary  # folded syllable -> document frequency
         self._vocab_list = [w for w in vocabulary if len(w) >= MIN_TYPO_LENGTH - 1]
         self._pairs = pair_vocabulary
+        # folded pairs the documents write as a word whose syllable folds to a stopword ("vệ sinh")
+        self._words = words
+        self._forms = forms or {}  # folded stopword -> how the documents write it as a word ("vệ")
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
         typed = syllables(question)
         tokens = self._lexicon.expand_shorthand(typed)
-        marked = frozenset(t for t in tokens if t != fold(t))
         folded = [fold(t) for t in tokens]
         stop = stopword_flags(tokens, typed_with_marks(typed))
+        if not typed_with_marks(typed):
+            read = unhidden(folded, stop, self._words)
+            # such a syllable is read with the marks the documents write the word with ("vệ")
+            tokens = [
+                self._forms.get(t, t) if was and not now else t
+                for t, was, now in zip(tokens, stop, read, strict=True)
+            ]
+            stop = read
+        marked = frozenset(t for t in tokens if t != fold(t))
         for phrase in GLUE_PHRASES:
             for i in range(len(folded) - len(phrase) + 1):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
@@ -158,3 +176,17 @@ class Analyzer:
         if fit(best)[0] == 0:
             return None
         return best
+
+
+def unhidden(folded: list[str], stop: list[bool], words: frozenset[str]) -> list[bool]:
+    """The stopword flags of a question typed without marks, where a syllable that folds to a
+    stopword forms with a topic word beside it a word the documents write ("ve sinh": "vệ sinh",
+    not "về"): that syllable is a topic word, and the word must be matched as a whole."""
+    out = list(stop)
+    for i, token in enumerate(folded):
+        if not stop[i]:
+            continue
+        before = i > 0 and not stop[i - 1] and f"{folded[i - 1]}_{token}" in words
+        after = i + 1 < len(folded) and not stop[i + 1] and f"{token}_{folded[i + 1]}" in words
+        out[i] = not (before or after)
+    return out
