@@ -121,8 +121,7 @@ class Index:
         self._typed_counts = np.bincount(typed_of, minlength=len(read.typed))
         vocabulary = {t: int(self.docs.df[i]) for t, i in vocab.items() if "_" not in t}
         pair_vocabulary = {t for t in vocab if "_" in t}
-        forms = _hiding_forms(read.typed, hiding, self._typed_counts)
-        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary, words, forms)
+        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary, words)
         self.max_idf = max(self.docs.idf.values(), default=1.0)
         give_back_freed_memory()
 
@@ -165,21 +164,6 @@ class Index:
 def _hiding(typed: dict[str, int]) -> npt.NDArray[np.bool_]:
     """Per typed syllable: written as a word that folds to a stopword ("vệ", "cơ", "môi")."""
     return np.array([fold(w) in STOPWORDS and w not in MARKED_STOPWORDS for w in typed] or [False])
-
-
-def _hiding_forms(
-    typed: dict[str, int], hiding: npt.NDArray[np.bool_], counts: npt.NDArray[np.int64]
-) -> dict[str, str]:
-    """Folded stopword -> the form the documents most often write it in that is not a stopword
-    ("ve" -> "vệ"): the marks of a syllable a question typed without marks uses as such a word."""
-    best: dict[str, tuple[int, str]] = {}
-    for form, number in typed.items():
-        if hiding[number]:
-            folded = fold(form)
-            n = int(counts[number])
-            if n > best.get(folded, (0, ""))[0]:
-                best[folded] = (n, form)
-    return {folded: form for folded, (_, form) in best.items()}
 
 
 def _words(vocab: dict[str, int], pair_of: Ids, hidden: npt.NDArray[np.bool_]) -> frozenset[str]:

@@ -78,7 +78,6 @@ class Analyzer:
         vocabulary: dict[str, int],
         pair_vocabulary: set[str],
         words: frozenset[str] = frozenset(),
-        forms: dict[str, str] | None = None,
     ) -> None:
         self._lexicon = lexicon
         self._vocab = vocabulary  # folded syllable -> document frequency
@@ -86,7 +85,6 @@ class Analyzer:
         self._pairs = pair_vocabulary
         # folded pairs the documents write as a word whose syllable folds to a stopword ("vệ sinh")
         self._words = words
-        self._forms = forms or {}  # folded stopword -> how the documents write it as a word ("vệ")
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
@@ -95,13 +93,7 @@ class Analyzer:
         folded = [fold(t) for t in tokens]
         stop = stopword_flags(tokens, typed_with_marks(typed))
         if not typed_with_marks(typed):
-            read = unhidden(folded, stop, self._words)
-            # such a syllable is read with the marks the documents write the word with ("vệ")
-            tokens = [
-                self._forms.get(t, t) if was and not now else t
-                for t, was, now in zip(tokens, stop, read, strict=True)
-            ]
-            stop = read
+            stop = unhidden(folded, stop, self._words)
         marked = frozenset(t for t in tokens if t != fold(t))
         for phrase in GLUE_PHRASES:
             for i in range(len(folded) - len(phrase) + 1):
