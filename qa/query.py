@@ -90,11 +90,11 @@ class Analyzer:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
         typed = syllables(question)
         tokens = self._lexicon.expand_shorthand(typed)
+        marked = frozenset(t for t in tokens if t != fold(t))
         folded = [fold(t) for t in tokens]
         stop = stopword_flags(tokens, typed_with_marks(typed))
         if not typed_with_marks(typed):
             stop = unhidden(folded, stop, self._words)
-        marked = frozenset(t for t in tokens if t != fold(t))
         for phrase in GLUE_PHRASES:
             for i in range(len(folded) - len(phrase) + 1):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
