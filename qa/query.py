@@ -173,7 +173,17 @@ class Analyzer:
 def unhidden(folded: list[str], stop: list[bool], words: frozenset[str]) -> list[bool]:
     """The stopword flags of a question typed without marks, where a syllable that folds to a
     stopword forms with a topic word beside it a word the documents write ("ve sinh": "vệ sinh",
-    not "về"): that syllable is a topic word, and the word must be matched as a whole."""
+    not "về"): that syllable is a topic word, and the word must be matched as a whole.
+
+    Before, "phi ve sinh moi thang bao nhieu" was answered from the civil-status fees ("phí",
+    "khai sinh", "tháng": every topic word found, scattered) where the same question with marks
+    abstained. Held out (`qa_tune --semantic --fit`, each commune by a model fitted on the other
+    seven, 0.40): top-1 0.862 -> 0.866, abstention 0.915 -> 0.915, precision 0.973 -> 0.972 (one
+    near-tie on the development commune now ranked as its twin with marks already was). Tried and
+    dropped: giving the syllable the marks the documents most often write it with ("do" -> "độ",
+    not the "đỏ" of "sổ đỏ": the synonym list's phrase was lost, a right answer 0.90 -> 0.21);
+    counting only the pair, not the syllable (the same, less one "bí thư" found: top-1 0.865).
+    """
     out = list(stop)
     for i, token in enumerate(folded):
         if not stop[i]:
