@@ -27,7 +27,7 @@ from qa.grouping import give_back_freed_memory, ranges, unique_inverse
 from qa.lexicon import load_lexicon
 from qa.passages import split_paragraphs
 from qa.query import Analyzer
-from qa.query_words import STOPWORDS, pairs
+from qa.query_words import MARKED_STOPWORDS, STOPWORDS, pairs
 from qa.ranking import rank
 from qa.termsets import SmallTermSets, TermSets
 from qa.vntext import fold, syllables
@@ -91,7 +91,10 @@ class Index:
             (vocab.setdefault(fold(w), len(vocab)) for w in read.typed), dtype=np.int32, count=len(read.typed)
         )
         syllable_of = folded_of[typed_of]
-        pair_of, pair_piece = _pairs(vocab, syllable_of, piece_of)
+        hiding = _hiding(read.typed)
+        pair_of, pair_piece, hidden = _pairs(vocab, syllable_of, piece_of, typed_of, hiding)
+        words = _words(vocab, pair_of, hidden)
+        del hidden
         terms = np.concatenate([syllable_of, pair_of])
         pieces = np.concatenate([piece_of, pair_piece])
         del syllable_of, pair_of, pair_piece
@@ -118,7 +121,7 @@ class Index:
         self._typed_counts = np.bincount(typed_of, minlength=len(read.typed))
         vocabulary = {t: int(self.docs.df[i]) for t, i in vocab.items() if "_" not in t}
         pair_vocabulary = {t for t in vocab if "_" in t}
-        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary)
+        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary, words)
         self.max_idf = max(self.docs.idf.values(), default=1.0)
         give_back_freed_memory()
 
@@ -158,15 +161,37 @@ class Index:
         return {folded: max(forms, key=forms.__getitem__) for folded, forms in counts.items()}
 
 
-def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids, Ids]:
+def _hiding(typed: dict[str, int]) -> npt.NDArray[np.bool_]:
+    """Per typed syllable: written as a word that folds to a stopword ("vệ", "cơ", "môi")."""
+    return np.array([fold(w) in STOPWORDS and w not in MARKED_STOPWORDS for w in typed] or [False])
+
+
+def _words(vocab: dict[str, int], pair_of: Ids, hidden: npt.NDArray[np.bool_]) -> frozenset[str]:
+    """The folded pairs the documents write as a word whose syllable folds to a stopword at least
+    as often as otherwise: "ve_sinh" ("vệ sinh", not "về sinh"), "co_quan" ("cơ quan"), but not
+    "moi_thang" ("mỗi tháng"). A question typed without marks cannot tell "ve" from "về" alone."""
+    ids, counts = np.unique(pair_of[hidden], return_counts=True)
+    if not len(ids):
+        return frozenset()
+    total = np.bincount(pair_of, minlength=int(ids[-1]) + 1)[ids]
+    names = list(vocab)
+    return frozenset(names[i] for i in ids[2 * counts >= total].tolist())
+
+
+def _pairs(
+    vocab: dict[str, int], syllable_of: Ids, piece_of: Ids, typed_of: Ids, hiding: npt.NDArray[np.bool_]
+) -> tuple[Ids, Ids, npt.NDArray[np.bool_]]:
     """The adjacent syllable pairs within each piece (not two stopwords), numbered in `vocab` after
-    the syllables: each pair's term and piece. A pair written like a typed word ("a_b") is that word."""
+    the syllables: each pair's term and piece, and whether a syllable of it is written as a word
+    that folds to a stopword (`hiding`, per typed syllable). A pair written like a typed word
+    ("a_b") is that word."""
     names = list(vocab)
     n = max(len(names), 1)
     stop = np.array([name in STOPWORDS for name in names] or [False])
     first, second = syllable_of[:-1], syllable_of[1:]
     keep = (piece_of[:-1] == piece_of[1:]) & ~(stop[first] & stop[second])
     first, second = first[keep], second[keep]
+    hidden = (hiding[typed_of[:-1]] | hiding[typed_of[1:]])[keep]
     out = np.empty(len(first), dtype=np.int32)
     for rows in ranges(first):  # in ranges of the first syllable: no whole-length temporaries
         keys, inverse = unique_inverse(first[rows].astype(np.int64) * n + second[rows])
@@ -179,4 +204,4 @@ def _pairs(vocab: dict[str, int], syllable_of: Ids, piece_of: Ids) -> tuple[Ids,
             count=len(keys),
         )
         out[rows] = numbers[inverse]
-    return out, piece_of[:-1][keep]
+    return out, piece_of[:-1][keep], hidden

@@ -298,6 +298,17 @@ def test_marks_tell_topic_words_from_question_words() -> None:
     assert stopword_flags(["the", "cho", "den"], with_marks=False) == [True, True, True]
 
 
+def test_a_word_typed_without_marks_is_read_as_the_documents_write_it() -> None:
+    # "vệ sinh" and "cơ quan" are words the documents write; "mỗi tháng" is question glue
+    clean = entry("clean", "Tổng vệ sinh đường làng", "Mỗi tháng một lần, cơ quan và nhân dân dọn vệ sinh.")
+    asked = index(clean).analyzer.analyze("phi ve sinh moi thang co quan nao thu")
+    assert {"ve_sinh", "co_quan"} <= asked.topic_pairs and "moi_thang" not in asked.topic_pairs
+    assert "ve" in asked.core  # a topic word, as "vệ" typed with marks
+    # where the documents mostly write "về sinh hoạt", "ve sinh" is not taken for "vệ sinh"
+    talk = entry("talk", "Về sinh hoạt hè", "Về sinh hoạt hè của thiếu nhi; về sinh hoạt thôn.")
+    assert "ve_sinh" not in index(clean, talk).analyzer.analyze("ve sinh hoat he").topic_pairs
+
+
 def test_a_code_typed_run_together_matches_the_published_code() -> None:
     built = index(BUDGET, ROAD, POOR, COMPENSATION)
     [hit, *_] = built.rank("phuong an den bu duong DT02")
