@@ -32,6 +32,7 @@ import numpy as np
 
 from bench.qa_quality import imported_copy
 from bench.qa_tune import fit
+from handlers.ask import CONFIDENCE_THRESHOLD, SUGGEST_FLOOR
 from qa.agreement import checked
 from qa.confidence import CONFIDENCE_MODEL, SEMANTIC_MODEL, SEMANTIC_SIGNALS, SIGNALS, confidence
 from qa.entries import Entry, SearchHit, load_entries
@@ -41,6 +42,7 @@ from qa.searcher import AGREE_OVERRIDE
 from qa.semantic import Embedder
 from qa.vectors import DocVectors, load_vectors
 from storage.store import Store
+
 
 THRESHOLDS = [x / 100 for x in range(30, 61, 5)]
 
@@ -121,6 +123,41 @@ def rates(asked: list[Asked], score: Callable[[SearchHit], float], t: float) -> 
     return right / max(answerable, 1), abstained / max(others, 1), right / max(right + wrong, 1)
 
 
+def kinds(communes: dict[str, list[Asked]], models: dict[str, Model]) -> None:
+    """At the answering threshold: per commune, the ranking alone, answered top-1 of paraphrases
+    (the weakest kind) and the lowest kind, and reach (answered right, or the right document among
+    the top 3 hits offered: e5's own offers are not simulated here)."""
+    print(f"at the answering threshold {CONFIDENCE_THRESHOLD:.2f}:")
+    sums = np.zeros(3)
+    for name, asked in communes.items():
+        score = scorer(models[name])
+        table: dict[str, list[int]] = {}
+        ranked = reached = answerable = 0
+        for a in asked:
+            if not a.q["expect"]:
+                continue
+            answerable += 1
+            first = bool(a.hits) and a.hits[0].id in a.q["expect"]
+            ranked += first
+            right = first and score(a.hits[0]) >= CONFIDENCE_THRESHOLD and not a.near_miss
+            offered = [h.id for h in a.hits[:3] if score(h) >= SUGGEST_FLOOR]
+            reached += right or any(d in a.q["expect"] for d in offered)
+            cell = table.setdefault(a.q["kind"], [0, 0])
+            cell[0] += right
+            cell[1] += 1
+        para = table.get("paraphrase", [0, 0])
+        low = min(table, key=lambda k: table[k][0] / table[k][1])
+        figures = (ranked / answerable, para[0] / max(para[1], 1), reached / answerable)
+        sums += figures
+        print(
+            f"  {name[:12]:<12} ranking {figures[0]:.2f}  paraphrase {para[0]}/{para[1]} "
+            f"({figures[1]:.2f})  lowest {low} {table[low][0] / table[low][1]:.2f}  "
+            f"reach (top 3) {figures[2]:.2f}"
+        )
+    means = sums / max(len(communes), 1)
+    print(f"  mean: ranking {means[0]:.3f} paraphrase {means[1]:.3f} reach (top 3) {means[2]:.3f}")
+
+
 def fit_on(asked: list[Asked]) -> Model:
     rows = [
         (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"]) for a in asked if a.hits
@@ -149,6 +186,7 @@ def report(communes: dict[str, list[Asked]], refit: bool) -> None:
             f"  threshold {t:.2f}: mean top-1 {top1:.3f} abstention {abstention:.3f} precision "
             f"{precision:.3f} (lowest {low:.2f})\n    {cells}"
         )
+    kinds(communes, models)
     if refit:
         weights = fit_on([a for rows in communes.values() for a in rows])
         print(f"SEMANTIC_MODEL = {weights}  # {', '.join(SIGNALS + SEMANTIC_SIGNALS)}, intercept")
