@@ -56,6 +56,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_wait_seconds(pid: int) -> float:
+    """Seconds the process's main thread (the event loop) was ready to run but waited for a CPU
+    (the scheduler's run queue): the machine's other work, not the worker's own waits."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def scratch_database(admin: str) -> str:
     import psycopg
 
@@ -129,7 +138,8 @@ async def layout(
             "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0", "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
             "DEMO_DATA": "false", "LOG_LEVEL": "INFO" if args.logs else "WARNING",
         }  # fmt: skip
-        procs.append(start_bot(env, args.logs / f"worker-{workers}-{port}.log" if args.logs else None))
+        log = args.logs / f"worker-{workers}-{port}.log" if args.logs else None
+        procs.append(start_bot(env, log, own_session=not args.same_session))
     try:
         for port in ports:
             await wait_up(port)
@@ -143,6 +153,7 @@ async def layout(
         chats = [offset + FIRST_CHAT + i for i in range(args.updates)]
         updates = [update(c, i) for i, c in enumerate(chats)]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
+        wait0 = [cpu_wait_seconds(p.pid) for p in procs]
         others0 = (harness_cpu(), postgres_cpu())
         start = len(fake.sent)
         t0 = time.monotonic()
@@ -153,6 +164,7 @@ async def layout(
         replies = sends_to(fake, start, {str(c) for c in chats})
         last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
         cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+        waits = [cpu_wait_seconds(p.pid) - w for p, w in zip(procs, wait0, strict=True)]
         harness, postgres = harness_cpu() - others0[0], postgres_cpu() - others0[1]
     finally:
         for proc in procs:
@@ -167,6 +179,7 @@ async def layout(
         "bad": float(bad),
         "complete": float(complete),
         **{f"cpu{i}": 100 * c / seconds for i, c in enumerate(cpu)},
+        **{f"wait{i}": 100 * w / seconds for i, w in enumerate(waits)},
         "harness": 100 * harness / seconds,
         "postgres": 100 * postgres / seconds,
         "per_cpu": min(len(replies), len(updates)) / sum(cpu),
@@ -217,11 +230,13 @@ async def run(args: argparse.Namespace) -> int:
             drop_database(db_url, admin)
     print(
         f"\n{'workers':>7} {'updates':>7} {'seconds':>8} {'updates/s':>9} {'per CPU-s':>9}"
-        f" {'harness %':>9} {'postgres %':>10} {'left %':>6}  worker CPU % (100 = one core)"
+        f" {'harness %':>9} {'postgres %':>10} {'left %':>6}  worker CPU % (100 = one core),"
+        " waiting for a CPU %"
     )
     ok = True
     for workers, r in results.items():
         cpus = " ".join(f"{r[f'cpu{i}']:.0f}" for i in range(workers))
+        cpus += ", " + " ".join(f"{r[f'wait{i}']:.0f}" for i in range(workers))
         idle = (
             100 * (os.cpu_count() or 1)
             - sum(r[f"cpu{i}"] for i in range(workers))
@@ -259,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="an imported database to use (default: a scratch one, dropped)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (for --database)")
     parser.add_argument("--logs", type=Path, help="keep each worker's output in this folder")
+    parser.add_argument(
+        "--same-session",
+        action="store_true",
+        help="leave the workers in the bench's session (with autogroup they share one CPU share)",
+    )
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default TEST_POSTGRES_URL)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA if DEFAULT_DATA.exists() else FALLBACK_DATA)
     parser.add_argument(
