@@ -154,7 +154,7 @@ async def layout(
         updates = [update(c, i) for i, c in enumerate(chats)]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
         wait0 = [cpu_wait_seconds(p.pid) for p in procs]
-        others0 = (harness_cpu(), postgres_cpu())
+        harness0, postgres0 = harness_cpu(), postgres_cpu()
         start = len(fake.sent)
         t0 = time.monotonic()
         bad, complete = await asyncio.gather(
@@ -165,7 +165,8 @@ async def layout(
         last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
         cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
         waits = [cpu_wait_seconds(p.pid) - w for p, w in zip(procs, wait0, strict=True)]
-        harness, postgres = harness_cpu() - others0[0], postgres_cpu() - others0[1]
+        harness = harness_cpu() - harness0
+        postgres = sum(c - postgres0.get(pid, 0.0) for pid, c in postgres_cpu().items())
     finally:
         for proc in procs:
             proc.terminate()
@@ -191,10 +192,11 @@ def harness_cpu() -> float:
     return time.process_time()
 
 
-def postgres_cpu() -> float:
-    """CPU seconds so far of every process named postgres on this machine (its server and the
-    workers' connections; NaN where /proc cannot tell)."""
-    total = 0.0
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process named postgres on this machine (its server and the
+    workers' connections), by pid: a backend that ends during the run takes its CPU with it, one
+    that starts counts from 0, so the difference never goes below 0."""
+    found: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -203,8 +205,8 @@ def postgres_cpu() -> float:
         name, _, rest = text.partition("(")[2].rpartition(")")
         if name.startswith("postgres"):
             fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
 
 
 async def run(args: argparse.Namespace) -> int:
