@@ -65,6 +65,17 @@ def cpu_wait_seconds(pid: int) -> float:
         return float("nan")
 
 
+def commits(db_url: str) -> int:
+    """Transactions committed in the database so far (pg_stat_database; every process's)."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def scratch_database(admin: str) -> str:
     import psycopg
 
@@ -154,7 +165,7 @@ async def layout(
         updates = [update(c, i) for i, c in enumerate(chats)]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
         wait0 = [cpu_wait_seconds(p.pid) for p in procs]
-        harness0, postgres0 = harness_cpu(), postgres_cpu()
+        harness0, postgres0, commits0 = harness_cpu(), postgres_cpu(), commits(db_url)
         start = len(fake.sent)
         t0 = time.monotonic()
         bad, complete = await asyncio.gather(
@@ -165,6 +176,7 @@ async def layout(
         last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
         cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
         waits = [cpu_wait_seconds(p.pid) - w for p, w in zip(procs, wait0, strict=True)]
+        committed = commits(db_url) - commits0 - 1  # this reading's own
         harness = harness_cpu() - harness0
         postgres = sum(c - postgres0.get(pid, 0.0) for pid, c in postgres_cpu().items())
     finally:
@@ -184,6 +196,7 @@ async def layout(
         "harness": 100 * harness / seconds,
         "postgres": 100 * postgres / seconds,
         "per_cpu": min(len(replies), len(updates)) / sum(cpu),
+        "commits": committed / len(updates),
     }
 
 
@@ -233,12 +246,12 @@ async def run(args: argparse.Namespace) -> int:
     print(
         f"\n{'workers':>7} {'updates':>7} {'seconds':>8} {'updates/s':>9} {'per CPU-s':>9}"
         f" {'harness %':>9} {'postgres %':>10} {'left %':>6}  worker CPU % (100 = one core),"
-        " waiting for a CPU %"
+        " waiting for a CPU %; commits per update"
     )
     ok = True
     for workers, r in results.items():
         cpus = " ".join(f"{r[f'cpu{i}']:.0f}" for i in range(workers))
-        cpus += ", " + " ".join(f"{r[f'wait{i}']:.0f}" for i in range(workers))
+        cpus += ", " + " ".join(f"{r[f'wait{i}']:.0f}" for i in range(workers)) + f"; {r['commits']:.2f}"
         idle = (
             100 * (os.cpu_count() or 1)
             - sum(r[f"cpu{i}"] for i in range(workers))
