@@ -57,11 +57,25 @@ def import_data(env: dict[str, str], data: Path = MINI) -> None:
     )
 
 
-def start_bot(env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
-    """`python -m bot run` with these settings, its output appended to log (or dropped)."""
+def start_bot(
+    env: dict[str, str], log: Path | None = None, own_session: bool = False
+) -> subprocess.Popen[bytes]:
+    """`python -m bot run` with these settings, its output appended to log (or dropped).
+
+    `own_session`: in a session of its own, as a service of its own runs. Linux with
+    `sched_autogroup_enabled` shares the CPU fairly between sessions, not processes: workers left
+    in the bench's session would split one session's share between them (bench/workers.py).
+    """
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
     out = log.open("ab") if log is not None else subprocess.DEVNULL
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=own_session,
     )
 
 

@@ -56,6 +56,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_wait_seconds(pid: int) -> float:
+    """Seconds the process's main thread (the event loop) was ready to run but waited for a CPU
+    (the scheduler's run queue): the machine's other work, not the worker's own waits."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def commits(db_url: str) -> int:
+    """Transactions committed in the database so far (pg_stat_database; every process's)."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def scratch_database(admin: str) -> str:
     import psycopg
 
@@ -129,7 +149,8 @@ async def layout(
             "TELEGRAM_PRIVATE_MAX_PER_SECOND": "0", "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
             "DEMO_DATA": "false", "LOG_LEVEL": "INFO" if args.logs else "WARNING",
         }  # fmt: skip
-        procs.append(start_bot(env, args.logs / f"worker-{workers}-{port}.log" if args.logs else None))
+        log = args.logs / f"worker-{workers}-{port}.log" if args.logs else None
+        procs.append(start_bot(env, log, own_session=not args.same_session))
     try:
         for port in ports:
             await wait_up(port)
@@ -143,7 +164,8 @@ async def layout(
         chats = [offset + FIRST_CHAT + i for i in range(args.updates)]
         updates = [update(c, i) for i, c in enumerate(chats)]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
-        others0 = (harness_cpu(), postgres_cpu())
+        wait0 = [cpu_wait_seconds(p.pid) for p in procs]
+        harness0, postgres0, commits0 = harness_cpu(), postgres_cpu(), commits(db_url)
         start = len(fake.sent)
         t0 = time.monotonic()
         bad, complete = await asyncio.gather(
@@ -153,7 +175,10 @@ async def layout(
         replies = sends_to(fake, start, {str(c) for c in chats})
         last = replies[min(len(replies), len(updates)) - 1]["at"] if replies else time.monotonic()
         cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
-        harness, postgres = harness_cpu() - others0[0], postgres_cpu() - others0[1]
+        waits = [cpu_wait_seconds(p.pid) - w for p, w in zip(procs, wait0, strict=True)]
+        committed = commits(db_url) - commits0 - 1  # this reading's own
+        harness = harness_cpu() - harness0
+        postgres = sum(c - postgres0.get(pid, 0.0) for pid, c in postgres_cpu().items())
     finally:
         for proc in procs:
             proc.terminate()
@@ -167,9 +192,11 @@ async def layout(
         "bad": float(bad),
         "complete": float(complete),
         **{f"cpu{i}": 100 * c / seconds for i, c in enumerate(cpu)},
+        **{f"wait{i}": 100 * w / seconds for i, w in enumerate(waits)},
         "harness": 100 * harness / seconds,
         "postgres": 100 * postgres / seconds,
         "per_cpu": min(len(replies), len(updates)) / sum(cpu),
+        "commits": committed / len(updates),
     }
 
 
@@ -178,10 +205,11 @@ def harness_cpu() -> float:
     return time.process_time()
 
 
-def postgres_cpu() -> float:
-    """CPU seconds so far of every process named postgres on this machine (its server and the
-    workers' connections; NaN where /proc cannot tell)."""
-    total = 0.0
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process named postgres on this machine (its server and the
+    workers' connections), by pid: a backend that ends during the run takes its CPU with it, one
+    that starts counts from 0, so the difference never goes below 0."""
+    found: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -190,8 +218,8 @@ def postgres_cpu() -> float:
         name, _, rest = text.partition("(")[2].rpartition(")")
         if name.startswith("postgres"):
             fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -217,11 +245,13 @@ async def run(args: argparse.Namespace) -> int:
             drop_database(db_url, admin)
     print(
         f"\n{'workers':>7} {'updates':>7} {'seconds':>8} {'updates/s':>9} {'per CPU-s':>9}"
-        f" {'harness %':>9} {'postgres %':>10} {'left %':>6}  worker CPU % (100 = one core)"
+        f" {'harness %':>9} {'postgres %':>10} {'left %':>6}  worker CPU % (100 = one core),"
+        " waiting for a CPU %; commits per update"
     )
     ok = True
     for workers, r in results.items():
         cpus = " ".join(f"{r[f'cpu{i}']:.0f}" for i in range(workers))
+        cpus += ", " + " ".join(f"{r[f'wait{i}']:.0f}" for i in range(workers)) + f"; {r['commits']:.2f}"
         idle = (
             100 * (os.cpu_count() or 1)
             - sum(r[f"cpu{i}"] for i in range(workers))
@@ -259,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="an imported database to use (default: a scratch one, dropped)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (for --database)")
     parser.add_argument("--logs", type=Path, help="keep each worker's output in this folder")
+    parser.add_argument(
+        "--same-session",
+        action="store_true",
+        help="leave the workers in the bench's session (with autogroup they share one CPU share)",
+    )
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default TEST_POSTGRES_URL)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA if DEFAULT_DATA.exists() else FALLBACK_DATA)
     parser.add_argument(
