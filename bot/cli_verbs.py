@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.app import App
     from storage.store import Store
 
 
@@ -54,11 +55,12 @@ async def run(settings: Settings, started: float | None = None) -> int:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(outbound.outbox.first_pass.wait(), FIRST_PASS_WAIT)
         app_module = await asyncio.to_thread(importlib.import_module, "bot.app")
+        app: App = app_module.App(settings, utc_now, outbound)
     except BaseException:
         await outbound.stop()
         await outbound.store.close()
         raise
-    await app_module.App(settings, utc_now, outbound).run_forever()
+    await app.run_forever()
     return 0
 
 
