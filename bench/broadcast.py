@@ -123,8 +123,11 @@ async def run_once(groups: int, kill_at: int | None, askers: int) -> dict[str, f
                 if kill_at is not None and len(to_groups()) >= kill_at:
                     bot.send_signal(signal.SIGKILL)
                     bot.wait()
-                    killed, before = time.monotonic(), len(to_groups())
+                    killed = time.monotonic()
                     bot = start_bot(env)
+                    # what the dead process had on the wire lands now: no new process sends this soon
+                    await asyncio.sleep(0.1)
+                    before = len(to_groups())
                     while len(to_groups()) == before:
                         await asyncio.sleep(0.01)
                     gap = to_groups()[before]["at"] - killed

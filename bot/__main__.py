@@ -1,7 +1,10 @@
 """`python -m bot VERB`."""
 
 import sys
+import time
 
-from bot.cli import main
+STARTED = time.time()  # before the imports: a restarted sender counts its predecessor's sends from here
 
-sys.exit(main())
+from bot.cli import main  # noqa: E402
+
+sys.exit(main(started=STARTED))

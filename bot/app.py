@@ -8,8 +8,7 @@ import logging
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,9 +16,17 @@ from aiohttp import web
 
 from bot import console_services
 from bot.config import Settings
-from bot.delivery import OutboxWorker, Outlet
+from bot.outbound import (  # re-exported: the CLI's verbs and the tests import them from here
+    DEMO_FILE,
+    NO_COMMUNE,
+    Outbound,
+    StartupError,
+    open_store,
+    seed_demo_if_empty,
+    utc_now,
+)
 from bot.pipeline import Pipeline
-from bot.registry import build_channels, reach
+from bot.registry import reach
 from domain.deadlines import DeadlinePolicy
 from domain.messages import Reply
 from domain.paper import PaperPetition
@@ -42,46 +49,6 @@ from web.console.paper import FilePaper
 from web.server import make_web_app
 
 log = logging.getLogger(__name__)
-
-DEMO_FILE = Path(__file__).parent / "demo" / "commune.yaml"
-
-
-NO_COMMUNE = (
-    "Cơ sở dữ liệu chưa có dữ liệu xã: bot chưa trả lời được bà con. "
-    "Hãy nhập tệp dữ liệu (import your data file): python -m bot import FILE"
-)
-
-
-class StartupError(Exception):
-    """The bot cannot start for a reason the operator can fix; the message says which, in one line."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def seed_demo_if_empty(store: Store, settings: Settings, now: datetime) -> None:
-    """With no messenger configured and an empty database, load the demo commune.
-
-    With a messenger token and an empty database, warn: residents would get no answers.
-    """
-    async with store.uow() as uow:
-        if await uow.commune.get() is not None:
-            return
-        if settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN:
-            log.warning(NO_COMMUNE)
-            return
-        if not settings.DEMO_DATA:
-            return
-        from storage.importer import import_data, load_file  # jsonschema: only for the demo seed
-
-        await import_data(uow, load_file(DEMO_FILE), now)
-    log.info("empty database: loaded the demo commune from %s", DEMO_FILE.name)
-
-
-def open_store(settings: Settings) -> Store:
-    """The store of the commune this process serves (COMMUNE_ID, else the database's only one)."""
-    return Store(settings.DATABASE_URL, commune_slug=settings.COMMUNE_ID or None)
 
 
 def local_zone(settings: Settings) -> ZoneInfo:
@@ -143,18 +110,22 @@ def make_services(store: Store, settings: Settings, clock: Callable[[], datetime
 class App:
     """One running bot; `start()` then `stop()`, or `run_forever()`."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utc_now, outbound: Outbound | None = None
+    ) -> None:
+        """`outbound`: the sending half, perhaps started already (`python -m bot run` starts it
+        before importing this module); built here when not given."""
         self.settings = settings
         self.clock = clock
-        self.store = open_store(settings)
+        self.outbound = outbound or Outbound(settings, clock)
+        self.store = self.outbound.store
+        self.outbox = self.outbound.outbox
+        self.channels = self.outbound.channels
         self.services = make_services(self.store, settings, clock)
-        self.outbox: OutboxWorker | None = None
         self.pipeline = Pipeline(self.store, self.services, routes(), on_queued=self._wake_outbox)
-        self.channels = build_channels(settings, self.pipeline, self.store)
+        self.outbound.inbox.attach(self.pipeline)
         for channel in self.channels.values():
             self.pipeline.register(channel.name, channel.parse, channel.capabilities)
-        outlets: dict[str, Outlet] = dict(self.channels)
-        self.outbox = OutboxWorker(self.store, outlets, clock, reach=reach(settings))
         self.maintenance = Maintenance(
             self.store,
             clock,
@@ -171,15 +142,13 @@ class App:
         self.publisher: Publisher | None = None  # the console's (bot/console_services.py)
 
     def _wake_outbox(self) -> None:
-        if self.outbox is not None:
-            self.outbox.wake()
+        self.outbox.wake()
 
     async def start(self) -> None:
-        """Migrate, seed the demo when appropriate, then open every door."""
-        await self.store.migrate()
-        await self._seed_demo_if_empty()
-        assert self.outbox is not None
-        self._spawn(self.outbox.run())
+        """Migrate and send (unless the sending half runs already), seed the demo when
+        appropriate, then open every door."""
+        if not self.outbound.started:
+            await self.outbound.start()
         # What the last run stored but never handled is handled beside new updates, each chat's
         # in order: the doors open now, not after the leftovers (a restart after a crash).
         self._spawn(self._recovered(await self.pipeline.start_recovery()))
@@ -244,9 +213,6 @@ class App:
         if recovered := await recovery:
             log.info("handled %d updates left over from the last run", recovered)
 
-    async def _seed_demo_if_empty(self) -> None:
-        await seed_demo_if_empty(self.store, self.settings, self.clock())
-
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
@@ -262,8 +228,7 @@ class App:
         if self.publisher is not None:
             await self.publisher.settled()
         await self.pipeline.drain()
-        if self.outbox is not None:
-            self.outbox.stop()
+        await self.outbound.stop()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.store.close()
 
@@ -282,3 +247,15 @@ class App:
             await stop.wait()
         finally:
             await self.stop()
+
+
+__all__ = [
+    "DEMO_FILE",
+    "NO_COMMUNE",
+    "App",
+    "StartupError",
+    "make_services",
+    "open_store",
+    "seed_demo_if_empty",
+    "utc_now",
+]

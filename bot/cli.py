@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,8 +88,10 @@ def configure_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script and `python -m bot`."""
+def main(argv: list[str] | None = None, started: float | None = None) -> int:
+    """Entry point of the console script and `python -m bot`; `started`: when the process started
+    (seconds since the epoch; by default now)."""
+    started = time.time() if started is None else started
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot's future-proof durations
     args = _parser().parse_args(argv)
     try:
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.LOG_LEVEL)
     try:
-        return _dispatch(args, settings)
+        return _dispatch(args, settings, started)
     except Exception as exc:
         line = friendly_error(exc, settings.DATABASE_URL)
         if line is None:
@@ -107,13 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings, started: float) -> int:
     if args.verb in ("backup", "restore", "backup-key"):
         from bot import backup_cli
 
         return backup_cli.main(args, settings)
     if args.verb == "run":
-        return asyncio.run(cli_verbs.run(settings))
+        return asyncio.run(cli_verbs.run(settings, started))
     if args.verb == "import":
         return asyncio.run(import_cli.import_file(settings, args.file, args.prefer_file))
     if args.verb == "schedule":
@@ -148,7 +151,7 @@ def friendly_error(exc: BaseException, database_url: str) -> str | None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
-    from bot.app import StartupError
+    from bot.outbound import StartupError
     from storage.uow import AmbiguousCommune, UnknownCommune
 
     if isinstance(exc, StartupError):

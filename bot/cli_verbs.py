@@ -4,6 +4,7 @@ report, zalo-oa-token, communes (import is bot/import_cli.py, backup and restore
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.app import App
     from storage.store import Store
 
 
@@ -31,15 +33,34 @@ async def migrated(settings: Settings) -> AsyncIterator[Store]:
         await store.close()
 
 
-async def run(settings: Settings) -> int:
-    from sqlalchemy import text
+FIRST_PASS_WAIT = 2.0  # seconds the rest of the bot waits for the outbox's first claim, at most
 
-    from bot.app import App
 
-    # fail now, in one line, rather than in every job later: the database must take writes
-    async with migrated(settings) as store, store.engine.begin() as conn:
-        await conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
-    await App(settings).run_forever()
+async def run(settings: Settings, started: float | None = None) -> int:
+    """Send first, then import and start the rest (a restart after a crash sends again sooner).
+
+    The sending half (bot/outbound.py) needs the store, the channels and the outbox worker only;
+    handlers, search, web pages and the scheduler are imported in a thread while it sends (an
+    import holds the event loop for as long as it runs; in a thread, the sends go on beside it).
+    """
+    import importlib
+
+    from bot.outbound import Outbound, utc_now
+
+    began = datetime.fromtimestamp(started, UTC) if started is not None else None
+    outbound = Outbound(settings, utc_now, started=began)
+    try:
+        await outbound.start(check_writable=True)  # the database must take writes: fail now, in one line
+        # the first claim's sends under way first: they then run beside the import
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(outbound.outbox.first_pass.wait(), FIRST_PASS_WAIT)
+        app_module = await asyncio.to_thread(importlib.import_module, "bot.app")
+        app: App = app_module.App(settings, utc_now, outbound)
+    except BaseException:
+        await outbound.stop()
+        await outbound.store.close()
+        raise
+    await app.run_forever()
     return 0
 
 

@@ -3,7 +3,10 @@ stream passes the limit (a chunked body has no length), never read whole first."
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the web server imports aiohttp: a process starts sending without it
+    from aiohttp import web
 
 WEBHOOK_MAX_BODY = 256 * 1024  # a messenger's update is a few kB (a Telegram photo update ~1.2 kB)
 

@@ -67,6 +67,12 @@ class Pacer:
         self._clock = clock
         self._next: dict[str, float] = {}
 
+    def hold(self, key: str, sent: float) -> None:
+        """The key was sent to at `sent` (this clock), perhaps by another process: its next slot
+        is no sooner than one interval after that."""
+        if self._interval:
+            self._next[key] = max(self._next.get(key, sent), sent + self._interval)
+
     @contextlib.asynccontextmanager
     async def slot(self, key: str = "") -> AsyncIterator[None]:
         if not self._interval:
@@ -144,6 +150,29 @@ class WindowPacer:
         self._grid = 0.0
         self._answered: deque[asyncio.Future[float]] = deque(maxlen=max(limit, 1))
         self._gate = _Gate()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def window(self) -> float:
+        return self._window
+
+    def seed(self, answered: Sequence[float]) -> None:
+        """Count sends answered at these moments (this clock), perhaps by another process that
+        stopped or died, as if this pacer had made them: the window check waits for them too."""
+        if not self._interval or not answered:
+            return
+        loop = asyncio.get_running_loop()
+        done = [f.result() for f in self._answered if f.done()]
+        running = [f for f in self._answered if not f.done()]
+        self._answered.clear()
+        for at in sorted([*done, *answered])[-self._limit :]:
+            seeded: asyncio.Future[float] = loop.create_future()
+            seeded.set_result(at)
+            self._answered.append(seeded)
+        self._answered.extend(running)
 
     @contextlib.asynccontextmanager
     async def slot(self, urgent: bool = False) -> AsyncIterator[None]:

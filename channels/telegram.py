@@ -7,9 +7,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputMediaPhoto, ReplyParameters, Update
+from telegram import Bot, InputMediaPhoto, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
@@ -66,7 +65,9 @@ class TelegramChannel:
             per_group=rate_of(settings.TELEGRAM_GROUP_MAX_PER_MINUTE, 60.0),
             per_private=rate_of(settings.TELEGRAM_PRIVATE_MAX_PER_SECOND, 1.0),
         )
-        self.bot: ExtBot[None] = ExtBot(
+        # the plain Bot: telegram.ext (job queue, rate limiter, callback data cache) is not used, and
+        # importing it would delay a restarted process's first send
+        self.bot = Bot(
             settings.TELEGRAM_BOT_TOKEN,
             base_url=base,
             base_file_url=base.removesuffix("/bot") + "/file/bot",

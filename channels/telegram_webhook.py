@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from channels.body import TooLarge, read_capped
+
+if TYPE_CHECKING:  # imported when the webhook is served: polling and sending need no aiohttp
+    from aiohttp import web
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -20,6 +21,7 @@ def webhook_handler(
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The aiohttp handler for one bot: 403 without the secret, 413 for a body over 256 kB (refused
     before it is read whole), 400 for what is not an update."""
+    from aiohttp import web
 
     async def handle(request: web.Request) -> web.Response:
         if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):

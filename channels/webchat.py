@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from channels.contract import UNLIMITED, Capabilities, ChannelSpec, Inbox, SendResult, Sent, WebRoute
-from channels.webchat_http import messages_handler, page_handler, send_handler
 from domain import choices
 from domain.messages import Incoming
 from storage.store import Store
@@ -37,6 +36,8 @@ class WebChatChannel:
         )
 
     def web_routes(self) -> list[WebRoute]:
+        from channels.webchat_http import messages_handler, page_handler, send_handler  # aiohttp
+
         page = page_handler(self)
         return [
             WebRoute("GET", "/chat", page),

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:  # imported when a deadline is first computed: the outbox starts without it
+    import holidays
 
 PHAN_ANH, KIEN_NGHI, KHIEU_NAI, TO_CAO = "phan_anh", "kien_nghi", "khieu_nai", "to_cao"
 KINDS = (PHAN_ANH, KIEN_NGHI, KHIEU_NAI, TO_CAO)
@@ -39,6 +41,8 @@ class WorkCalendar:
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
+        import holidays
+
         return holidays.country_holidays(self.country)
 
     def is_workday(self, day: date) -> bool:

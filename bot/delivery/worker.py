@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery import undeliverable
+from bot.delivery.carry import carry_over
 from bot.delivery.claims import ChatKey, ClaimTimer, within_windows
 from bot.delivery.outcomes import Outcome, record_retrying
 from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
@@ -32,6 +33,7 @@ from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
 from storage.sending import SendingRights
 from storage.store import Store
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,11 @@ class OutboxWorker:
         pass_gap: float = 0.05,
         reach: Reach | None = None,
         rights: SendingRights | None = None,
+        started: datetime | None = None,
     ) -> None:
+        """`started`: when this process started (SQLite: any sender before it has died by then)."""
         self._store = store
+        self._started = started or clock()
         # PostgreSQL: one process per deployment sends for each channel (its budget is the bot's)
         scope = store.commune_slug or str(store.commune_id or "")
         self._rights = rights or SendingRights(store.database_url, self.wake, scope)
@@ -77,6 +82,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._claims = ClaimTimer(monotonic, concurrency)  # when run() claims again
+        self._monotonic = monotonic
         self._commune: int | None = None  # resolved once by run(): no lookup in every transaction
         self._pending: list[Outcome] = []
         self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
@@ -85,6 +91,7 @@ class OutboxWorker:
         self._recorder: asyncio.Task[None] | None = None
         self._bot_pacers: dict[str, WindowPacer] = {}
         self._chat_pacers: dict[tuple[str, bool], Pacer] = {}
+        self.first_pass = asyncio.Event()  # set once the first claim is made (its sends have begun)
         for name, channel in self._channels.items():
             budget = channel.budget
             if budget.per_bot is not None:
@@ -111,10 +118,12 @@ class OutboxWorker:
         # or died); leases of channels nobody sends for expire (scheduled/jobs.py).
         await self._rights.start(list(self._channels))
         now = self._clock()
+        sqlite = self._store.dialect == "sqlite"
         async with self._store.uow() as uow:
-            released = await uow.outbox.release_expired(
-                now + LEASE * 2 if self._store.dialect == "sqlite" else now
-            )
+            if sqlite:  # what the last run sent in its last second counts against ours
+                leased = await uow.outbox.leased_chats(list(self._channels))
+                await self._carry_over(uow, list(self._channels), self._started, leased)
+            released = await uow.outbox.release_expired(now + LEASE * 2 if sqlite else now)
             await uow.commit()
             self._commune = uow.commune_id
         if released:
@@ -135,6 +144,7 @@ class OutboxWorker:
                     if self._stopping:
                         break
                     wait = not claimed
+                    self.first_pass.set()
                     timeout = None if claimed else await self._idle_seconds()
                 if wait:
                     try:
@@ -145,6 +155,7 @@ class OutboxWorker:
                 # came within the gap, and the database (SQLite: one writer) is not asked per message.
                 await asyncio.sleep(self._pass_gap)
         finally:
+            self.first_pass.set()
             await self.idle()
             await self._rights.close()
 
@@ -183,6 +194,10 @@ class OutboxWorker:
         limit = min(self._batch, 2 * free)  # a chat's next few messages come with its first
         async with self._store.uow(self._commune) as uow:
             if taken := self._rights.taken():  # their last sender is gone: its leases go out again
+                leased = await uow.outbox.leased_chats(list(taken))
+                await self._carry_over(
+                    uow, list(taken), now, {k: n for k, n in leased.items() if k not in self._chats}
+                )
                 released = await uow.outbox.release_leases(list(taken), set(self._chats))
                 log.info("outbox: took over sending for %s; %d leased messages go out again", taken, released)
             rows = await uow.outbox.due_heads(channels, now, limit, set(self._chats))
@@ -206,6 +221,22 @@ class OutboxWorker:
         for key, messages in by_chat.items():
             self._chats[key] = asyncio.create_task(self._send_chat(key, messages))
         return len(claimed)
+
+    async def _carry_over(
+        self, uow: UnitOfWork, channels: list[str], start: datetime, leased: dict[ChatKey, int]
+    ) -> None:
+        """Count the sends of the channels' last sender, which stopped or died before `start`."""
+        assumed = await carry_over(
+            uow, channels, start, leased, self._bot_pacers, self._chat_pacer, self._clock, self._monotonic
+        )
+        if assumed:
+            log.info(
+                "outbox: up to %d sends of the last sender may be unrecorded; counted as just sent", assumed
+            )
+
+    def _chat_pacer(self, key: ChatKey) -> Pacer | None:
+        channel = self._channels.get(key[0])
+        return None if channel is None else self._chat_pacers.get((key[0], channel.is_group(key[1])))
 
     def _scheduled_rate(self, key: ChatKey) -> Rate | None:
         """The chat's limit when it spans more than a short window (kept by scheduling)."""

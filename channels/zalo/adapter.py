@@ -18,7 +18,6 @@ from bot.config import Settings
 from channels.body import TooLarge, read_capped
 from channels.contract import (
     Budget,
-    Capabilities,
     Failed,
     Inbox,
     Rate,
@@ -29,7 +28,16 @@ from channels.contract import (
 )
 from channels.pacing import rate_of
 from channels.zalo.client import ZaloClient, ZaloError
-from channels.zalo.wire import CHANNEL, MAX_TEXT, dedupe_key, ids, split_text, to_incoming, unwrap
+from channels.zalo.wire import (
+    CAPABILITIES,
+    CHANNEL,
+    MAX_TEXT,
+    dedupe_key,
+    ids,
+    split_text,
+    to_incoming,
+    unwrap,
+)
 from domain import choices
 from domain.links import sign
 from domain.messages import Incoming
@@ -40,9 +48,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo/webhook"
-CAPABILITIES = Capabilities(
-    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=True
-)
 
 
 def _outcome(exc: ZaloError) -> SendResult:

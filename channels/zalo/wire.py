@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.contract import Capabilities
 from domain.messages import Attachment, Incoming
 
 CHANNEL = "zalo"
 MAX_TEXT = 2000  # characters per message; counted in UTF-16 units to be safe
+CAPABILITIES = Capabilities(
+    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=True
+)
 
 
 def unwrap(body: Any) -> dict[str, Any] | None:

@@ -12,13 +12,13 @@ from aiohttp import web
 
 from bot.config import Settings
 from channels.body import TooLarge, read_capped
-from channels.contract import Budget, Capabilities, Inbox, Rate, Retry, SendResult, Sent, WebRoute
+from channels.contract import Budget, Inbox, Rate, Retry, SendResult, Sent, WebRoute
 from channels.zalo.wire import split_text
 from channels.zalo_oa.client import OaClient, OaError
 from channels.zalo_oa.tokens import NoToken, TokenKeeper, wall_clock
 from channels.zalo_oa.wire import (
+    CAPABILITIES,
     CHANNEL,
-    MAX_TEXT,
     SIGNATURE_HEADER,
     TOKEN_ERRORS,
     WINDOW_ERRORS,
@@ -38,9 +38,6 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/zalo/oa/webhook"
 REPLY_WINDOW = timedelta(hours=48)  # a reply naming the resident's message is free this long
-CAPABILITIES = Capabilities(
-    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
-)
 
 
 class ZaloOaChannel:

@@ -6,11 +6,14 @@ import hashlib
 import secrets
 from typing import Any
 
-from channels.contract import Failed, Retry, SendResult
+from channels.contract import Capabilities, Failed, Retry, SendResult
 from domain.messages import Attachment, Incoming
 
 CHANNEL = "zalo_oa"
 MAX_TEXT = 2000
+CAPABILITIES = Capabilities(
+    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
+)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 WINDOW_WAIT = 6 * 3600.0  # outside the 7-day window: wait (the resident's next message wakes it)
 TOKEN_ERRORS = frozenset({-216, -220})  # invalid or expired access token: refresh, then again

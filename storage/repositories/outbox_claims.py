@@ -118,6 +118,29 @@ class OutboxClaims:
                     found.setdefault((channel, chat), []).append(_aware(at))
         return found
 
+    async def sends_since(self, channels: Sequence[str], since: datetime) -> list[tuple[str, str, datetime]]:
+        """(channel, chat, sent_at) of every message of these channels sent after `since`, oldest
+        first: a process starting to send counts them against the channels' short windows."""
+        query = (
+            select(OutboxMessage.channel, OutboxMessage.chat_id, OutboxMessage.sent_at)
+            .where(OutboxMessage.commune_id == self._c, col(OutboxMessage.channel).in_(list(channels)))
+            .where(col(OutboxMessage.sent_at) > since)
+            .order_by(col(OutboxMessage.sent_at))
+        )
+        rows = (await self._s.exec(query)).all()
+        return [(channel, chat, _aware(at)) for channel, chat, at in rows if at is not None]
+
+    async def leased_chats(self, channels: Sequence[str]) -> dict[tuple[str, str], int]:
+        """How many messages are leased for sending, per (channel, chat): a sender that died may
+        have sent them without recording it."""
+        query = (
+            select(OutboxMessage.channel, OutboxMessage.chat_id, func.count())
+            .where(OutboxMessage.commune_id == self._c, col(OutboxMessage.channel).in_(list(channels)))
+            .where(OutboxMessage.status == SENDING)
+            .group_by(col(OutboxMessage.channel), col(OutboxMessage.chat_id))
+        )
+        return {(channel, chat): int(n) for channel, chat, n in (await self._s.exec(query)).all()}
+
     async def queued_to(self, chats: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (channel, chat) pairs have messages waiting to be sent (due or not)."""
         found: set[tuple[str, str]] = set()
