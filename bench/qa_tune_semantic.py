@@ -43,7 +43,6 @@ from qa.semantic import Embedder
 from qa.vectors import DocVectors, load_vectors
 from storage.store import Store
 
-
 THRESHOLDS = [x / 100 for x in range(30, 61, 5)]
 
 
