@@ -16,6 +16,7 @@ import pytest
 
 from tests.attack_harness import WEBHOOKS, Webhooks
 from tests.fuzzing import fuzz
+from tests.malformed import templates
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -26,12 +27,13 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 @pytest.mark.parametrize("webhook", WEBHOOKS)
 def test_malformed_updates_never_get_a_5xx_nor_crash_the_bot(database_url: str, webhook: str) -> None:
     counts = fuzz(database_url, webhook, EXAMPLES)
+    again = f"(the same bodies: fuzz(..., seed={counts.seed}))"
     assert counts.sent == EXAMPLES
-    assert counts.errors == 0, counts.bad
-    assert counts.crashes == 0, counts.crash_texts
+    assert counts.errors == 0, (counts.bad, again)
+    assert counts.crashes == 0, (counts.crash_texts, again)
     # Every stored update was handled or set aside: none failed, none left to be retried.
-    assert set(counts.stored) <= {"handled", "set_aside"}, counts.stored
-    assert counts.answered_after, "the bot did not answer an ordinary message after the run"
+    assert set(counts.stored) <= {"handled", "set_aside"}, (counts.stored, again)
+    assert counts.answered_after, f"the bot did not answer an ordinary message after the run {again}"
 
 
 @pytest.fixture
@@ -54,3 +56,14 @@ async def test_an_overlong_id_does_not_fail_the_updates_stored_with_it(hooks: We
     await hooks.settle()
     # The normal one answered; the overlong one set aside (no messenger sends such ids), not retried.
     assert await hooks.statuses() == {"handled": 1, "set_aside": 1}
+
+
+async def test_the_ordinary_message_after_a_run_is_never_taken_for_a_redelivery(hooks: Webhooks) -> None:
+    """Generated updates carry small ids (hypothesis tries 1 first), as the fakes' own do: the
+    ordinary message sent after a run must not share an id with one stored during it, or the bot,
+    rightly, takes it for a redelivery and never answers (a run of 10 on Zalo OA failed so)."""
+    for webhook in WEBHOOKS:
+        for n in (*range(1, 40), *range(995, 1040)):
+            assert await hooks.post(webhook, json.dumps(templates(webhook, n)).encode()) == 200
+        await hooks.settle()
+        assert "14 giờ 00" in await hooks.answers_normally(webhook), webhook
