@@ -195,12 +195,16 @@ async def outage(args: argparse.Namespace) -> int:
 
 
 def kill(args: argparse.Namespace) -> int:
+    if not args.single:
+        from bench.faults_province import province_faults
+
+        return asyncio.run(province_faults(args, "kill"))
     from bench import petition_crash
 
     crash_args = argparse.Namespace(
         residents=args.residents,
         kill_after=args.kill_after,
-        group_per_minute=20,
+        group_per_minute=args.group_per_minute,
         patience=args.patience,
         give_up=args.give_up,
         drain=args.drain,
@@ -223,17 +227,29 @@ def main() -> None:
     out.add_argument("--lead", type=float, default=10.0, help="seconds of normal service before the outage")
     out.add_argument("--after", type=float, default=20.0, help="seconds residents go on writing afterwards")
     out.add_argument("--drain", type=float, default=400.0, help="longest wait for the last replies")
-    crash = verbs.add_parser("kill", help="SIGKILL under residents filing petitions")
-    crash.add_argument("--residents", type=int, default=1000)
-    crash.add_argument(
-        "--kill-after", type=float, default=0.25, help="share of tracking codes before SIGKILL"
-    )
-    crash.add_argument("--patience", type=float, default=20.0)
-    crash.add_argument("--give-up", type=float, default=40.0)
-    crash.add_argument("--drain", type=float, default=60.0)
+    crash = verbs.add_parser("kill", help="SIGKILL of a worker under residents filing petitions")
+    crash.add_argument("--victim", choices=["sender", "other"], default="sender",
+                       help="the worker holding the sending lock, or the other one")  # fmt: skip
+    crash.add_argument("--single", action="store_true", help="one process on SQLite (petition_crash)")
+    restart = verbs.add_parser("pgrestart", help="PostgreSQL restarted under residents filing petitions")
+    restart.add_argument("--down", type=float, default=5.0, help="seconds PostgreSQL stays stopped")
+    for verb in (crash, restart):
+        verb.add_argument("--residents", type=int, default=1000)
+        verb.add_argument(
+            "--kill-after", type=float, default=0.25, help="share of tracking codes before the fault"
+        )
+        verb.add_argument("--patience", type=float, default=20.0)
+        verb.add_argument("--give-up", type=float, default=40.0)
+        verb.add_argument("--drain", type=float, default=60.0)
+        verb.add_argument("--group-per-minute", type=int, default=20)
+        verb.add_argument("--keep-logs", type=Path, help="copy the workers' logs to this folder")
     args = parser.parse_args()
     if args.verb == "outage":
         sys.exit(asyncio.run(outage(args)))
+    if args.verb == "pgrestart":
+        from bench.faults_province import province_faults
+
+        sys.exit(asyncio.run(province_faults(args, "pgrestart")))
     sys.exit(kill(args))
 
 
