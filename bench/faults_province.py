@@ -234,7 +234,8 @@ async def _load(
         f" ({after[0] - back_at:.1f} s after PostgreSQL was back)" if after and fault == "pgrestart" else ""
     )
     print(f"first reply {first:.1f} s after the fault began{ended}; longest silence in sending after it:"
-          f" {silence:.1f} s; the sender after it: {new_sender.log.stem if new_sender else 'none'};"
+          f" {silence:.1f} s; the sender before it: {holder.log.stem if holder else 'none'}, after it:"
+          f" {new_sender.log.stem if new_sender else 'none'};"
           f" requests passed to the other worker: {front.failovers}")  # fmt: skip
     print("per-step wait (from the first try until the answer; a give-up counts as its full wait):")
     people.report()
