@@ -230,9 +230,8 @@ async def _load(
     print(f"province layout: PostgreSQL, 2 workers behind one front; residents: {args.residents};"
           f" all done in {walked:.1f} s")  # fmt: skip
     print(f"fault when {at_fault} had their code: {what}")
-    ended = (
-        f" ({after[0] - back_at:.1f} s after PostgreSQL was back)" if after and fault == "pgrestart" else ""
-    )
+    back = [at - back_at for at in after if at > back_at]
+    ended = f" ({back[0]:.1f} s after PostgreSQL was back)" if back and fault == "pgrestart" else ""
     print(f"first reply {first:.1f} s after the fault began{ended}; longest silence in sending after it:"
           f" {silence:.1f} s; the sender before it: {holder.log.stem if holder else 'none'}, after it:"
           f" {new_sender.log.stem if new_sender else 'none'};"
