@@ -1,17 +1,21 @@
 """Faults the bot must survive, at length (CI runs short versions: tests/e2e/test_outage.py, ...).
 
-    python -m bench.faults outage [--minutes 5] [--kind 502|hang|refuse] [--residents 50]
-    python -m bench.faults kill [--residents 1000]
+    python -m bench.faults outage [--channel telegram|zalo] [--minutes 5] [--kind 502|hang|refuse]
+    python -m bench.faults kill [--victim sender|other] [--residents 1000]   # --single: SQLite
+    python -m bench.faults pgrestart [--down 5] [--residents 1000]
 
-outage: the bot runs as `python -m bot run` (long polling, SQLite) against the fake Telegram;
-residents write "/lich" every `--every` s before, during and after an outage of the Bot API
-(`--kind`: 502 Bad Gateway, calls that hang past the client's timeout, connections refused).
-Printed: messages written, replies delivered, duplicates, the longest wait from a message to its
-reply (and for messages written before the outage ended), outbox rows given up, the most attempts
-one message took.
+outage: the bot runs as `python -m bot run` (SQLite) against the fake Telegram (long polling) or
+the fake Zalo Bot (webhook: updates keep coming, the sending API is down); residents write "/lich"
+every `--every` s before, during and after an outage of the messenger's API (`--kind`: 502 Bad
+Gateway, calls that hang past the client's timeout, connections refused). Printed: messages
+written, replies delivered, duplicates, the longest wait from a message to its reply (and for
+messages written before the outage ended), outbox rows given up, the most attempts one message took.
 
-kill: SIGKILL of the bot while `--residents` residents file petitions (bench/petition_crash.py's
-crash scenario): petitions lost or doubled.
+kill, pgrestart: the province layout (bench/faults_province.py): PostgreSQL, two workers behind
+one front, `--residents` residents filing petitions; SIGKILL of the worker holding the sending
+lock (or the other one), or PostgreSQL restarted. Printed: tracking codes received, petitions lost
+or doubled, residents told their code twice, 429s, the first reply after the fault, step p95.
+`kill --single`: one process on SQLite (bench/petition_crash.py's crash scenario).
 """
 
 from __future__ import annotations
