@@ -3,7 +3,10 @@
 Several processes may run delivery; each channel's messages are paced by one of them only, so the
 channel's bot-wide budget (Telegram: 30 a second) holds for the deployment, not per process. The
 locks live on one dedicated connection: a process that dies drops them with it, and a waiting one
-takes over within `TRY_EVERY` s. The same connection listens for `NOTICE`, which every queued
+takes over within `TRY_EVERY` s. A process whose connection went while it held locks (a database
+restart) is still alive: it reconnects at once and takes its locks back, while the others wait
+`DEFER_TAKEOVER` s after their own reconnection, so messages it sent but has not recorded yet are
+not released to another process and sent twice. The same connection listens for `NOTICE`, which every queued
 message raises (storage/repositories/outbox.py), so a reply queued by any process wakes the sender.
 SQLite serves one process, which sends for every channel.
 """
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 LOCK_SPACE = 0x4F42  # "OB": the first key of the two-key advisory locks; the second names the channel
 TRY_EVERY = 1.0  # seconds between attempts to take the locks another process holds
 RECONNECT_AFTER = 2.0
+RETAKE_AFTER = 0.5  # seconds before reconnecting when the connection went while holding locks
+DEFER_TAKEOVER = 5.0  # seconds a process that held no lock waits after reconnecting before taking one
 
 
 def channel_key(channel: str) -> int:
@@ -98,26 +103,33 @@ class SendingRights:
     async def _serve(self) -> None:
         import psycopg
 
+        lost: set[str] = set()  # held when the connection went, until this process connects again
+        reconnecting = False
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
                     conninfo(self._url), autocommit=True
                 ) as conn:
                     await conn.execute(f"LISTEN {NOTICE}")
+                    if reconnecting and not lost:  # the sender may be alive: it retakes its locks first
+                        await asyncio.sleep(DEFER_TAKEOVER)
                     while True:
                         await self._take(conn)
+                        lost.clear()
                         self._first_try.set()
                         async for _ in conn.notifies(timeout=TRY_EVERY, stop_after=1):
                             self._on_change()
             except (psycopg.Error, OSError) as exc:
                 if self._held:
                     log.warning("outbox: lost the sending locks (%s); sending stops until retaken", exc)
+                lost |= self._held
                 self._drop()
             except BaseException:
                 self._drop()
                 raise
             self._first_try.set()
-            await asyncio.sleep(RECONNECT_AFTER)
+            reconnecting = True
+            await asyncio.sleep(RETAKE_AFTER if lost else RECONNECT_AFTER)
 
     async def _take(self, conn: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
         for channel in self._wanted:

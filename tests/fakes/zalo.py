@@ -43,6 +43,7 @@ class Sent:
     chat_id: str
     params: Json
     message_id: str
+    at: float = field(default_factory=time.monotonic)  # when the fake took it (time.monotonic())
 
 
 @dataclass
