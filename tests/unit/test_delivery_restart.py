@@ -130,3 +130,21 @@ async def test_after_a_clean_stop_the_window_left_is_used_at_once_and_a_private_
     groups = sorted(t for text, t in sender.at.items() if text.startswith("new"))
     assert len(groups) == 5 and groups[0] < starting + 0.1  # at once, then on the grid
     assert sender.at["again"] >= mono - 0.3 + 1.0 - 0.02
+
+
+async def test_a_resident_whose_answer_was_left_leased_gets_it_at_once(store: Store) -> None:
+    """A resident mid-conversation at the crash has a message left leased (perhaps sent, not
+    recorded): it goes out again as soon as the bot's window allows, not a second later (it was
+    counted in the window; holding each such chat a second made the last answers after a crash
+    wait about two seconds longer)."""
+    now, mono = datetime.now(UTC), time.monotonic()
+    async with store.uow() as uow:
+        await uow.outbox.put("telegram", "77", {"text": "your code"}, NOW)
+        await uow.commit()
+    async with store.uow() as uow:
+        await uow.outbox.claim_due(["telegram"], now, 1, timedelta(minutes=2))
+        await uow.commit()
+    sender = StampingSender()
+    worker = OutboxWorker(store, {"telegram": sender}, lambda: datetime.now(UTC), started=now)
+    await run_until(worker, sender, 1)
+    assert sender.at["your code"] < mono + 0.9  # held, it would leave a second after `now`
