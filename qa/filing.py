@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
-from qa.vntext import fold
+from qa.vntext import fold, typed_as
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The lead is looked for among the first this many words, and a question phrase among those in the
@@ -117,7 +117,7 @@ def _asks(typed: list[str]) -> bool:
         size = len(phrase)
         for i in range(len(typed) - size + 1):
             window = typed[i : i + size]
-            if all(w == x or (w == fold(w) and w == fold(x)) for w, x in zip(window, phrase, strict=True)):
+            if all(typed_as(w, x) for w, x in zip(window, phrase, strict=True)):
                 return True
     return False
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from qa.vntext import fold, normalize, syllables
+from qa.vntext import fold, normalize, syllables, typed_as
 
 WORDLIST = Path(__file__).parent / "wordlists" / "smalltalk.tsv"
 # A phrase of more syllables than this is never listed, so matching looks no further ahead.
@@ -70,7 +70,7 @@ def _kind(phrases: Phrases, typed: list[str]) -> str | None:
     """The kind of the listed phrase the typed syllables are. A syllable typed without marks matches
     any marks ("cam on" is "cảm ơn"); one typed with marks must be the listed one ("đã" is not "dạ")."""
     for kind, listed in phrases.by_folded.get(" ".join(fold(w) for w in typed), []):
-        if all(w == fold(w) or w == x for w, x in zip(typed, listed, strict=True)):
+        if all(typed_as(w, x) for w, x in zip(typed, listed, strict=True)):
             return kind
     return None
 

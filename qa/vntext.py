@@ -23,6 +23,12 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def typed_as(typed: str, listed: str) -> bool:
+    """Whether a syllable a resident typed is the listed one: typed without marks it matches any
+    marks ("cam" is "cảm"); typed with them, only its own ("đã" is not "dạ", "đầu" is not "đâu")."""
+    return typed == listed or (typed == fold(typed) and typed == fold(listed))
+
+
 def syllables(text: str) -> list[str]:
     """Normalized syllables (Vietnamese words are written as space-separated syllables).
 
