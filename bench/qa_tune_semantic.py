@@ -12,7 +12,7 @@ Printed per commune at each threshold: top-1 (answerable), abstention (unanswera
 misses) and precision (right among the answers given; an answer to a question nothing answers, or
 from the wrong document, counts against it). With `--fit`: SEMANTIC_MODEL fitted on the top hits
 (answerable ones ranked right against unanswerable ones and answerable ones ranked wrong, classes
-balanced, L2 0.1), each commune scored by a model fitted on the others with the means over communes
+balanced, L2 0.1; not those the mismatch check rejects, which are never answered), each commune scored by a model fitted on the others with the means over communes
 (choose the threshold from these: the lowest at which every commune's precision is at least 0.95
 and the mean abstention at least 0.80), then fitted on all.
 """
@@ -158,8 +158,12 @@ def kinds(communes: dict[str, list[Asked]], models: dict[str, Model]) -> None:
 
 
 def fit_on(asked: list[Asked]) -> Model:
+    """The model fitted on the top hits it decides on: not those the mismatch check rejects whatever
+    their confidence (a near miss on its year or place is offered, never answered)."""
     rows = [
-        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"]) for a in asked if a.hits
+        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"])
+        for a in asked
+        if a.hits and not a.near_miss
     ]
     return tuple(fit([r[0] for r in rows], [r[1] for r in rows]))
 
