@@ -164,7 +164,7 @@ def main() -> None:
         # today, as `python -m bot ask` (and so qa_quality.py) sees it: "năm ngoái" is last year
         communes[folder.name] = [(q, index.rank(q["q"], 5, today=date.today())) for q in questions]
     if args.semantic:
-        report(asked, args.fit)
+        report(asked, args.fit, args.dump)
         return
     thresholds = [x / 100 for x in range(20, 71, 5)]
     for name, ranked in communes.items():
