@@ -30,3 +30,12 @@ def test_another_named_thing_is_a_mismatch_a_typo_is_not() -> None:
 def test_the_commune_itself_and_acronyms_are_not_distinctive_names() -> None:
     own = ["Xã Tân Lập", "Phú Thọ"]
     assert not mismatch("UBND Xã Tân Lập làm cầu Bến Đá chưa", "Cầu Bến Đá", [BRIDGE], TODAY, own)
+
+
+def test_a_name_typed_with_marks_is_not_two_edits_away() -> None:
+    notice = "Ban Thanh tra nhân dân giám sát đường bê tông ấp Rạch Sậy."
+    assert mismatch("Đường bê tông ấp Tân Thạnh làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY).names == (
+        "tan thanh",
+    )
+    assert not mismatch("đường bê tông ấp Rach Say làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
+    assert not mismatch("đường bê tông ấp Rạch Sạy làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
