@@ -25,6 +25,9 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # "2021-2025", "2025 – 2030", "giai đoạn 2021 đến 2025": every year between counts
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:-|–|—|đến|tới)\s*((?:19|20)\d\d)(?!\d)")
 SPAN_MAX = 15  # a wider "span" is two unrelated years
+# "giai đoạn 2", "đợt II" (folded): a later phase of a project or a payment than the document's
+_PHASE = re.compile(r"\b(?:giai doan|gd|dot)\s*(\d{1,2}|i{1,3}|iv|v)\b(?!\s*[-–—/.,]?\s*\d)")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 # Capitalised words that are not the name itself: administrative words and the kind of thing named
 # ("Thôn Tân Sơn", "Cầu Khe Nước", "Lô L05"): the rest of the name is looked for
 GENERIC = frozenset(
@@ -46,11 +49,12 @@ class Mismatch:
     """What the question asks that the document is not about."""
 
     years: tuple[str, ...] = ()  # asked, the document names other years only
+    phases: tuple[int, ...] = ()  # a later phase asked ("giai đoạn 2") than the document names
     names: tuple[str, ...] = ()  # named in the question (folded), absent from the document
     objects: tuple[str, ...] = ()  # asked about; the document is about a sibling (qa/subjects.py)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.names or self.objects)
+        return bool(self.years or self.phases or self.names or self.objects)
 
 
 def asked_years(question: str, today: date | None) -> list[str]:
@@ -69,6 +73,12 @@ def text_years(text: str) -> set[str]:
         if 0 < last - first <= SPAN_MAX:
             years.update(str(y) for y in range(first, last + 1))
     return years
+
+
+def phases(text: str) -> set[int]:
+    """The phases a text names ("giai đoạn 2", "đợt II", "gđ 3"), as numbers."""
+    folded = " ".join(fold(w) for w in _WORD.findall(unicodedata.normalize("NFKC", text)))
+    return {int(n) if n.isdigit() else _ROMAN[n] for n in _PHASE.findall(folded)}
 
 
 Word = tuple[str, bool, str]  # a folded syllable, whether it was written capitalised, as written (lower)
@@ -125,7 +135,8 @@ def mismatch(
     the document fits.
 
     Years: the title's years decide when it names any ("Dự toán năm 2026"), else the rest of the
-    document's (a document naming no year fits any). Names: two or more capitalised words the
+    document's (a document naming no year fits any). Phases: a later one ("giai đoạn 2") than the
+    document names (none: the first) is another. Names: two or more capitalised words the
     question gives ("cầu Khe Nước"), checked in sequence as typed (has_name). Objects: a procedure,
     benefit, fee or work the document is not about while it is about a sibling (qa/subjects.py).
     """
@@ -149,5 +160,6 @@ def mismatch(
         typed = (typed_name(question, name) or list(name))[lead:]
         if not (has_name(ours, distinctive, typed) or has_name(words, distinctive, typed)):
             missing.append(" ".join(distinctive))
+    later = tuple(sorted(p for p in phases(question) - phases(f"{title}\n{body}") if p > 1))
     objects = sibling(question, title, fields[0] if fields else "", fields[1:])
-    return Mismatch(other_years, tuple(missing), objects)
+    return Mismatch(other_years, later, tuple(missing), objects)

@@ -39,3 +39,14 @@ def test_a_name_typed_with_marks_is_not_two_edits_away() -> None:
     )
     assert not mismatch("đường bê tông ấp Rach Say làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
     assert not mismatch("đường bê tông ấp Rạch Sạy làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
+
+
+def test_a_later_phase_than_the_document_names_is_a_mismatch() -> None:
+    compensation = "Phương án bồi thường đường liên thôn Khe Lim: đất lúa 85.000 đồng/m²."
+    assert mismatch("bồi thường đường Khe Lim giai đoạn 2", "Bồi thường", [compensation], TODAY).phases == (
+        2,
+    )
+    assert mismatch("boi thuong duong Khe Lim gd II", "Bồi thường", [compensation], TODAY).phases == (2,)
+    dues = "Mỗi hộ 2.000.000 đồng, nộp 2 đợt: đợt 1 trước 30/4, đợt 2 trước 31/7."
+    assert not mismatch("nộp tiền làm đường đợt 2 hạn khi nào", "Đóng góp làm đường", [dues], TODAY)
+    assert not mismatch("kế hoạch giai đoạn 2021-2025", "Kế hoạch giai đoạn 2021–2025", [], TODAY)
