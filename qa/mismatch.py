@@ -129,8 +129,8 @@ def typed_name(question: str, name: tuple[str, ...]) -> list[str] | None:
 def mismatch(
     question: str, title: str, texts: Iterable[str], today: date | None = None, own: Iterable[str] = ()
 ) -> Mismatch:
-    """The years, names and objects the question asks about that the document (its title, and as
-    `texts` its body first, then its short fields: tags, villages, source) is not about; `own` are
+    """The years, phases, names and objects the question asks about that the document (its title,
+    and as `texts` its body, tags, villages or place, then others: source) is not about; `own` are
     names every document of the commune may leave out (its own name, province). Empty (falsy) when
     the document fits.
 
@@ -161,5 +161,6 @@ def mismatch(
         if not (has_name(ours, distinctive, typed) or has_name(words, distinctive, typed)):
             missing.append(" ".join(distinctive))
     later = tuple(sorted(p for p in phases(question) - phases(f"{title}\n{body}") if p > 1))
-    objects = sibling(question, title, fields[0] if fields else "", fields[1:])
+    # the source (a decision "về việc …") names the legal basis, often wider than the document
+    objects = sibling(question, title, fields[0] if fields else "", fields[1:3])
     return Mismatch(other_years, later, tuple(missing), objects)

@@ -23,7 +23,9 @@ from pathlib import Path
 from qa.vntext import fold, syllables
 
 OBJECTS_FILE = Path(__file__).parent / "wordlists" / "objects.tsv"
-NOT_AN_OBJECT = "-"  # the kind of phrases that only hold an object's syllable ("yêu cầu")
+NOT_AN_OBJECT = "-"
+# A document about an object of the second kind is about one of the first too (objects.tsv "status")
+WIDER = {"benefit": "status"}  # the kind of phrases that only hold an object's syllable ("yêu cầu")
 # Said before an object, these make it a condition, not what is asked: "không có lương hưu thì …"
 NEGATIONS = frozenset(fold(w) for w in "không ko k khg kg hông hổng chưa chẳng chả hem hok".split())
 NEGATION_GLUE = frozenset(fold(w) for w in "có được dc đc".split())
@@ -154,6 +156,9 @@ def sibling(question: str, title: str, body: str, fields: Iterable[str]) -> tupl
     if not asked:
         return ()
     held = subjects(title, body, fields)
+    for kind, wider in WIDER.items():  # a list of poor households is about a benefit too
+        if held.get(wider):
+            held.setdefault(kind, set()).update(held[wider])
     if any(names & held.get(kind, set()) for kind, names in asked.items()):
         return ()
     if not any(held.get(kind) for kind in asked):

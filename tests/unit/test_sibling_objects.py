@@ -5,6 +5,7 @@ the document is offered to open instead."""
 from __future__ import annotations
 
 from handlers import ask
+from qa.mismatch import mismatch
 from qa.subjects import asked_objects, head_texts, sibling, subjects
 from tests.fakes.memory import MemoryStore
 from tests.handler_calls import seeded
@@ -60,3 +61,11 @@ def test_subjects_are_the_head_not_a_passing_mention() -> None:
     assert sibling("đăng ký khai sinh ở đâu", "Thủ tục hộ tịch", body, []) == ()
     assert sibling("học bổng bao nhiêu", "Thủ tục hộ tịch", body, []) == ()  # no benefit is its subject
     assert sibling("Cầu Bến Đá làm xong chưa", ATTESTATION, "", []) == ()
+
+
+def test_the_near_poor_list_does_not_answer_for_the_poor_whatever_its_source_says() -> None:
+    title, body = "Danh sách hộ cận nghèo năm 2026", "Xã công nhận **41 hộ cận nghèo**."
+    source = "Quyết định công nhận hộ nghèo, hộ cận nghèo năm 2026"  # the legal basis is wider
+    question = "Danh sách hộ nghèo năm 2026 có bao nhiêu hộ?"
+    assert mismatch(question, title, [body, "hộ cận nghèo", "", source]).objects == ("hộ nghèo",)
+    assert not mismatch("Danh sách hộ cận nghèo năm 2026 có bao nhiêu hộ?", title, [body, "", "", source])
