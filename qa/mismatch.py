@@ -17,8 +17,8 @@ from rapidfuzz.distance import Levenshtein
 
 from qa.query_names import named_things, relative_years
 from qa.query_words import YEAR_RE
-from qa.subjects import sibling
-from qa.vntext import fold, syllables, typed_as
+from qa.subjects import same_syllable, sibling
+from qa.vntext import fold, syllables
 
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -98,7 +98,7 @@ def has_name(words: list[Word], name: list[str], typed: list[str] | None = None)
     spelled = typed if typed is not None and len(typed) == len(name) else name
 
     def exact(word: Word, k: int) -> bool:
-        return word[0] == name[k] and typed_as(spelled[k], word[2])
+        return word[0] == name[k] and same_syllable(spelled[k], word[2], loose=True)
 
     def near(word: Word, k: int) -> bool:
         folded, capital, _ = word

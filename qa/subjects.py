@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, partial
+from itertools import pairwise
 from pathlib import Path
 
 from qa.vntext import fold, syllables
@@ -62,7 +63,7 @@ class Objects:
                 if (
                     longer
                     and len(window) == len(phrase)
-                    and all(map(partial(_same, loose=loose), window, phrase))
+                    and all(map(partial(same_syllable, loose=loose), window, phrase))
                 ):
                     best = (phrase, name, kind)
             if best is None:
@@ -75,7 +76,9 @@ class Objects:
         return out
 
 
-def _same(word: str, listed: str, loose: bool) -> bool:
+def same_syllable(word: str, listed: str, loose: bool) -> bool:
+    """The same syllable with the same marks wherever the tone sits ("hoà", "hòa"); `loose`: one
+    written without any marks matches any marks."""
     if fold(word) != fold(listed):
         return False
     if loose and word == fold(word):
@@ -106,13 +109,19 @@ def load_objects(path: Path = OBJECTS_FILE) -> Objects:
     return Objects({k: tuple(v) for k, v in by_first.items()})
 
 
-def asked_objects(question: str, objects: Objects | None = None) -> dict[str, set[str]]:
+def asked_objects(
+    question: str, objects: Objects | None = None, names: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, set[str]]:
     """The objects a question asks about, by kind; one said after a negation ("không có lương hưu
-    thì …", "ko có sổ đỏ") is a condition, not what is asked."""
+    thì …", "ko có sổ đỏ") is a condition, not what is asked; one inside a place's name typed in
+    lower case ("xóm bãi kè": `names`, folded pairs of capitalised words) is the place."""
     words = _WORD.findall(unicodedata.normalize("NFKC", question.lower()))  # as `found` splits it
+    folded = [fold(w) for w in words]
     asked: dict[str, set[str]] = {}
     for i, name, kind in (objects or load_objects()).found(question, typed=True):
-        before = [fold(w) for w in words[max(0, i - 2) : i]]
+        before = folded[max(0, i - 2) : i]
+        if names and any(tuple(folded[j : j + 2]) in names for j in (i - 1, i)):
+            continue
         if before and (
             before[-1] in NEGATIONS
             or (before[-1] in NEGATION_GLUE and before[:-1] and before[0] in NEGATIONS)
@@ -147,12 +156,19 @@ def subjects(
     return found
 
 
+def name_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Two capitalised words in a row, folded ("Bãi Kè", "Tiên Cầu"): the names a text writes."""
+    written = _WORD.findall(unicodedata.normalize("NFKC", text))
+    return frozenset((fold(a), fold(b)) for a, b in pairwise(written) if a[:1].isupper() and b[:1].isupper())
+
+
 def sibling(question: str, title: str, body: str, fields: Iterable[str]) -> tuple[str, ...]:
     """The objects the question asks about when the document is about a sibling thing: none of
     them is a subject of the document, and another object of one of their kinds is. Empty when
     the document is about one of them, or about no listed object of their kinds (then nothing
     says it is about another thing)."""
-    asked = asked_objects(question)
+    fields = list(fields)
+    asked = asked_objects(question, names=name_pairs(" ".join([title, body, *fields])))
     if not asked:
         return ()
     held = subjects(title, body, fields)

@@ -50,3 +50,8 @@ def test_a_later_phase_than_the_document_names_is_a_mismatch() -> None:
     dues = "Mỗi hộ 2.000.000 đồng, nộp 2 đợt: đợt 1 trước 30/4, đợt 2 trước 31/7."
     assert not mismatch("nộp tiền làm đường đợt 2 hạn khi nào", "Đóng góp làm đường", [dues], TODAY)
     assert not mismatch("kế hoạch giai đoạn 2021-2025", "Kế hoạch giai đoạn 2021–2025", [], TODAY)
+
+
+def test_the_tone_mark_may_sit_on_either_vowel() -> None:
+    notice = "Công trình kè chống sạt lở thôn Hoà Thuỷ."
+    assert not mismatch("kè thôn Hòa Thủy làm xong chưa", "Kè thôn Hoà Thuỷ", [notice], TODAY)

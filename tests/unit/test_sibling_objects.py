@@ -69,3 +69,10 @@ def test_the_near_poor_list_does_not_answer_for_the_poor_whatever_its_source_say
     question = "Danh sách hộ nghèo năm 2026 có bao nhiêu hộ?"
     assert mismatch(question, title, [body, "hộ cận nghèo", "", source]).objects == ("hộ nghèo",)
     assert not mismatch("Danh sách hộ cận nghèo năm 2026 có bao nhiêu hộ?", title, [body, "", "", source])
+
+
+def test_a_place_typed_in_lower_case_is_not_the_object_its_name_holds() -> None:
+    title = "Bồi thường thu hồi đất làm đường liên xóm Chiềng – Bãi Kè"
+    body = "| Loại đất | Đơn giá |\n|---|---|\n| Đất trồng lúa | 85.000 đồng/m² |"
+    assert sibling("bồi thường làm đường xóm bãi kè giá bao nhiêu", title, body, []) == ()
+    assert sibling("kè sông bao giờ làm", title, body, []) == ("đê",)  # the object, as listed first
