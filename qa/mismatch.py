@@ -1,4 +1,5 @@
-"""Near misses: the best document speaks of another year or another named thing than the question.
+"""Near misses: the best document speaks of another year, phase or named thing than the question,
+or of a sibling official object (qa/subjects.py: "khai sinh" when "khai tử" is asked).
 
 "Danh sách hộ nghèo năm 2027" when only the 2026 list is published, "cầu Khe Nước" when the
 document is about "cầu Bến Đá": the words match, the answer is wrong. Such a document is offered

@@ -4,9 +4,10 @@
 "căn cước" in passing, and "cho con", "ở đâu" match too. Yet the document is about other
 procedures (khai sinh, kết hôn, khai tử), not the ID card. The objects a question may ask about
 (procedures, papers, benefits, taxes and fees, kinds of public work, budget documents) are listed
-by kind in qa/wordlists/objects.tsv. A document's *subjects* are the objects its title, short
-fields (tags, villages, source), headings, bold leads and table rows' first cells name; a
-mention deep in a paragraph is not one. When the question asks about objects none of which is a
+by kind in qa/wordlists/objects.tsv. A document's *subjects* are the objects its title, tags,
+villages (or an event's place and host), headings, bold leads, list leads and table rows' first
+cells name; a mention deep in a paragraph is not one, nor its source line (a decision "về việc …"
+names the legal basis, often wider than the document). When the question asks about objects none of which is a
 subject of the document, while the document's subjects include another object of the same kind,
 the document is about a sibling thing: it is offered to open, never quoted as the answer.
 """
