@@ -25,9 +25,9 @@ from pathlib import Path
 from qa.vntext import fold, syllables
 
 OBJECTS_FILE = Path(__file__).parent / "wordlists" / "objects.tsv"
-NOT_AN_OBJECT = "-"
+NOT_AN_OBJECT = "-"  # the kind of phrases that only hold an object's syllable ("yêu cầu")
 # A document about an object of the second kind is about one of the first too (objects.tsv "status")
-WIDER = {"benefit": "status"}  # the kind of phrases that only hold an object's syllable ("yêu cầu")
+WIDER = {"benefit": "status"}
 # Said before an object, these make it a condition, not what is asked: "không có lương hưu thì …"
 NEGATIONS = frozenset(fold(w) for w in "không ko k khg kg hông hổng chưa chẳng chả hem hok".split())
 NEGATION_GLUE = frozenset(fold(w) for w in "có được dc đc".split())
@@ -47,9 +47,10 @@ class Objects:
 
     def found(self, text: str, typed: bool) -> list[tuple[int, str, str]]:
         """(position, object, kind) of each object in the text, longest phrase first at each
-        place; not inside a proper name ("thôn Tiên Cầu" is no bridge, "Cầu Bến Đá" is one). `typed`: a resident's question (a syllable typed without marks matches any marks);
-        otherwise a published text (its marks must be the list's). A single syllable typed without
-        marks is too ambiguous to count ("cho" is not "chợ")."""
+        place; not inside a proper name ("thôn Tiên Cầu" is no bridge, "Cầu Bến Đá" is one).
+        `typed`: a resident's question (a phrase typed without marks matches any marks; a single
+        syllable is too ambiguous: "cho" is not "chợ"); otherwise a published text (its marks
+        must be the list's)."""
         written = _WORD.findall(unicodedata.normalize("NFKC", text))
         words = [w.lower() for w in written]
         folded = [fold(w) for w in words]
