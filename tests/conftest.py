@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
+import inspect
 import os
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -33,6 +36,28 @@ from domain.reach import Reach
 from qa.semantic import Embedder, Vector
 from storage.store import Store
 from tests.databases import FreshDatabase, Templates
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """Close the event loop looptime's plugin makes the policy create around a synchronous test.
+
+    The plugin asks for the current loop around every test; for a synchronous one the policy then
+    creates a loop nobody closes, and when the garbage collector finds it during a later test, that
+    test fails on a ResourceWarning (running one pure test file before an async one showed it).
+    """
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        return (yield)
+    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+    before = getattr(local, "_loop", None)
+    try:
+        return (yield)
+    finally:
+        made = getattr(local, "_loop", None)
+        if made is not None and made is not before and not made.is_running():
+            made.close()
+            asyncio.set_event_loop(before)
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-commune.yaml"
