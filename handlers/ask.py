@@ -56,6 +56,9 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if (kind := classify(question)) is not None:  # "alo", "cảm ơn ad", "ok": not a question, not logged
         return await (menu.cancel(msg, ctx) if kind is Kind.CANCEL else menu.small_talk(msg, ctx, kind))
     question = without_lead(question)  # "chào ad, lịch tiếp dân?": the question is what follows
+    if not any(c.isalpha() for c in question):  # "1", "?": no word to answer, not a question to log
+        text = "Bà con gõ câu hỏi bằng chữ giúp tôi nhé, ví dụ: lịch tiếp dân, ngân sách xã năm nay."
+        return [Reply(text, meta={SOURCES_KEY: [], OFFERED_KEY: []})]
     if not msg.command and (wish := filing(question)) is not None:  # "tôi muốn phản ánh …": /gui
         return await petitions.begin(msg, ctx, wish.kind, wish.content)
     fact = await fact_reply(ctx, question)

@@ -153,3 +153,13 @@ async def test_an_event_whose_description_merely_lists_the_topic_is_offered_not_
     assert named.meta[ask.SOURCES_KEY] == ["doi-thoai-2026"] and "08/12/2026" in named.text
     road = await say(svc, "duong truc thon so 2 bao gio xong")  # the road's own notice answers
     assert road.meta[ask.SOURCES_KEY] == ["duong-thon-2"] and "15/12/2026" in road.text
+
+
+async def test_a_message_of_no_words_is_not_answered_with_a_document(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
+    for text in ("1", "2026", "3.450"):
+        reply = await say(svc, text)
+        assert reply.meta[ask.SOURCES_KEY] == [] and "📄 Nguồn" not in reply.text, text
+        assert "gõ câu hỏi bằng chữ" in reply.text
+    async with memory.uow() as uow:  # nothing for the officials to read
+        assert await uow.unanswered.recent() == []
