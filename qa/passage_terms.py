@@ -98,8 +98,12 @@ class Asked:
         return frozenset(k for k in self.kinds if ANSWER_PATTERNS[k].search(text))
 
 
-def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
-    """Weigh the question's terms for choosing a passage of the document titled `title`."""
+def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> Asked:
+    """Weigh the question's terms for choosing a passage of the document titled `title`.
+
+    Where the resident wrote a word the synonym list knows and the document (`body` and title)
+    never holds ("địa chính"), its syllables alone are other words there ("tài chính", "hành
+    chính"): the word is looked for by its synonyms only ("đất đai")."""
     in_title = set(text_terms(title))
     names = query.name_terms
     phrases = {
@@ -115,6 +119,8 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
         for t, w in query.terms.items()
         if t in query.core or t in phrases
     }
+    if body:
+        weight = _without_halves(weight, query, in_title | set(text_terms(body)))
     typed: dict[str, set[str]] = {}
     for word in query.marked:
         letters, tone = marks(word)
@@ -147,6 +153,17 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
         {k: frozenset(v) for k, v in typed.items()},
         kinds,
     )
+
+
+def _without_halves(weight: dict[str, float], query: Query, held: set[str]) -> dict[str, float]:
+    """The weights without the lone syllables of the listed words the document lacks (none of
+    their pairs in `held`), unless a pair the document has holds that syllable too."""
+    kept = {part for pair in query.topic_pairs & held for part in pair.split("_")}
+    halves = set()
+    for phrase, _ in query.stand_ins:
+        if len(phrase) > 1 and not any(pair in held for pair in pairs(list(phrase))):
+            halves |= set(phrase) - kept
+    return {t: 0.0 if t in halves and t in query.core else w for t, w in weight.items()}
 
 
 def text_terms(text: str) -> list[str]:
