@@ -161,7 +161,8 @@ def _without_halves(weight: dict[str, float], query: Query, held: set[str]) -> d
     kept = {part for pair in query.topic_pairs & held for part in pair.split("_")}
     halves = set()
     for phrase, _ in query.stand_ins:
-        if len(phrase) > 1 and not any(pair in held for pair in pairs(list(phrase))):
+        twins = pairs(list(phrase))  # a phrase of topic words only: not "dài bao nhiêu", "ai phụ trách"
+        if len(phrase) > 1 and query.topic_pairs.issuperset(twins) and not held.intersection(twins):
             halves |= set(phrase) - kept
     return {t: 0.0 if t in halves and t in query.core else w for t, w in weight.items()}
 
