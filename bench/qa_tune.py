@@ -104,7 +104,7 @@ def sweep(ranked: Ranked, score: Any, thresholds: list[float], current: float | 
 
 def fit_on(ranked: Ranked) -> list[float]:
     rows = [
-        (hits[0].signals, bool(q["expect"]))
+        (hits[0].signals[: len(SIGNALS)], bool(q["expect"]))
         for q, hits in ranked
         if hits and (not q["expect"] or hits[0].id in q["expect"])
     ]
@@ -113,7 +113,7 @@ def fit_on(ranked: Ranked) -> list[float]:
 
 def model(weights: list[float]) -> Any:
     def score(hit: SearchHit) -> float:
-        z = weights[-1] + sum(w * v for w, v in zip(weights, hit.signals, strict=False))
+        z = weights[-1] + sum(w * v for w, v in zip(weights[:-1], hit.signals[: len(SIGNALS)], strict=True))
         return 1 / (1 + math.exp(-z))
 
     return score
@@ -164,7 +164,7 @@ def main() -> None:
         # today, as `python -m bot ask` (and so qa_quality.py) sees it: "năm ngoái" is last year
         communes[folder.name] = [(q, index.rank(q["q"], 5, today=date.today())) for q in questions]
     if args.semantic:
-        report(asked, args.fit)
+        report(asked, args.fit, args.dump)
         return
     thresholds = [x / 100 for x in range(20, 71, 5)]
     for name, ranked in communes.items():

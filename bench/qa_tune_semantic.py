@@ -12,9 +12,10 @@ Printed per commune at each threshold: top-1 (answerable), abstention (unanswera
 misses) and precision (right among the answers given; an answer to a question nothing answers, or
 from the wrong document, counts against it). With `--fit`: SEMANTIC_MODEL fitted on the top hits
 (answerable ones ranked right against unanswerable ones and answerable ones ranked wrong, classes
-balanced, L2 0.1), each commune scored by a model fitted on the others with the means over communes
+balanced, L2 0.1; not those the mismatch check rejects, which are never answered), each commune scored by a model fitted on the others with the means over communes
 (choose the threshold from these: the lowest at which every commune's precision is at least 0.95
-and the mean abstention at least 0.80), then fitted on all.
+and the mean abstention at least 0.80), then fitted on all. With `--dump`: every question at the
+answering threshold, its top hits' confidence and the top hit's signals (held out with `--fit`).
 """
 
 from __future__ import annotations
@@ -157,15 +158,40 @@ def kinds(communes: dict[str, list[Asked]], models: dict[str, Model]) -> None:
     print(f"  mean: ranking {means[0]:.3f} paraphrase {means[1]:.3f} reach (top 3) {means[2]:.3f}")
 
 
+def dump(communes: dict[str, list[Asked]], models: dict[str, Model]) -> None:
+    """Every question at the answering threshold: X where the bot is wrong or does not answer an
+    answerable one, its top 3 hits (id:confidence), the top hit's signals, and "near" where the
+    mismatch check rejects it."""
+    print(f"signals: {', '.join(SIGNALS + SEMANTIC_SIGNALS)}")
+    for name, asked in communes.items():
+        score = scorer(models[name])
+        print(f"== {name}")
+        for a in asked:
+            answered = bool(a.hits) and score(a.hits[0]) >= CONFIDENCE_THRESHOLD and not a.near_miss
+            ok = (answered and a.hits[0].id in a.q["expect"]) if a.q["expect"] else not answered
+            top = " ".join(f"{h.id}:{score(h):.2f}" for h in a.hits[:3])
+            if a.hits:
+                top += "  signals " + " ".join(f"{v:.2f}" for v in a.hits[0].signals)
+            near = "  near" if a.near_miss else ""
+            print(
+                f"{'  ' if ok else 'X '}[{a.q['kind']}] {a.q['q']}\n     expect={a.q['expect']} got {top}{near}"
+            )
+
+
 def fit_on(asked: list[Asked]) -> Model:
+    """The model fitted on the top hits it decides on: not those the mismatch check rejects whatever
+    their confidence (a near miss on its year or place is offered, never answered)."""
     rows = [
-        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"]) for a in asked if a.hits
+        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"])
+        for a in asked
+        if a.hits and not a.near_miss
     ]
     return tuple(fit([r[0] for r in rows], [r[1] for r in rows]))
 
 
-def report(communes: dict[str, list[Asked]], refit: bool) -> None:
-    """The current SEMANTIC_MODEL per commune; with `refit`, the held-out figures and a new fit."""
+def report(communes: dict[str, list[Asked]], refit: bool, show: bool = False) -> None:
+    """The current SEMANTIC_MODEL per commune; with `refit`, the held-out figures and a new fit;
+    with `show`, every question (`dump`)."""
     print(f"semantic signals: {', '.join(SIGNALS + SEMANTIC_SIGNALS)}")
     models: dict[str, Model] = dict.fromkeys(communes, SEMANTIC_MODEL)
     if refit:
@@ -186,6 +212,8 @@ def report(communes: dict[str, list[Asked]], refit: bool) -> None:
             f"{precision:.3f} (lowest {low:.2f})\n    {cells}"
         )
     kinds(communes, models)
+    if show:
+        dump(communes, models)
     if refit:
         weights = fit_on([a for rows in communes.values() for a in rows])
         print(f"SEMANTIC_MODEL = {weights}  # {', '.join(SIGNALS + SEMANTIC_SIGNALS)}, intercept")

@@ -82,7 +82,7 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     fits = [h for h in hits if h.kind != "event" or await names_asked(ctx, question, h)]
     if not fits or fits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, hits)
-    if await near_miss(ctx, question, fits[0]):  # another year, another named place: offered only
+    if await near_miss(ctx, question, fits[0]):  # another year, place or procedure: offered only
         return await _abstain(msg, ctx, question, hits)
     if (lead := await lapsed(ctx, question, fits[0])) is not None:  # a schedule now past: offered
         return await _abstain(msg, ctx, question, hits, lead=lead)
@@ -94,8 +94,10 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def near_miss(ctx: Ctx, question: str, hit: SearchHit) -> Mismatch:
-    """What the question asks that the hit's document is not about (qa/mismatch.py): a year it does
-    not cover, a place or name it never mentions. Such a document is offered, not quoted."""
+    """What the question asks that the hit's document is not about (qa/mismatch.py): a year or a
+    later phase it does not cover, a place or name it never mentions, an official object it is not
+    about while it is about a sibling one (another procedure, benefit, fee or work: qa/subjects.py).
+    Such a document is offered, not quoted."""
     question = cap(question)  # the words searched, not a megabyte pasted in
     today = ctx.now.astimezone(ctx.svc.tz).date()
     commune = await ctx.uow.commune.get()

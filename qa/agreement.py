@@ -1,12 +1,12 @@
 """The semantic signal's part in an answer: the lexical hits checked against e5 (qa/semantic.py).
 
 e5's similarity of a question to a document is that of the document's closest passage. Two
-signals are added to each hit's lexical ones (qa/confidence.py SEMANTIC_SIGNALS): whether the
-document e5 holds closest over the whole commune is this hit, and how far below that closest
-document's similarity this hit's lies. The hit's confidence is then the semantic model's
-(SEMANTIC_MODEL, fitted by `python -m bench.qa_tune --semantic --fit`). The order stays the
-lexical one: re-ordering the first 3 or 5 hits by score plus e5 similarity raised the ranking
-alone 0.948 -> 0.957 (mean of eight communes) but answered top-1 by 0.001-0.005 at best.
+signals are added to each hit's lexical ones (qa/confidence.py SEMANTIC_SIGNALS, after "titled",
+which ranking measures): whether the document e5 holds closest over the whole commune is this hit,
+and how far below that closest document's similarity this hit's lies. The hit's confidence is then
+the semantic model's (SEMANTIC_MODEL, fitted by `python -m bench.qa_tune --semantic --fit`). The
+order stays the lexical one: re-ordering the first 3 or 5 hits by score plus e5 similarity raised
+the ranking alone 0.948 -> 0.957 (mean of eight communes) but answered top-1 by 0.001-0.005 at best.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class SearchHit:
     score: float
     confidence: float  # how likely the document answers the question, 0..1 (see `confidence`)
     passage: str = ""
-    signals: tuple[float, ...] = ()  # what the confidence was computed from, as in SIGNALS
+    signals: tuple[float, ...] = ()  # what the confidence was computed from: SIGNALS, then SEMANTIC_SIGNALS
     scope: float = 1.0  # the factor the confidence was multiplied by (qa/confidence.py `in_scope`)
 
 

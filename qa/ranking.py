@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.confidence import confidence, coverage, ideal_score, in_scope, passage_coverage
+from qa.confidence import confidence, coverage, ideal_score, in_scope, passage_coverage, titled
 from qa.entries import Entry, SearchHit
 from qa.passages import best_passage
 from qa.query import Query
@@ -81,6 +81,7 @@ def rank(
             max(0.0, 1 - (top_two[1] if final[i] >= top_two[0] else top_two[0]) / final[i]),
             final[i] / ideal,
             float(other_year(query, entries[i])),
+            titled(index, query, i),  # the semantic model's (qa/agreement.py), not the lexical one's
         )
         for i in ordered[:limit]
     }

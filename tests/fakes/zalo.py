@@ -190,8 +190,9 @@ class FakeZaloBot(OutageMixin):
 
     # --- what the bot sent --------------------------------------------------------------------------
 
-    async def next_sent(self, chat_id: str, timeout: float = 5.0, *, after: int = 0) -> Sent:
-        """The first message to `chat_id` beyond the first `after` ones, waiting for it."""
+    async def next_sent(self, chat_id: str, timeout: float = 15.0, *, after: int = 0) -> Sent:
+        """The first message to `chat_id` beyond the first `after` ones, waiting for it (15 s: a
+        reply took over 5 s once in a CI run on a loaded machine)."""
         deadline = time.monotonic() + timeout
         while True:
             mine = [s for s in self.sent if s.chat_id == chat_id and s.method != "sendChatAction"]

@@ -162,7 +162,7 @@ class FakeZaloOa:
     def texts_to(self, user: str) -> list[str]:
         return [s.text for s in self.sent if s.user_id == user]
 
-    async def next_sent(self, user: str, timeout: float = 5.0, *, after: int = 0) -> Sent:
+    async def next_sent(self, user: str, timeout: float = 15.0, *, after: int = 0) -> Sent:
         deadline = time.monotonic() + timeout
         while True:
             mine = [s for s in self.sent if s.user_id == user]

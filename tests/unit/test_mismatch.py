@@ -30,3 +30,28 @@ def test_another_named_thing_is_a_mismatch_a_typo_is_not() -> None:
 def test_the_commune_itself_and_acronyms_are_not_distinctive_names() -> None:
     own = ["Xã Tân Lập", "Phú Thọ"]
     assert not mismatch("UBND Xã Tân Lập làm cầu Bến Đá chưa", "Cầu Bến Đá", [BRIDGE], TODAY, own)
+
+
+def test_a_name_typed_with_marks_is_not_two_edits_away() -> None:
+    notice = "Ban Thanh tra nhân dân giám sát đường bê tông ấp Rạch Sậy."
+    assert mismatch("Đường bê tông ấp Tân Thạnh làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY).names == (
+        "tan thanh",
+    )
+    assert not mismatch("đường bê tông ấp Rach Say làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
+    assert not mismatch("đường bê tông ấp Rạch Sạy làm tới đâu", "Đường ấp Rạch Sậy", [notice], TODAY)
+
+
+def test_a_later_phase_than_the_document_names_is_a_mismatch() -> None:
+    compensation = "Phương án bồi thường đường liên thôn Khe Lim: đất lúa 85.000 đồng/m²."
+    assert mismatch("bồi thường đường Khe Lim giai đoạn 2", "Bồi thường", [compensation], TODAY).phases == (
+        2,
+    )
+    assert mismatch("boi thuong duong Khe Lim gd II", "Bồi thường", [compensation], TODAY).phases == (2,)
+    dues = "Mỗi hộ 2.000.000 đồng, nộp 2 đợt: đợt 1 trước 30/4, đợt 2 trước 31/7."
+    assert not mismatch("nộp tiền làm đường đợt 2 hạn khi nào", "Đóng góp làm đường", [dues], TODAY)
+    assert not mismatch("kế hoạch giai đoạn 2021-2025", "Kế hoạch giai đoạn 2021–2025", [], TODAY)
+
+
+def test_the_tone_mark_may_sit_on_either_vowel() -> None:
+    notice = "Công trình kè chống sạt lở thôn Hoà Thuỷ."
+    assert not mismatch("kè thôn Hòa Thủy làm xong chưa", "Kè thôn Hoà Thuỷ", [notice], TODAY)

@@ -72,9 +72,14 @@ async def test_others_are_answered_while_a_megabyte_message_is_searched(store: S
     svc = await demo_commune(store)
     huge = QUESTION * (1_000_000 // len(QUESTION))
     msg = Incoming(channel="telegram", chat_id="7", user_id="7", text=huge)
-    [reply], _, stall = await longest_stall(handle(svc, msg))
-    # searched as its first QUESTION_MAX characters would be: it used to stop the bot for 89 s
-    assert stall < 0.5, stall
+    loop_cpu = time.thread_time()
+    [reply], wall, stall = await longest_stall(handle(svc, msg))
+    loop_cpu = time.thread_time() - loop_cpu
+    # searched as its first QUESTION_MAX characters would be: it used to stop the bot for 89 s. The
+    # bound is on the event loop thread's CPU time (about 0.04 s here), not on the longest stall:
+    # a stall also counts the time the process was not scheduled or another thread held the
+    # interpreter, which once reached 3 s late in a loaded CI run, while CPU time stays the bot's own.
+    assert loop_cpu < 0.3, (loop_cpu, stall, wall)
     assert reply.meta[ask.SOURCES_KEY] or "chưa tìm thấy" in reply.text
 
 
