@@ -16,7 +16,7 @@ from handlers.services import Ctx
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
 from qa.filing import filing
-from qa.mismatch import Mismatch, mismatch
+from qa.mismatch import Mismatch, mismatch, names_event
 from qa.passages import clip
 from qa.searcher import cap
 from qa.smalltalk import Kind, classify, tracking_code, without_lead
@@ -56,6 +56,9 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if (kind := classify(question)) is not None:  # "alo", "cảm ơn ad", "ok": not a question, not logged
         return await (menu.cancel(msg, ctx) if kind is Kind.CANCEL else menu.small_talk(msg, ctx, kind))
     question = without_lead(question)  # "chào ad, lịch tiếp dân?": the question is what follows
+    if not any(c.isalpha() for c in question):  # "1", "?": no word to answer, not a question to log
+        text = "Bà con gõ câu hỏi bằng chữ giúp tôi nhé, ví dụ: lịch tiếp dân, ngân sách xã năm nay."
+        return [Reply(text, meta={SOURCES_KEY: [], OFFERED_KEY: []})]
     if not msg.command and (wish := filing(question)) is not None:  # "tôi muốn phản ánh …": /gui
         return await petitions.begin(msg, ctx, wish.kind, wish.content)
     fact = await fact_reply(ctx, question)
@@ -75,13 +78,15 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
             else listing(ctx, scheduled)
         )
         return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
-    if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
+    # an event answers only where its title, host or place says what is asked, not its description
+    fits = [h for h in hits if h.kind != "event" or await names_asked(ctx, question, h)]
+    if not fits or fits[0].confidence < CONFIDENCE_THRESHOLD:
         return await _abstain(msg, ctx, question, hits)
-    if await near_miss(ctx, question, hits[0]):  # another year, place or procedure: offered only
+    if await near_miss(ctx, question, fits[0]):  # another year, place or procedure: offered only
         return await _abstain(msg, ctx, question, hits)
-    if (lead := await lapsed(ctx, question, hits[0])) is not None:  # a schedule now past: offered
+    if (lead := await lapsed(ctx, question, fits[0])) is not None:  # a schedule now past: offered
         return await _abstain(msg, ctx, question, hits, lead=lead)
-    confident = [hits[0], *(h for h in hits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
+    confident = [fits[0], *(h for h in fits[1:] if h.confidence >= CONFIDENCE_THRESHOLD)]
     ids = [h.id for h in confident]
     await _remember(msg, ctx, "results", {SOURCES_KEY: ids, "shown": 1})
     reply = await render(ctx, ids[0], passage=confident[0].passage, has_more=len(ids) > 1)
@@ -106,6 +111,17 @@ async def near_miss(ctx: Ctx, question: str, hit: SearchHit) -> Mismatch:
         texts = [event.description or "", event.location or "", event.host or "", " ".join(event.villages)]
         return mismatch(question, event.title, texts, today, own)
     return Mismatch()
+
+
+async def names_asked(ctx: Ctx, question: str, hit: SearchHit) -> bool:
+    """Whether the event hit's own fields hold what the question is about (qa/mismatch.py)."""
+    event = await ctx.uow.events.get(hit.id)
+    if event is None:
+        return True
+    commune = await ctx.uow.commune.get()
+    own = [commune.name, commune.province or ""] if commune is not None else []
+    fields = [event.title, event.host or "", event.location or "", *event.villages]
+    return names_event(cap(question), fields, own)
 
 
 async def fact_reply(ctx: Ctx, question: str) -> Reply | None:

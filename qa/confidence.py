@@ -196,8 +196,25 @@ def titled(index: Index, query: Query, doc: int) -> float:
 
 def in_scope(index: Index, query: Query, doc: int) -> float:
     """OFF_TOPIC_FACTOR when the question is about something communes do not publish ("giá
-    điện", "căn cước", "xổ số": qa/wordlists/out-of-scope.tsv) and the document never names
-    it: its other words matching ("sinh hoạt", "bao nhiêu") do not make it the answer."""
-    if any(not index.mentions(doc, phrase) for phrase in query.off_topic):
+    điện", "căn cước", "xổ số": qa/wordlists/out-of-scope.tsv) and the document is not about
+    it: it never names it, or names it in passing only (one paragraph of its body, not its
+    title or tags: "không phải nộp bản sao căn cước" in a welfare procedure, "người không có
+    lương hưu" in an allowance table). Its other words matching ("sinh hoạt", "bao nhiêu") do
+    not make it the answer."""
+    if any(not about(index, doc, phrase, query) for phrase in query.off_topic):
         return OFF_TOPIC_FACTOR
     return 1.0
+
+
+def about(index: Index, doc: int, phrase: tuple[str, ...], query: Query) -> bool:
+    """Whether the document names the phrase in its title, tags, source or place, in more than one
+    paragraph of its body, or in a paragraph holding another word of the question."""
+    if not index.mentions(doc, phrase):
+        return False
+    terms = [*pairs(list(phrase)), *phrase] if len(phrase) > 1 else list(phrase)
+    if all(t in index.heads[doc] for t in terms):
+        return True
+    others = [t for t in query.core if "_" not in t and t not in phrase and t not in STOPWORDS]
+    first, last = index.first_chunk[doc], index.first_chunk[doc + 1]
+    naming = [c for c in range(first, last) if all(index.paragraphs.has(t, c) for t in terms)]
+    return len(naming) > 1 or any(index.paragraphs.has(t, c) for c in naming for t in others)

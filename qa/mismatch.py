@@ -17,7 +17,7 @@ from datetime import date
 from rapidfuzz.distance import Levenshtein
 
 from qa.query_names import named_things, relative_years
-from qa.query_words import YEAR_RE
+from qa.query_words import GLUE_PHRASES, STOPWORDS, WHEN_PHRASES, YEAR_RE
 from qa.subjects import same_syllable, sibling
 from qa.vntext import fold, syllables
 
@@ -165,3 +165,34 @@ def mismatch(
     # the source (a decision "về việc …") names the legal basis, often wider than the document
     objects = sibling(question, title, fields[0] if fields else "", fields[1:3])
     return Mismatch(other_years, later, tuple(missing), objects)
+
+
+def _topic_words(question: str, own: Iterable[str]) -> set[str]:
+    """The question's folded words that say what it is about: no question words ("khi nào", "bao
+    giờ"), glue, administrative words ("xã", "thôn") or the commune's own name."""
+    folded = [w for w, _, _ in words_of(question)]
+    keep = [True] * len(folded)
+    for phrase in (*WHEN_PHRASES, *GLUE_PHRASES):
+        size = len(phrase)
+        for i in range(len(folded) - size + 1):
+            if tuple(folded[i : i + size]) == phrase:
+                keep[i : i + size] = [False] * size
+    ours = {w for w, _, _ in words_of(" ".join(own))}
+    return {
+        w
+        for w, kept in zip(folded, keep, strict=True)
+        if kept and w not in STOPWORDS and w not in GENERIC and w not in ours and not w.isdigit()
+    }
+
+
+def names_event(question: str, fields: Iterable[str], own: Iterable[str] = ()) -> bool:
+    """Whether an event's own fields (its title, host, place, villages: not its description) hold a
+    word of what the question is about. "Đường Gò Dưa bao giờ xong" is not answered by a dialogue
+    whose description lists the road among its topics, nor "thứ 7 xã có làm không" by a reception
+    held "even on Saturdays": the event is offered, not quoted. A question of question words only
+    ("khi nào?") fits any event."""
+    topic = _topic_words(question, own)
+    if not topic:
+        return True
+    held = {w for text in fields for w, _, _ in words_of(text)}
+    return bool(topic & held)

@@ -40,7 +40,7 @@ def table_rows(table: str, question: Asked) -> str:
     header, rows = lines[:2], lines[2:]
     in_header = set(text_terms("\n".join(header)))
     held = [
-        {t: w for t, w in question.held(row).items() if t not in in_header and t not in KIND_TERMS}
+        {t: w for t, w in question.held(row).items() if t not in in_header | KIND_TERMS | question.halves}
         for row in rows
     ]
     scores = [sum(h.values()) for h in held]

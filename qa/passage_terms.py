@@ -67,6 +67,9 @@ class Asked:
     phrases: frozenset[str]  # terms of the phrases the synonym list added
     typed_marks: dict[str, frozenset[str]]  # folded syllable -> the marks the resident typed on it
     kinds: frozenset[str]  # answer kinds asked, "count" only when nothing more precise is
+    # lone syllables of a listed word the document never writes ("chính" of "địa chính"): in a
+    # table they pick no row ("tài chính", "hành chính" are other words)
+    halves: frozenset[str] = frozenset()
 
     def held(self, text: str) -> dict[str, float]:
         """The asked terms a text holds, each with its weight as written there."""
@@ -98,8 +101,12 @@ class Asked:
         return frozenset(k for k in self.kinds if ANSWER_PATTERNS[k].search(text))
 
 
-def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
-    """Weigh the question's terms for choosing a passage of the document titled `title`."""
+def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> Asked:
+    """Weigh the question's terms for choosing a passage of the document titled `title`.
+
+    Where the resident wrote a word the synonym list knows and the document (`body` and title)
+    never holds ("địa chính"), its syllables alone are other words there ("tài chính", "hành
+    chính"): a table's rows are picked by its synonyms only ("đất đai"), `Asked.halves`."""
     in_title = set(text_terms(title))
     names = query.name_terms
     phrases = {
@@ -115,6 +122,7 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
         for t, w in query.terms.items()
         if t in query.core or t in phrases
     }
+    halves = _halves(query, in_title | set(text_terms(body))) if body else frozenset()
     typed: dict[str, set[str]] = {}
     for word in query.marked:
         letters, tone = marks(word)
@@ -146,7 +154,20 @@ def asked(query: Query, idf: dict[str, float], title: str) -> Asked:
         frozenset(phrases),
         {k: frozenset(v) for k, v in typed.items()},
         kinds,
+        halves,
     )
+
+
+def _halves(query: Query, held: set[str]) -> frozenset[str]:
+    """The lone syllables of the listed words of the question the document lacks (none of their
+    pairs in `held`), unless a pair the document has holds that syllable too."""
+    kept = {part for pair in query.topic_pairs & held for part in pair.split("_")}
+    halves: set[str] = set()
+    for phrase, _ in query.stand_ins:
+        twins = pairs(list(phrase))  # a phrase of topic words only: not "dài bao nhiêu", "ai phụ trách"
+        if len(phrase) > 1 and query.topic_pairs.issuperset(twins) and not held.intersection(twins):
+            halves |= set(phrase) - kept
+    return frozenset(halves & set(query.core))
 
 
 def text_terms(text: str) -> list[str]:

@@ -48,7 +48,7 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     paragraphs = split_paragraphs(body)
     if not paragraphs:
         return ""
-    question = asked(query, idf, title)
+    question = asked(query, idf, title, body)
     blocks = with_headings([table_rows(p, question) if is_table(p) else p for p in paragraphs])
     held = [question.held(b) for b in blocks]
     kinds = [question.answers(b) for b in blocks]

@@ -137,3 +137,29 @@ def test_a_schedule_is_over_when_its_posting_and_its_last_date_are_past() -> Non
     assert last_date("Thứ Hai, thứ Tư, thứ Sáu") is None
     assert last_date("Lịch tiếp công dân từ tháng 7/2026") is None
     assert last_date("từ tháng 12/2026 đến tháng 01/2027") == date(2027, 1, 31)
+
+
+async def test_an_event_whose_description_merely_lists_the_topic_is_offered_not_answered(
+    memory: MemoryStore,
+) -> None:
+    # the dialogue's description: "chủ đề: đường trục thôn số 2 và thu gom rác thải"
+    svc = await seeded(memory)
+    for question in ("thu gom rac khi nao", "rác thải bao giờ thu gom"):
+        reply = await say(svc, question)
+        assert reply.meta[ask.SOURCES_KEY] == [], question  # when the rubbish is collected is not published
+        assert "Hội nghị đối thoại" not in reply.text and "08/12/2026" not in reply.text
+        assert doc_buttons(reply)[0] == "doi-thoai-2026"  # still offered to open
+    named = await say(svc, "doi thoai khi nao")  # the event's own title says what is asked
+    assert named.meta[ask.SOURCES_KEY] == ["doi-thoai-2026"] and "08/12/2026" in named.text
+    road = await say(svc, "duong truc thon so 2 bao gio xong")  # the road's own notice answers
+    assert road.meta[ask.SOURCES_KEY] == ["duong-thon-2"] and "15/12/2026" in road.text
+
+
+async def test_a_message_of_no_words_is_not_answered_with_a_document(memory: MemoryStore) -> None:
+    svc = await seeded(memory)
+    for text in ("1", "2026", "3.450"):
+        reply = await say(svc, text)
+        assert reply.meta[ask.SOURCES_KEY] == [] and "📄 Nguồn" not in reply.text, text
+        assert "gõ câu hỏi bằng chữ" in reply.text
+    async with memory.uow() as uow:  # nothing for the officials to read
+        assert await uow.unanswered.recent() == []

@@ -470,3 +470,31 @@ def test_grouping_in_ranges_counts_as_one_sort_of_every_row() -> None:
         assert (got_major.astype(np.int64) * 40 + got_minor == keys).all()
         assert (got_sums == sums).all()
         assert (distinct(major, minor, 40, chunk)[0] == keys // 40).all()
+
+
+ALLOWANCE = entry(
+    "allowance",
+    "Thủ tục đề nghị trợ cấp xã hội hằng tháng",
+    "Hồ sơ: tờ khai theo mẫu; giấy xác nhận khuyết tật (nếu có). Không phải nộp bản sao căn cước.\n\n"
+    "Chủ tịch UBND xã ra quyết định trong 10 ngày làm việc.\n\n"
+    "| Nhóm đối tượng | Mức hưởng/tháng |\n|---|---:|\n"
+    "| Người từ đủ 80 tuổi không có lương hưu | 750.000 đồng |\n"
+    "| Người khuyết tật nặng | 750.000 đồng |",
+)
+ID_CARDS = entry(
+    "id-cards",
+    "Lịch cấp căn cước lưu động tại xã",
+    "Công an xã cấp căn cước cho người dân tại nhà văn hóa các thôn, sáng thứ Bảy hằng tuần.",
+)
+
+
+def test_a_topic_the_commune_does_not_publish_named_in_passing_is_not_answered() -> None:
+    docs = index(ALLOWANCE, BUDGET, ROAD)
+    for question in ("bao gio phat luong huu", "lam can cuoc o dau"):
+        [hit, *_] = docs.rank(question)  # one mention in a paragraph of other things
+        assert hit.confidence < CONFIDENCE_THRESHOLD, question
+    # asked with a word of the paragraph naming it, or of a document about it, it answers
+    [allowance, *_] = docs.rank("người 80 tuổi không có lương hưu được trợ cấp bao nhiêu")
+    assert allowance.id == "allowance" and allowance.confidence >= CONFIDENCE_THRESHOLD
+    [cards, *_] = index(ID_CARDS, ALLOWANCE, BUDGET).rank("cap can cuoc o dau")
+    assert cards.id == "id-cards" and cards.confidence >= CONFIDENCE_THRESHOLD
