@@ -128,7 +128,8 @@ async def test_after_a_clean_stop_the_window_left_is_used_at_once_and_a_private_
     await run_until(worker, sender, 6)
 
     groups = sorted(t for text, t in sender.at.items() if text.startswith("new"))
-    assert len(groups) == 5 and groups[0] < starting + 0.1  # at once, then on the grid
+    # at once (a blanket second would start them 1 s late; 0.16 s was seen on a loaded machine)
+    assert len(groups) == 5 and groups[0] < starting + 0.5
     assert sender.at["again"] >= mono - 0.3 + 1.0 - 0.02
 
 
