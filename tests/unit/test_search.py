@@ -116,6 +116,15 @@ def test_a_synonym_is_not_taken_for_another_phrase_that_folds_the_same() -> None
     assert "chung thuc" in found("chứng thức chữ ký")  # one wrong tone is a typo
 
 
+def test_a_listed_phrase_holding_a_regional_word_matches_as_the_question_reads() -> None:
+    analyze = Analyzer(load_lexicon(), {}, set()).analyze
+    # the question's Southern "vô" is read "vào", and so is the list's "rác vô cơ" (recyclables)
+    assert "tai_che" in analyze("rác vô cơ bỏ chỗ nào").terms
+    assert "tai_che" in analyze("rac vo co bo cho nao").terms  # without marks nothing is replaced
+    # "mét" is read "m": "dài mấy mét" still asks for the length
+    assert "chieu_dai" in analyze("đường thôn dài mấy mét").terms
+
+
 def test_exact_marks_score_higher_when_the_resident_typed_them() -> None:
     sell = entry("sell", "Bán đấu giá tài sản", "Phiên bán tài sản công.")
     table = entry("table", "Bàn giao tài sản", "Biên bản bàn giao tài sản công.")
