@@ -92,6 +92,23 @@ def test_regional_words_are_read_as_standard_ones() -> None:
     assert hits and hits[0].id == "permit"
 
 
+def test_a_fishermans_and_a_southerners_words_find_the_official_document() -> None:
+    lexicon = load_lexicon()
+    # "ghe" (boat) and "lộ" (road) are read in their phrases; "lô đất" (a plot) stays a plot
+    assert lexicon.expand_shorthand(["chủ", "ghe", "cá"]) == ["chủ", "tàu", "cá"]
+    assert lexicon.expand_shorthand(["con", "lộ", "ấp"]) == ["con", "đường", "ấp"]
+    assert lexicon.expand_shorthand(["lô", "đất"]) == ["lô", "đất"]
+    assert lexicon.expand_shorthand(["lo", "dat"]) == ["lo", "dat"]
+    fuel = entry(
+        "fuel",
+        "Danh sách tàu cá được hỗ trợ nhiên liệu khai thác xa bờ năm 2026",
+        "Mỗi tàu cá đủ điều kiện được hỗ trợ chi phí nhiên liệu theo chuyến biển.",
+    )
+    built = index(BUDGET, ROAD, POOR, FEES, fuel)
+    hit = built.rank("ghe cá nhà tôi đi biển có được hỗ trợ tiền dầu không")[0]
+    assert hit.id == "fuel" and hit.confidence >= CONFIDENCE_THRESHOLD
+
+
 def test_typos_and_wrong_tones_are_tolerated() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     assert built.rank("danh sách hộ ngèo")[0].id == "poor"
