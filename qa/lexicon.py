@@ -179,11 +179,16 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
             key = tuple(syllables(short))
             if key:
                 shorthand.setdefault(key, tuple(syllables(full)))
+    # a question is read after its shorthand and regional forms are replaced, so a member is
+    # also listed as such a question reads it ("đèn đường hư" as "đèn đường hỏng", "dài mấy mét"
+    # as "dài mấy m"), else it matches only where nothing replaced it (typed without marks)
+    expand = Lexicon(shorthand=shorthand, groups=()).expand_shorthand
     groups = []
     spellings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in (line for name in SYNONYM_FILES for line in _lines(directory / name)):
-        written = [tuple(syllables(m)) for m in line.split("|")]
-        members = tuple(tuple(fold(s) for s in w) for w in written if w)
+        as_listed = [syllables(m) for m in line.split("|")]
+        written = list(dict.fromkeys(tuple(w) for m in as_listed for w in (m, expand(m))))
+        members = tuple(dict.fromkeys(tuple(fold(s) for s in w) for w in written if w))
         groups.append(members)
         for w in written:
             if w:

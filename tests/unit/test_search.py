@@ -92,6 +92,23 @@ def test_regional_words_are_read_as_standard_ones() -> None:
     assert hits and hits[0].id == "permit"
 
 
+def test_a_fishermans_and_a_southerners_words_find_the_official_document() -> None:
+    lexicon = load_lexicon()
+    # "ghe" (boat) and "lộ" (road) are read in their phrases; "lô đất" (a plot) stays a plot
+    assert lexicon.expand_shorthand(["chủ", "ghe", "cá"]) == ["chủ", "tàu", "cá"]
+    assert lexicon.expand_shorthand(["con", "lộ", "ấp"]) == ["con", "đường", "ấp"]
+    assert lexicon.expand_shorthand(["lô", "đất"]) == ["lô", "đất"]
+    assert lexicon.expand_shorthand(["lo", "dat"]) == ["lo", "dat"]
+    fuel = entry(
+        "fuel",
+        "Danh sách tàu cá được hỗ trợ nhiên liệu khai thác xa bờ năm 2026",
+        "Mỗi tàu cá đủ điều kiện được hỗ trợ chi phí nhiên liệu theo chuyến biển.",
+    )
+    built = index(BUDGET, ROAD, POOR, FEES, fuel)
+    hit = built.rank("ghe cá nhà tôi đi biển có được hỗ trợ tiền dầu không")[0]
+    assert hit.id == "fuel" and hit.confidence >= CONFIDENCE_THRESHOLD
+
+
 def test_typos_and_wrong_tones_are_tolerated() -> None:
     built = index(BUDGET, ROAD, POOR, FEES)
     assert built.rank("danh sách hộ ngèo")[0].id == "poor"
@@ -114,6 +131,15 @@ def test_a_synonym_is_not_taken_for_another_phrase_that_folds_the_same() -> None
     assert "tien do" in found("tiến độ làm đường")
     assert "tien do" in found("tien do lam duong")  # without marks, it may be either
     assert "chung thuc" in found("chứng thức chữ ký")  # one wrong tone is a typo
+
+
+def test_a_listed_phrase_holding_a_regional_word_matches_as_the_question_reads() -> None:
+    analyze = Analyzer(load_lexicon(), {}, set()).analyze
+    # the question's Southern "vô" is read "vào", and so is the list's "rác vô cơ" (recyclables)
+    assert "tai_che" in analyze("rác vô cơ bỏ chỗ nào").terms
+    assert "tai_che" in analyze("rac vo co bo cho nao").terms  # without marks nothing is replaced
+    # "mét" is read "m": "dài mấy mét" still asks for the length
+    assert "chieu_dai" in analyze("đường thôn dài mấy mét").terms
 
 
 def test_exact_marks_score_higher_when_the_resident_typed_them() -> None:
