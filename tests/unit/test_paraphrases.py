@@ -19,6 +19,8 @@ from tests.unit.test_semantic import _doc, _Meaning, _one_meaning_each
 # paraphrase below. Kept to show what changed, not used by the bot.
 SESSION_10_MODEL = (0.97, 2.96, 3.36, 2.44, -3.17, 1.83, 1.33, -5.42)
 PARAPHRASE = "ruộng bị lấy làm đường thì ai trả tiền"  # "thu hồi đất", "bồi thường" in its own words
+# (the compensation document says "nhận tiền", not "chi trả": the word lists read "ai trả tiền" as
+# "chi trả", and a document holding it would be answered on its words alone)
 
 
 def _road_commune(title: str) -> tuple[Index, DocVectors, np.ndarray]:
@@ -27,7 +29,7 @@ def _road_commune(title: str) -> tuple[Index, DocVectors, np.ndarray]:
             _doc(
                 "boi-thuong",
                 title,
-                "Đơn giá đất trồng lúa 120.000 đồng/m², đất vườn 90.000 đồng/m²; chi trả tại nhà văn "
+                "Đơn giá đất trồng lúa 120.000 đồng/m², đất vườn 90.000 đồng/m²; nhận tiền tại nhà văn "
                 "hóa thôn Đông từ ngày 5/12.",
             ),
             _doc(
