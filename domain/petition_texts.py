@@ -8,7 +8,18 @@ from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
 from domain.petitions import Action, Status
 from domain.redaction import redact
 
-__all__ = ["ACTION_LABELS", "CODE_PREFIX", "KIND_HELP", "KIND_LABELS", "STATUS_LABELS", "redact", "summary"]
+__all__ = [
+    "ACTION_LABELS",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "CODE_PREFIX",
+    "KIND_HELP",
+    "KIND_LABELS",
+    "STATUS_LABELS",
+    "redact",
+    "status_label",
+    "summary",
+]
 
 KIND_LABELS: dict[str, str] = {
     PHAN_ANH: "Phản ánh",
@@ -23,6 +34,9 @@ KIND_HELP: dict[str, str] = {
     TO_CAO: "báo cho xã biết cán bộ, công chức có hành vi vi phạm pháp luật",
 }
 CODE_PREFIX: dict[str, str] = {PHAN_ANH: "PA", KIEN_NGHI: "KN", KHIEU_NAI: "KH", TO_CAO: "TC"}
+# A code is its type's letters, a dash and six of these (no 0/O, 1/I/L to misread): PA-7K3M9Q.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
 STATUS_LABELS: dict[str, str] = {
     Status.RECEIVED: "Đã tiếp nhận, chờ xử lý",
     Status.ACCEPTED: "Đã thụ lý, đang giải quyết",
@@ -30,6 +44,18 @@ STATUS_LABELS: dict[str, str] = {
     Status.REFUSED: "Không thụ lý",
     Status.RESOLVED: "Đã giải quyết xong",
 }
+# Received and answered: a reply is not a status answer (thụ lý, chuyển, không thụ lý, DOMAIN.md),
+# so the status stays until an official takes one of those steps; what the filer sees says both.
+ANSWERED_LABEL = "Đã tiếp nhận, xã đã trả lời"
+
+
+def status_label(status: str, answered_on: str | None = None, *, answered: bool = False) -> str:
+    """The status as residents read it: "received" once answered says so (with the date if known)."""
+    if status == Status.RECEIVED and (answered or answered_on):
+        return f"{ANSWERED_LABEL} ngày {answered_on}" if answered_on else ANSWERED_LABEL
+    return STATUS_LABELS.get(status, status)
+
+
 ACTION_LABELS: dict[str, str] = {
     Action.FILED: "Tiếp nhận qua tin nhắn",
     Action.FILED_ON_PAPER: "Tiếp nhận đơn giấy",

@@ -13,13 +13,14 @@ from handlers import menu, petitions, tracking
 from handlers.ask_lapsed import lapsed
 from handlers.ask_schedule import listing, schedule_events
 from handlers.services import Ctx
+from qa.codes import find_codes, malformed_code
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
 from qa.filing import filing
 from qa.mismatch import Mismatch, mismatch, names_event
 from qa.passages import clip
 from qa.searcher import cap
-from qa.smalltalk import Kind, classify, tracking_code, without_lead
+from qa.smalltalk import Kind, classify, without_lead
 
 # Below this confidence (the logistic model of qa/confidence.py), we abstain rather than guess.
 # Chosen with a sweep over four communes (bench/qa_tune.py; top-1 on answerable / abstention on
@@ -51,8 +52,10 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
     question = question.strip()
     if not question:
         return [Reply("Bà con gõ câu hỏi sau lệnh /hoi nhé, ví dụ: /hoi lịch tiếp công dân.")]
-    if (code := tracking_code(question)) is not None:  # "PA-7K3M9Q", "tra cứu pa-7k3m9q": like /tracuu
-        return await tracking.lookup(replace(msg, text=f"/tracuu {code}"), ctx)
+    if codes := find_codes(question):  # "PA-7K3M9Q", "tra cứu pa 7k3m9q", "hồ sơ PA-… sao rồi": /tracuu
+        return [r for code in codes for r in await tracking.lookup(replace(msg, text=f"/tracuu {code}"), ctx)]
+    if (typed := malformed_code(question)) is not None:  # "PA-2026-0001": how a code looks, not logged
+        return [tracking.bad_code(typed)]
     if (kind := classify(question)) is not None:  # "alo", "cảm ơn ad", "ok": not a question, not logged
         return await (menu.cancel(msg, ctx) if kind is Kind.CANCEL else menu.small_talk(msg, ctx, kind))
     question = without_lead(question)  # "chào ad, lịch tiếp dân?": the question is what follows

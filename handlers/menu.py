@@ -27,6 +27,17 @@ HELP_TEXT = (
     "• /huy: hủy thao tác đang làm dở.\n"
     "Mỗi câu trả lời đều ghi rõ nguồn: tên văn bản và ngày công bố."
 )
+# What officials do with petitions: in their group, and (Zalo, where bots reach no group) privately.
+OFFICIALS_HELP = (
+    "• Trả lời công dân: trả lời (reply) tin báo hồ sơ mới, hoặc /traloi MÃ nội dung.\n"
+    "• Nút dưới tin báo (trên Zalo: nhắn số): Thụ lý, Tôi nhận xử lý, Chuyển, Từ chối, Đã giải quyết.\n"
+    "• /tracuu MÃ: tình trạng, diễn biến và các nút thao tác.\n"
+    "• /ghichu MÃ nội dung: ghi chú nội bộ, người gửi không thấy.\n"
+    "• /giao MÃ mã-cán-bộ: lãnh đạo xã giao hồ sơ cho cán bộ.\n"
+    "• /xem MÃ: xem người gửi, chỉ khi nhắn riêng với bot; mỗi lần xem đều được ghi lại.\n"
+    "• /baidang: các bài nhờ chuyển vào nhóm thôn đã đăng chưa.\n"
+    "Chỉ cán bộ có tên trong danh sách mới thao tác được; giám sát chỉ xem."
+)
 
 
 async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -43,7 +54,17 @@ async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def help_(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    """What the bot can do."""
+    """What the bot can do, for whoever asks where they ask: the officials' group gets the officials'
+    commands only; an official privately gets both; everyone else (residents, village groups, the
+    web chat) the residents' commands only."""
+    console = f"\nTrang cán bộ: {ctx.svc.public_base_url}/can-bo/" if ctx.svc.public_base_url else ""
+    if msg.chat_type != "private":
+        groups = await ctx.uow.groups.officials_groups()
+        if any(g.channel == msg.channel and g.chat_id == msg.chat_id for g in groups):
+            return [Reply(f"Việc cán bộ làm với hồ sơ của dân:\n{OFFICIALS_HELP}{console}")]
+    elif await ctx.uow.officials.by_account(msg.channel, msg.user_id) is not None:
+        text = f"{HELP_TEXT}\n\nViệc của cán bộ:\n{OFFICIALS_HELP}{console}"
+        return [Reply(text, buttons=MAIN_BUTTONS)]
     return [Reply(HELP_TEXT, buttons=MAIN_BUTTONS)]
 
 

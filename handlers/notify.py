@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from domain.calendar import upcoming
 from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
-from domain.petition_texts import KIND_LABELS, STATUS_LABELS, redact
+from domain.petition_texts import KIND_LABELS, redact
 from domain.petitions import ACTING_ROLES
 from domain.reach import REPLY_WINDOWS
 from domain.vnformat import vn_date, vn_datetime
@@ -160,10 +160,6 @@ async def to_filer(
             meta={"petition": petition.code},
         )
     ]
-
-
-def status_text(petition: Petition) -> str:
-    return f"Hồ sơ {petition.code} ({KIND_LABELS[petition.kind]}): {STATUS_LABELS.get(petition.status, petition.status)}"
 
 
 async def formal_guidance(ctx: Ctx, petition: Petition) -> str:

@@ -10,20 +10,18 @@ from typing import Any
 from domain.deadlines import TO_CAO, first_step_due, resolve_due
 from domain.messages import Incoming, Reply
 from domain.paper import INTAKE_ACTIONS, PaperPetition
-from domain.petition_texts import CODE_PREFIX, KIND_LABELS, summary
+from domain.petition_texts import CODE_ALPHABET, CODE_LENGTH, CODE_PREFIX, KIND_LABELS, summary
 from domain.petitions import RESIDENT, Action, Status
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
 from storage.models import Petition, PetitionParty
 
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
 
 async def new_code(ctx: Ctx, kind: str) -> str:
     """Type letters, then six unguessable characters: PA-7K3M9Q."""
     while True:
-        code = f"{CODE_PREFIX[kind]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        code = f"{CODE_PREFIX[kind]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not await ctx.uow.petitions.code_exists(code):
             return code
 

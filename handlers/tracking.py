@@ -9,16 +9,29 @@ from domain import petition_actions as actions
 from domain.messages import Incoming, Reply
 from domain.petition_access import View
 from domain.petition_actions import Refusal
-from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import Action, is_open
+from domain.petition_texts import ACTION_LABELS, CODE_PREFIX, KIND_LABELS, status_label
+from domain.petitions import Action, Status, is_open
 from domain.redaction import redact
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
+from qa.codes import find_codes
 from storage.models import Petition
 
 RATING_FLOW = "rating"
 NOTHING = "Không tìm thấy hồ sơ nào với mã này mà bà con được xem. Bà con kiểm tra lại mã nhé."
+STILL_RECEIVED = "Trả lời chưa phải thụ lý: hồ sơ vẫn chờ Thụ lý, Chuyển hoặc Từ chối."
+
+
+def bad_code(typed: str) -> Reply:
+    """A string typed as a code that cannot be one: how a code looks, and where to find it."""
+    shown = typed if len(typed) <= 30 else typed[:29] + "…"
+    kinds = ", ".join(f"{p} ({KIND_LABELS[k].lower()})" for k, p in CODE_PREFIX.items())
+    return Reply(
+        f"Mã “{shown}” có vẻ chưa đúng. Mã hồ sơ có 2 chữ cái, dấu gạch ngang và 6 chữ, số, "
+        f"ví dụ PA-7K3M9Q; 2 chữ đầu là loại hồ sơ: {kinds}. Mã có trong tin nhắn xác nhận khi "
+        "bà con gửi; gõ /cuatoi để xem các hồ sơ bà con đã gửi từ đây."
+    )
 
 
 async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Callable[[str], str]]:
@@ -41,27 +54,40 @@ async def _view(msg: Incoming, ctx: Ctx, petition: Petition) -> tuple[View, Call
 
 async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/tracuu CODE: status and history, only for the filer and officials (in a group: public part)."""
-    code = (msg.command[1] if msg.command else "").strip().upper()
-    if not code:
+    typed = (msg.command[1] if msg.command else "").strip()
+    if not typed:
         return [Reply("Bà con gõ /tracuu kèm mã hồ sơ, ví dụ: /tracuu PA-7K3M9Q")]
-    petition = await ctx.uow.petitions.by_code(code)
+    petition = await ctx.uow.petitions.by_code(typed.upper())
+    if petition is None:  # "pa 7k3m9q", "PA-7K3 M9Q": the code however it was spaced
+        codes = find_codes(typed)
+        if not codes:
+            return [bad_code(typed)]
+        petition = await ctx.uow.petitions.by_code(codes[0])
     if petition is None or petition.id is None:
         return [Reply(NOTHING)]
     view, shown_as = await _view(msg, ctx, petition)
     if view is View.NONE:
         return [Reply(NOTHING)]
+    events = await ctx.uow.petitions.events(petition.id, include_internal=view is View.OFFICIAL)
+    answers = [e for e in events if e.action == Action.ANSWERED and e.at is not None]
+    answered_on = (
+        vn_date(answers[-1].at.astimezone(ctx.svc.tz).date()) if answers and answers[-1].at else None
+    )
     lines = [
-        notify.status_text(petition),
+        f"Hồ sơ {petition.code} ({KIND_LABELS[petition.kind]}): {status_label(petition.status, answered_on)}",
         f"Thời hạn: {notify.deadlines_line(petition, ctx.svc.tz)}",
     ]
     if petition.accepted_at:
         lines.append(f"Ngày thụ lý: {vn_date(petition.accepted_at.astimezone(ctx.svc.tz).date())}")
+    if view is View.OFFICIAL and answered_on and petition.status == Status.RECEIVED:
+        lines.append(STILL_RECEIVED)
     if view is not View.PUBLIC:
         lines.append(f"Nội dung: {petition.summary if view is View.OFFICIAL else petition.content}")
         if petition.answer:
-            lines.append(f"Trả lời của xã: {shown_as(petition.answer)}")
+            on = f" ({answered_on})" if answered_on else ""
+            lines.append(f"Trả lời của xã{on}: {shown_as(petition.answer)}")
     lines.append("Diễn biến:")
-    for event in await ctx.uow.petitions.events(petition.id, include_internal=view is View.OFFICIAL):
+    for event in events:
         when = vn_date(event.at.astimezone(ctx.svc.tz).date()) if event.at else ""
         shown = event.detail and view is not View.PUBLIC and event.action != Action.ANSWERED
         detail = f": {shown_as(event.detail or '')}" if shown else ""
@@ -84,7 +110,7 @@ async def mine(msg: Incoming, ctx: Ctx) -> list[Reply]:
     for p in petitions:
         received = vn_date(p.received_at.astimezone(ctx.svc.tz).date()) if p.received_at else ""
         lines.append(
-            f"• {p.code} — {KIND_LABELS[p.kind]}, {received}: {STATUS_LABELS.get(p.status, p.status)}"
+            f"• {p.code} — {KIND_LABELS[p.kind]}, {received}: {status_label(p.status, answered=bool(p.answer))}"
         )
     lines.append("Xem chi tiết: /tracuu MÃ")
     return [Reply("\n".join(lines))]

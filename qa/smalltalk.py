@@ -1,4 +1,5 @@
-"""Messages that are not questions: greetings, thanks, "ok", "hủy" typed alone, a tracking code.
+"""Messages that are not questions: greetings, thanks, "ok", "hủy" typed alone
+(tracking codes: qa/codes.py).
 
 Pure: a message is classified from its folded words against `qa/wordlists/smalltalk.tsv`. Only a
 message made wholly of listed phrases is small talk, so "cảm ơn, cho hỏi lịch tiếp dân" stays a
@@ -21,10 +22,7 @@ WORDLIST = Path(__file__).parent / "wordlists" / "smalltalk.tsv"
 _LONGEST = 6
 # Small talk is short: a longer message is never read as one (nor scanned whole on the event loop).
 SHORT = 120
-# Tracking codes: two letters, a dash (or a space, or nothing), six letters and digits: PA-7K3M9Q.
-_CODE = r"(pa|kn|kh|tc)[-\s]?([a-z0-9]{6})"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_BARE_CODE = re.compile(rf"^\W*(?:tra\s*cuu\s+(?:ho\s*so\s+)?(?:ma\s+)?)?{_CODE}\W*$")
 
 
 class Kind(StrEnum):
@@ -124,14 +122,3 @@ def without_lead(text: str, phrases: Phrases | None = None) -> str:
     between = text[spans[length - 1].end() : spans[length].start()]
     cut = length if between.strip() else last
     return text[spans[cut].start() :]
-
-
-def tracking_code(text: str) -> str | None:
-    """The petition code of a message that is only a code, or "tra cứu" and a code: "PA-7K3M9Q"."""
-    if len(text) > SHORT:
-        return None
-    folded = " ".join(fold(w) for w in text.strip().split())
-    match = _BARE_CODE.match(folded)
-    if match is None:
-        return None
-    return f"{match.group(1)}-{match.group(2)}".upper()

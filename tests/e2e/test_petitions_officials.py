@@ -9,6 +9,8 @@ presses) is in `test_petitions_telegram.py`.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.messengers import (
@@ -40,7 +42,14 @@ async def test_an_official_answers_privately_and_strangers_change_nothing(
     confirm = await m.say(f"/traloi {filed.code} Đã khơi thông xong.", HANDLER)
     assert "đã gửi đến người gửi" in confirm
     assert await m.text_to(RESIDENT) == f"📩 UBND xã trả lời hồ sơ {filed.code}:\nĐã khơi thông xong."
-    assert "Trả lời của xã: Đã khơi thông xong." in await m.say(f"/tracuu {filed.code}")
+    tracked = await m.say(f"/tracuu {filed.code}")
+    # a reply is not a status step (thụ lý, chuyển, không thụ lý): the status says both, with the date
+    assert (
+        re.search(r"Đã tiếp nhận, xã đã trả lời ngày \d\d/\d\d/\d{4}\n", tracked)
+        and "chờ xử lý" not in tracked
+    )
+    assert re.search(r"Trả lời của xã \(\d\d/\d\d/\d{4}\): Đã khơi thông xong\.", tracked)
+    assert (await petition_row(m.app, filed.code))["status"] == "received"
     assert "Đã khơi thông xong." not in await m.say(f"/tracuu {filed.code}", STRANGER)
 
 

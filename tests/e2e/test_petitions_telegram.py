@@ -226,7 +226,7 @@ async def test_only_officials_answer_and_act_from_the_group(
     assert "đã gửi đến người gửi" in confirm
     assert "Đã khơi thông xong." in await text_to(fake, CHAT)
     tracked = await say(fake, f"/tracuu {filed.code}")
-    assert "Trả lời của xã: Đã khơi thông xong." in tracked
+    assert "xã đã trả lời ngày" in tracked and "): Đã khơi thông xong." in tracked
 
 
 # --- 8. bad input ---------------------------------------------------------------------------
@@ -275,6 +275,21 @@ async def test_gui_in_a_group_asks_to_write_privately(
     assert "nhắn riêng" in await say(fake, "/gui", GROUP, user=CHAT)
     await fake.push_text(GROUP, DRAIN, user_id=CHAT)  # no flow started: the group is not answered
     await expect_silence(fake, GROUP, seconds=0.3)
+
+
+async def test_help_in_the_officials_group_is_the_officials_and_privately_the_residents(
+    start_app: AppFactory, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    await start_app()
+    group = await say(fake, "/help", GROUP, user=HANDLER)
+    assert "/traloi MÃ nội dung" in group and "/ghichu" in group and "Thụ lý" in group and "/gui" not in group
+    resident = await say(fake, "/help")
+    assert (
+        "/gui" in resident and "/tracuu" in resident and "/traloi" not in resident and "/xem" not in resident
+    )
+    official = await say(fake, "/help", HANDLER)  # an official privately: both
+    assert "/gui" in official and "/traloi" in official
 
 
 async def test_one_tap_files_the_question_the_button_was_under(

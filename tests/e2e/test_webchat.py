@@ -89,6 +89,20 @@ async def test_budget_question_is_answered_with_source(
     assert "2026" in source
 
 
+async def test_help_and_codes_typed_loosely_in_the_web_chat(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    app = await start_app("web", data=None)
+    for n, typed in enumerate(("/help", "/trogiup")):
+        [shown] = await ask(http, app, f"h{n}", typed)
+        assert "/gui" in shown["text"] and "/tracuu" in shown["text"]
+        assert "/traloi" not in shown["text"] and "/ghichu" not in shown["text"]  # officials' only
+    [wrong] = await ask(http, app, "c1", "hồ sơ PA-2026-0001 của tôi sao rồi")
+    assert "có vẻ chưa đúng" in wrong["text"] and "PA-7K3M9Q" in wrong["text"]
+    [unknown] = await ask(http, app, "c2", "hồ sơ PA UG8342 tôi sao rồi")
+    assert "Không tìm thấy hồ sơ" in unknown["text"]  # read as a code (none such), not as a question
+
+
 async def test_button_press_shows_schedule(start_app: AppFactory, http: aiohttp.ClientSession) -> None:
     app = await start_app("web", data=None)
     await ask(http, app, "m1", "/start")

@@ -6,7 +6,7 @@ import pytest
 
 from domain.plaintext import plain
 from qa.facts import Fact, holders, match
-from qa.smalltalk import Kind, classify, tracking_code, without_lead
+from qa.smalltalk import Kind, classify, without_lead
 
 NAME = "Xã Kỳ Sơn"
 
@@ -120,23 +120,6 @@ def test_the_greeting_in_front_of_a_question_is_dropped() -> None:
     # typed with marks, "đã" is not "dạ": the question keeps its words
     assert without_lead("Xã đã công khai quyết toán chưa?") == "Xã đã công khai quyết toán chưa?"
     assert without_lead("Dạ, xã đã công khai quyết toán chưa?") == "xã đã công khai quyết toán chưa?"
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("PA-7K3M9Q", "PA-7K3M9Q"),
-        ("pa-7k3m9q", "PA-7K3M9Q"),
-        (" kn-23abcd. ", "KN-23ABCD"),
-        ("tra cứu PA-7K3M9Q", "PA-7K3M9Q"),
-        ("tra cuu pa-7k3m9q", "PA-7K3M9Q"),
-        ("Tra cứu hồ sơ mã TC-ABC234", "TC-ABC234"),
-        ("PA-7K3M9Q bao giờ xong", None),
-        ("xin chào", None),
-    ],
-)
-def test_a_bare_tracking_code_is_read(text: str, code: str | None) -> None:
-    assert tracking_code(text) == code
 
 
 def test_a_markdown_table_becomes_header_value_lines() -> None:

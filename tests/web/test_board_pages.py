@@ -10,7 +10,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from domain.petition_actions import Change
+from domain.petitions import Action
 from storage.store import Store
+from tests.conftest import NOW
 from tests.web.board_data import FILER_NAME, FILER_PHONE, SECRET, Seeded, board_client, seed
 
 Client = TestClient[web.Request, web.Application]
@@ -225,3 +228,19 @@ async def test_an_empty_database_still_serves_every_page(store: Store) -> None:
             html = await get(c, path)
             assert '<html lang="vi">' in html
         assert (await c.get("/tin-moi.xml")).status == 200
+
+
+async def test_a_petitions_public_status_says_the_commune_replied_but_not_what(
+    client: Client, seeded: Seeded, store: Store
+) -> None:
+    reply = "Xã đã cử tổ vệ sinh khơi thông cống."
+    async with store.uow() as uow:
+        petition = await uow.petitions.by_code(seeded.code_phan_anh)
+        assert petition is not None
+        await uow.petitions.apply(
+            petition, Change(Action.ANSWERED, "tran-thi-binh", reply, answer=reply), NOW
+        )
+        await uow.commit()
+    html = await get(client, f"/tra-cuu/{seeded.code_phan_anh}")
+    assert re.search(r"Đã tiếp nhận, xã đã trả lời ngày \d\d/\d\d/\d{4}", html)
+    assert "chờ xử lý" not in html and reply not in html  # the reply itself is the filer's

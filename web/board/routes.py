@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import current_due, is_open
+from domain.petition_texts import ACTION_LABELS, KIND_LABELS, status_label
+from domain.petitions import Action, current_due, is_open
 from domain.vnformat import vn_date
 from qa.entries import SearchHit
 from storage.store import Store
@@ -198,13 +198,14 @@ class Board:
                     f"Không tìm thấy hồ sơ có mã {code}. Bà con kiểm tra lại mã trên phiếu hoặc tin nhắn.",
                 )
             events = await uow.petitions.events(petition.id, include_internal=False)
+            answers = [e for e in events if e.action == Action.ANSWERED]
             local = self._local_date
             due = current_due(petition.status, petition.first_due, petition.resolve_due)
             due = due if is_open(petition) else None  # a closed case has no deadline left
             shown = {
                 "code": petition.code,
                 "kind": KIND_LABELS.get(petition.kind, petition.kind),
-                "status": STATUS_LABELS.get(petition.status, petition.status),
+                "status": status_label(petition.status, local(answers[-1].at) if answers else None),
                 "received": local(petition.received_at),
                 "accepted": local(petition.accepted_at),
                 "resolved": local(petition.resolved_at),
