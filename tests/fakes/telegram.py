@@ -521,9 +521,10 @@ class FakeTelegram(OutageMixin):
         return None
 
     async def next_sent(
-        self, chat_id: int | str | None = None, *, timeout: float = 5.0, method: str | None = None
+        self, chat_id: int | str | None = None, *, timeout: float = 15.0, method: str | None = None
     ) -> Json:
-        """The oldest send (to ``chat_id``, of ``method``) not yet returned; waits for one."""
+        """The oldest send (to ``chat_id``, of ``method``) not yet returned; waits for one (15 s: a
+        reply took over 5 s once in a CI run on a loaded machine)."""
         key = _ANY if chat_id is None else str(chat_id)
         wanted = method.lower() if method else None
         found: list[Json] = []
