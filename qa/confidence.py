@@ -171,7 +171,7 @@ def share(
         for t, w in query.core.items()
         if t in query.topic_pairs
         and t not in named
-        and (t in vocab or any(p not in vocab for p in t.split("_")))
+        and (t in vocab or t in query.whole_pairs or any(p not in vocab for p in t.split("_")))
     }
     word_share = weighted_share(words)
     if word_share < 0:

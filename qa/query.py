@@ -16,6 +16,7 @@ from qa.query_names import named_things, relative_years
 from qa.query_words import (
     ANSWER_KINDS,
     GLUE_PHRASES,
+    MARKED_STOPWORDS,
     STOPWORDS,
     WHEN_PHRASES,
     YEAR_RE,
@@ -45,6 +46,9 @@ class Query:
     this_year: str | None = None  # "năm nay" said: this year's documents are preferred
     off_topic: tuple[tuple[str, ...], ...] = ()  # topics the commune does not publish about, named
     answer_kinds: frozenset[str] = frozenset()  # what the answer is: "money", "date", "who"... (ANSWER_KINDS)
+    # pairs of a question typed without marks that the synonym list writes as one word with a
+    # syllable folding to a stopword ("so do": "sổ đỏ"): a document must hold them whole to cover them
+    whole_pairs: frozenset[str] = frozenset()
 
     @cached_property
     def marked_forms(self) -> dict[str, frozenset[str]]:
@@ -85,6 +89,7 @@ class Analyzer:
         self._pairs = pair_vocabulary
         # folded pairs the documents write as a word whose syllable folds to a stopword ("vệ sinh")
         self._words = words
+        self._listed = listed_words(lexicon) - words  # the same, written by the synonym list ("sổ đỏ")
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
@@ -93,8 +98,15 @@ class Analyzer:
         marked = frozenset(t for t in tokens if t != fold(t))
         folded = [fold(t) for t in tokens]
         stop = stopword_flags(tokens, typed_with_marks(typed))
+        whole: frozenset[str] = frozenset()
         if not typed_with_marks(typed):
-            stop = unhidden(folded, stop, self._words)
+            hidden = stop
+            stop = unhidden(folded, hidden, self._words | self._listed)
+            whole = frozenset(
+                f"{a}_{b}"
+                for i, (a, b) in enumerate(itertools.pairwise(folded))
+                if f"{a}_{b}" in self._listed and (hidden[i] != stop[i] or hidden[i + 1] != stop[i + 1])
+            )
         for phrase in GLUE_PHRASES:
             for i in range(len(folded) - len(phrase) + 1):
                 if tuple(folded[i : i + len(phrase)]) == phrase:
@@ -149,6 +161,7 @@ class Analyzer:
             answer_kinds=frozenset(
                 kind for kind, phrases in ANSWER_KINDS.items() if any(_contains(folded, p) for p in phrases)
             ),
+            whole_pairs=whole,
         )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
@@ -168,6 +181,23 @@ class Analyzer:
         if fit(best)[0] == 0:
             return None
         return best
+
+
+def listed_words(lexicon: Lexicon) -> frozenset[str]:
+    """The folded pairs the synonym list writes as a word with a syllable that folds to a stopword
+    ("sổ đỏ": "so_do", as "vệ sinh" is for the documents' words). Typed without marks, "lam so do o
+    dau" lost "do" as a stopword, kept "so" alone, found it as "số" in a budget report and answered
+    from it; now the pair is the question's topic, and a document must hold it whole to cover it."""
+    out: set[str] = set()
+    for group in lexicon.groups:
+        # two-syllable members only: a pair inside a longer phrase ("phí vé" in "phí vé xe") is not
+        # a word by itself, and read as one it took "phi ve sinh" for "phí vé"
+        for phrase in (p for p in group if len(p) == 2):
+            for a, b in lexicon.spellings.get(phrase, frozenset({phrase})):
+                hides = [fold(w) in STOPWORDS and w not in MARKED_STOPWORDS for w in (a, b)]
+                if any(hides) and not all(fold(w) in STOPWORDS for w in (a, b)):
+                    out.add(f"{fold(a)}_{fold(b)}")
+    return frozenset(out)
 
 
 def unhidden(folded: list[str], stop: list[bool], words: frozenset[str]) -> list[bool]:
