@@ -28,6 +28,8 @@ OBJECTS_FILE = Path(__file__).parent / "wordlists" / "objects.tsv"
 NOT_AN_OBJECT = "-"  # the kind of phrases that only hold an object's syllable ("yêu cầu")
 # A document about an object of the second kind is about one of the first too (objects.tsv "status")
 WIDER = {"benefit": "status"}
+# A title naming a procedure: every object the document is about is the object of a procedure
+PROCEDURE_TITLE = "thủ tục"
 # Said before an object, these make it a condition, not what is asked: "không có lương hưu thì …"
 NEGATIONS = frozenset(fold(w) for w in "không ko k khg kg hông hổng chưa chẳng chả hem hok".split())
 NEGATION_GLUE = frozenset(fold(w) for w in "có được dc đc".split())
@@ -177,6 +179,10 @@ def sibling(question: str, title: str, body: str, fields: Iterable[str]) -> tupl
     for kind, wider in WIDER.items():  # a list of poor households is about a benefit too
         if held.get(wider):
             held.setdefault(kind, set()).update(held[wider])
+    if PROCEDURE_TITLE in unicodedata.normalize("NFC", title).lower():
+        # "Thủ tục trợ cấp xã hội hằng tháng" is the procedure for that benefit: asked for another
+        # procedure ("xác nhận tình trạng hôn nhân"), it is about a sibling thing
+        held.setdefault("procedure", set()).update(name for names in held.values() for name in names)
     if any(names & held.get(kind, set()) for kind, names in asked.items()):
         return ()
     if not any(held.get(kind) for kind in asked):

@@ -76,3 +76,15 @@ def test_a_place_typed_in_lower_case_is_not_the_object_its_name_holds() -> None:
     body = "| Loại đất | Đơn giá |\n|---|---|\n| Đất trồng lúa | 85.000 đồng/m² |"
     assert sibling("bồi thường làm đường xóm bãi kè giá bao nhiêu", title, body, []) == ()
     assert sibling("kè sông bao giờ làm", title, body, []) == ("đê",)  # the object, as listed first
+
+
+def test_a_procedure_for_a_benefit_does_not_answer_for_another_procedure() -> None:
+    # "Thủ tục trợ cấp xã hội" is the procedure for a benefit: asked for the marital-status
+    # certificate, it was answered with the allowance's papers ("xác nhận" and "giấy" matched)
+    title = "Thủ tục trợ cấp xã hội hằng tháng"
+    body = "## Hồ sơ\n\n- Tờ khai đề nghị trợ giúp xã hội;\n- Giấy xác nhận khuyết tật (nếu có)."
+    asked = "xin giấy xác nhận tình trạng hôn nhân cần gì"
+    assert sibling(asked, title, body, []) == ("tình trạng hôn nhân",)
+    assert sibling("trợ cấp xã hội cho người 80 tuổi cần gì", title, body, []) == ()
+    # a report (no procedure in its title) naming the benefit is not a procedure's document
+    assert sibling(asked, "Báo cáo chi trợ cấp xã hội quý III", body, []) == ()
