@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -159,6 +159,17 @@ def marks(syllable: str) -> tuple[str, str]:
 def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def covered(tokens: list[str], phrases: Iterable[tuple[str, ...]]) -> list[bool]:
+    """Per token: whether it lies inside an occurrence of one of the phrases."""
+    inside = [False] * len(tokens)
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) == phrase:
+                inside[i : i + n] = [True] * n
+    return inside
 
 
 def _lines(path: Path) -> list[str]:

@@ -16,6 +16,7 @@ from datetime import date
 
 from rapidfuzz.distance import Levenshtein
 
+from qa.lexicon import covered
 from qa.query_names import named_things, relative_years
 from qa.query_words import GLUE_PHRASES, STOPWORDS, WHEN_PHRASES, YEAR_RE
 from qa.subjects import same_syllable, sibling
@@ -171,17 +172,12 @@ def _topic_words(question: str, own: Iterable[str]) -> set[str]:
     """The question's folded words that say what it is about: no question words ("khi nào", "bao
     giờ"), glue, administrative words ("xã", "thôn") or the commune's own name."""
     folded = [w for w, _, _ in words_of(question)]
-    keep = [True] * len(folded)
-    for phrase in (*WHEN_PHRASES, *GLUE_PHRASES):
-        size = len(phrase)
-        for i in range(len(folded) - size + 1):
-            if tuple(folded[i : i + size]) == phrase:
-                keep[i : i + size] = [False] * size
+    asking = covered(folded, (*WHEN_PHRASES, *GLUE_PHRASES))
     ours = {w for w, _, _ in words_of(" ".join(own))}
     return {
         w
-        for w, kept in zip(folded, keep, strict=True)
-        if kept and w not in STOPWORDS and w not in GENERIC and w not in ours and not w.isdigit()
+        for w, glue in zip(folded, asking, strict=True)
+        if not glue and w not in STOPWORDS and w not in GENERIC and w not in ours and not w.isdigit()
     }
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa.lexicon import Lexicon, alternatives
+from qa.lexicon import Lexicon, alternatives, covered
 from qa.lexicon import contains as _contains
 from qa.query_names import named_things, relative_years
 from qa.query_words import (
@@ -107,10 +107,7 @@ class Analyzer:
                 for i, (a, b) in enumerate(itertools.pairwise(folded))
                 if f"{a}_{b}" in self._listed and (hidden[i] != stop[i] or hidden[i + 1] != stop[i + 1])
             )
-        for phrase in GLUE_PHRASES:
-            for i in range(len(folded) - len(phrase) + 1):
-                if tuple(folded[i : i + len(phrase)]) == phrase:
-                    stop[i : i + len(phrase)] = [True] * len(phrase)
+        stop = [s or glue for s, glue in zip(stop, covered(folded, GLUE_PHRASES), strict=True)]
         said_years, this_year = relative_years(tokens, stop, today)
         weights = [1.0] * len(folded)
         corrected: dict[str, str] = {}

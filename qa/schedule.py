@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa.lexicon import contains, load_lexicon
+from qa.lexicon import contains, covered, load_lexicon
 from qa.query_words import STOPWORDS, WHEN_PHRASES, YEAR_RE, stopword_flags, typed_with_marks
 from qa.vntext import fold, syllables
 
@@ -127,11 +127,7 @@ def schedule_ask(question: str) -> ScheduleAsk | None:
                 said.append(phrase)
     if not kinds:
         return None
-    for phrase in SCHEDULE_PHRASES:
-        size = len(phrase)
-        for i in range(len(folded) - size + 1):
-            if tuple(folded[i : i + size]) == phrase:
-                used[i : i + size] = [True] * size
+    used = [u or asked for u, asked in zip(used, covered(folded, SCHEDULE_PHRASES), strict=True)]
     stop = stopword_flags(tokens, typed_with_marks(typed))
     runs = _runs(folded, [u or s for u, s in zip(used, stop, strict=True)])
     specific = tuple(dict.fromkeys(word for run in runs for word in run))
