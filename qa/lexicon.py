@@ -106,7 +106,7 @@ class Lexicon:
         for i, key, phrase in _occurrences(folded, self._scope_by_first):
             window = typed[i : i + len(key)]
             if key not in found and all(
-                t == fold(t) or marks(t) == marks(s) for t, s in zip(window, phrase, strict=True)
+                same_syllable(t, s, loose=True) for t, s in zip(window, phrase, strict=True)
             ):
                 found.append(key)
         return found
@@ -154,6 +154,14 @@ def marks(syllable: str) -> tuple[str, str]:
     """A syllable's letters and marks, whichever vowel the tone sits on ("hoá" and "hóa" alike)."""
     decomposed = unicodedata.normalize("NFD", syllable)
     return fold(syllable), "".join(sorted(ch for ch in decomposed if unicodedata.combining(ch)))
+
+
+def same_syllable(word: str, listed: str, loose: bool) -> bool:
+    """The same syllable with the same marks wherever the tone sits ("hoà", "hòa"); `loose`: one
+    written without any marks matches any marks."""
+    if loose and word == fold(word):
+        return word == fold(listed)  # typed without marks: any marks
+    return marks(word) == marks(listed)
 
 
 def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:

@@ -16,10 +16,10 @@ from datetime import date
 
 from rapidfuzz.distance import Levenshtein
 
-from qa.lexicon import covered
+from qa.lexicon import covered, same_syllable
 from qa.query_names import named_things, relative_years
 from qa.query_words import GLUE_PHRASES, STOPWORDS, WHEN_PHRASES, YEAR_RE
-from qa.subjects import same_syllable, sibling
+from qa.subjects import sibling
 from qa.vntext import fold, syllables
 
 _WORD = re.compile(r"\w+")

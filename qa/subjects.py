@@ -22,6 +22,7 @@ from functools import cache, partial
 from itertools import pairwise
 from pathlib import Path
 
+from qa.lexicon import same_syllable
 from qa.vntext import fold, syllables
 
 OBJECTS_FILE = Path(__file__).parent / "wordlists" / "objects.tsv"
@@ -78,21 +79,6 @@ class Objects:
                 out.append((i, best[1], best[2]))
             i += len(best[0])
         return out
-
-
-def same_syllable(word: str, listed: str, loose: bool) -> bool:
-    """The same syllable with the same marks wherever the tone sits ("hoà", "hòa"); `loose`: one
-    written without any marks matches any marks."""
-    if fold(word) != fold(listed):
-        return False
-    if loose and word == fold(word):
-        return True  # a phrase typed without marks: any marks
-    return _marks(word) == _marks(listed)
-
-
-def _marks(syllable: str) -> str:
-    """A syllable's marks, wherever the tone sits ("hoá" and "hóa" alike)."""
-    return "".join(sorted(ch for ch in unicodedata.normalize("NFD", syllable) if unicodedata.combining(ch)))
 
 
 @cache
