@@ -103,8 +103,7 @@ async def near_miss(ctx: Ctx, question: str, hit: SearchHit) -> Mismatch:
     Such a document is offered, not quoted."""
     question = cap(question)  # the words searched, not a megabyte pasted in
     today = ctx.now.astimezone(ctx.svc.tz).date()
-    commune = await ctx.uow.commune.get()
-    own = [commune.name, commune.province or ""] if commune is not None else []
+    own = await ctx.own_names()
     doc = await ctx.uow.disclosures.get(hit.id) if hit.kind == "disclosure" else None
     if doc is not None:
         texts = [doc.body, " ".join(doc.tags), " ".join(doc.villages), doc.source or ""]
@@ -121,8 +120,7 @@ async def names_asked(ctx: Ctx, question: str, hit: SearchHit) -> bool:
     event = await ctx.uow.events.get(hit.id)
     if event is None:
         return True
-    commune = await ctx.uow.commune.get()
-    own = [commune.name, commune.province or ""] if commune is not None else []
+    own = await ctx.own_names()
     fields = [event.title, event.host or "", event.location or "", *event.villages]
     return names_event(cap(question), fields, own)
 

@@ -36,8 +36,7 @@ async def schedule_events(
         top = next((e for e in events if e.id == hits[0].id), None)
         if top is not None and asked.of_kind(top.kind, top.title):
             return None
-    commune = await ctx.uow.commune.get()
-    own = [commune.name, commune.province or ""] if commune is not None else []
+    own = await ctx.own_names()
     found = [
         e
         for e in events

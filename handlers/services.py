@@ -61,5 +61,11 @@ class Ctx:
     svc: Services
     now: datetime
 
+    async def own_names(self) -> list[str]:
+        """The commune's own name and province: any of its documents may leave them out, so a
+        question naming them does not ask about another place."""
+        commune = await self.uow.commune.get()
+        return [commune.name, commune.province or ""] if commune is not None else []
+
 
 Handler = Callable[["Incoming", Ctx], Awaitable[list["Reply"]]]
