@@ -13,6 +13,7 @@ from handlers import menu, petitions, tracking
 from handlers.ask_lapsed import lapsed
 from handlers.ask_schedule import listing, schedule_events
 from handlers.services import Ctx
+from qa.agreement import offered_first
 from qa.codes import find_codes, malformed_code
 from qa.entries import SearchHit
 from qa.facts import Fact, holders, match
@@ -83,8 +84,8 @@ async def answer(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return [Reply(reply.text, buttons=reply.buttons, meta={SOURCES_KEY: ids})]
     # an event answers only where its title, host or place says what is asked, not its description
     fits = [h for h in hits if h.kind != "event" or await names_asked(ctx, question, h)]
-    if not fits or fits[0].confidence < CONFIDENCE_THRESHOLD:
-        return await _abstain(msg, ctx, question, hits)
+    if not fits or fits[0].confidence < CONFIDENCE_THRESHOLD:  # offered, e5 helping with the order
+        return await _abstain(msg, ctx, question, offered_first(hits))
     if await near_miss(ctx, question, fits[0]):  # another year, place or procedure: offered only
         return await _abstain(msg, ctx, question, hits)
     if (lead := await lapsed(ctx, question, fits[0])) is not None:  # a schedule now past: offered

@@ -49,6 +49,9 @@ class SearchHit:
     passage: str = ""
     signals: tuple[float, ...] = ()  # what the confidence was computed from: SIGNALS, then SEMANTIC_SIGNALS
     scope: float = 1.0  # the factor the confidence was multiplied by (qa/confidence.py `in_scope`)
+    # where it stands among the documents offered when none is answered: its lexical confidence
+    # with e5's similarity beside it (qa/agreement.py `offer_order`); None without the semantic signal
+    offer: float | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from qa.agreement import checked
+from qa.agreement import checked, offer_order
 from qa.entries import Entry, IndexSource, SearchHit, load_entries
 from qa.index import Index
 from qa.vectors import DocVectors, Semantic, StoredVectors, VectorSource, fill_vectors, load_vectors
@@ -55,15 +55,17 @@ class Releasable(Protocol):
     async def release(self) -> bool: ...
 
 
-def offering(hits: list[SearchHit], entry: Entry) -> list[SearchHit]:
+def offering(hits: list[SearchHit], entry: Entry, offer: float) -> list[SearchHit]:
     """The hits with e5's closest document offered where the words leave room
-    (SEMANTIC_OFFER_CONFIDENCE): raised to it among the hits, or added last."""
+    (SEMANTIC_OFFER_CONFIDENCE; `offer`: its qa/agreement.py `offer_order` at that confidence):
+    raised to it among the hits, or added last."""
     for n, hit in enumerate(hits):
         if (hit.kind, hit.id) == (entry.kind, entry.id):
             if hit.confidence >= SEMANTIC_OFFER_CONFIDENCE:
                 return hits
-            return [*hits[:n], replace(hit, confidence=SEMANTIC_OFFER_CONFIDENCE), *hits[n + 1 :]]
-    return [*hits, SearchHit(entry.kind, entry.id, entry.title, 0.0, SEMANTIC_OFFER_CONFIDENCE)]
+            raised = replace(hit, confidence=SEMANTIC_OFFER_CONFIDENCE, offer=offer)
+            return [*hits[:n], raised, *hits[n + 1 :]]
+    return [*hits, SearchHit(entry.kind, entry.id, entry.title, 0.0, SEMANTIC_OFFER_CONFIDENCE, offer=offer)]
 
 
 def cap(question: str) -> str:
@@ -137,9 +139,11 @@ class SearchIndex:
         query_vector = self._semantic.embedder.embed_query(vectors.with_marks(question))
         similarity = vectors.similarities(query_vector)
         hits = checked(hits, similarity, vectors.position)
+        top_similarity = float(similarity.max())
         for closest in np.argsort(-similarity)[:SEMANTIC_OFFERS].tolist():
             if similarity[closest] > -1:  # -1: no vectors yet
-                hits = offering(hits, vectors.entries[closest])
+                offer = offer_order(SEMANTIC_OFFER_CONFIDENCE, float(similarity[closest]), top_similarity)
+                hits = offering(hits, vectors.entries[closest], offer)
         return hits
 
     async def current(self, uow: IndexSource) -> Index:

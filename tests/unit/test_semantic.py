@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from handlers.ask import CONFIDENCE_THRESHOLD, SUGGEST_FLOOR, SUGGESTIONS
+from qa.agreement import offered_first
 from qa.entries import Entry, load_entries
 from qa.index import Index
 from qa.searcher import SearchIndex
@@ -247,3 +248,22 @@ def test_e5s_two_closest_documents_are_offered_where_the_words_leave_room() -> N
     assert hits[0].confidence < CONFIDENCE_THRESHOLD
     offered = [h.id for h in hits if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
     assert offered == ["nha-van-hoa", "go", "cho"]
+
+
+def test_what_e5_means_is_offered_first_when_the_words_rank_it_below_the_three_offered() -> None:
+    index, vectors, basis = _poor_households_commune()
+    question = "tiền ở nhà văn hóa"  # the words: the cultural house, the timber, the market, the list
+    lexical = [h.id for h in index.rank(question)]
+    assert lexical.index("nha-o") >= SUGGESTIONS
+    # e5: it is the housing support the resident means
+    searcher = SearchIndex(index, 0, Semantic(_Meaning(basis[0]), units=None))  # type: ignore[arg-type]
+    hits = searcher._rank(index, vectors, question, 5, None, None)
+    assert hits[0].confidence < CONFIDENCE_THRESHOLD  # not answered: offered
+    offered = [h.id for h in offered_first(hits) if h.confidence >= SUGGEST_FLOOR][:SUGGESTIONS]
+    assert offered[0] == "nha-o" and "nha-van-hoa" in offered
+
+
+def test_without_the_semantic_signal_documents_are_offered_in_the_words_order() -> None:
+    index, _, _ = _poor_households_commune()
+    hits = index.rank("tiền ở nhà văn hóa")
+    assert offered_first(hits) == hits
