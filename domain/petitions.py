@@ -126,11 +126,6 @@ def reply_meets_first_step(kind: str) -> bool:
     return kind in REPLY_MEETS_FIRST_STEP
 
 
-def first_step_actions(kind: str) -> frozenset[Action]:
-    """The audit actions that meet this type's first step."""
-    return STEPS | {Action.ANSWERED} if reply_meets_first_step(kind) else STEPS
-
-
 def first_step_at(kind: str, stepped: datetime | None, replied: datetime | None) -> datetime | None:
     """When the first step was met: the first explicit step, or a reply before it where a reply counts."""
     counted = (stepped, replied if reply_meets_first_step(kind) else None)
