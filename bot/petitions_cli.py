@@ -14,7 +14,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import current_due
+from domain.petitions import due_now
 from domain.redaction import redact
 from storage.models import Petition
 from storage.store import Store
@@ -68,7 +68,7 @@ async def list_petitions(store: Store, tz: ZoneInfo, out: TextIO = sys.stdout) -
         print("Chưa có hồ sơ nào.", file=out)
     for p in petitions:
         received = p.received_at.astimezone(tz).date().isoformat() if p.received_at else ""
-        due = _local(current_due(p.status, p.first_due, p.resolve_due), tz)
+        due = _local(due_now(p), tz)
         print(
             f"{p.code}\t{KIND_LABELS[p.kind]}\t{STATUS_LABELS.get(p.status, p.status)}\t{received}\thạn {due}\t{p.village or ''}",
             file=out,

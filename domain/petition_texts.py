@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from domain.deadlines import KHIEU_NAI, KIEN_NGHI, PHAN_ANH, TO_CAO
-from domain.petitions import Action, Status
+from domain.petitions import Action, Status, first_step_met
 from domain.redaction import redact
+from domain.vnformat import vn_date
 
 __all__ = [
     "ACTION_LABELS",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "CODE_PREFIX",
+    "FIRST_STEP",
     "KIND_HELP",
     "KIND_LABELS",
     "STATUS_LABELS",
+    "after_reply",
     "redact",
     "status_label",
     "summary",
@@ -26,6 +30,13 @@ KIND_LABELS: dict[str, str] = {
     KIEN_NGHI: "Kiến nghị",
     KHIEU_NAI: "Khiếu nại",
     TO_CAO: "Tố cáo",
+}
+# The first step of each type (DOMAIN.md): a status answer, acceptance (thụ lý) or triage.
+FIRST_STEP: dict[str, str] = {
+    PHAN_ANH: "trả lời",
+    KIEN_NGHI: "trả lời",
+    KHIEU_NAI: "thụ lý",
+    TO_CAO: "xử lý ban đầu",
 }
 KIND_HELP: dict[str, str] = {
     PHAN_ANH: "báo một việc chưa ổn ở địa phương (cống tắc, đổ rác trộm, đèn đường hỏng…)",
@@ -54,6 +65,17 @@ def status_label(status: str, answered_on: str | None = None, *, answered: bool 
     if status == Status.RECEIVED and (answered or answered_on):
         return f"{ANSWERED_LABEL} ngày {answered_on}" if answered_on else ANSWERED_LABEL
     return STATUS_LABELS.get(status, status)
+
+
+def after_reply(kind: str, status: str, first_due: date | None, resolve_due: date | None) -> str:
+    """What officials are told of the first step once the commune has replied ("" past "received")."""
+    if status != Status.RECEIVED:
+        return ""
+    if first_step_met(kind, status, replied=True):
+        return "Đã có trả lời ban đầu" + (f"; hạn giải quyết {vn_date(resolve_due)}." if resolve_due else ".")
+    step = FIRST_STEP.get(kind, "thụ lý")
+    due = f", hạn {vn_date(first_due)}" if first_due else ""
+    return f"Trả lời chưa phải {step}: hồ sơ vẫn chờ Thụ lý, Chuyển hoặc Từ chối{due}."
 
 
 ACTION_LABELS: dict[str, str] = {

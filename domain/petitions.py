@@ -12,6 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from domain.deadlines import KIEN_NGHI, PHAN_ANH
+
 
 class Status(StrEnum):
     """Where a petition is (stored in ``petition.status``)."""
@@ -110,6 +112,55 @@ def is_open(petition: PetitionFacts) -> bool:
     return status_of(petition) in OPEN
 
 
-def current_due(status: str, first_due: date | None, resolve_due_: date | None) -> date | None:
-    """The deadline that matters now: the first step until accepted, then the resolution."""
-    return first_due if status == Status.RECEIVED else resolve_due_
+# DOMAIN.md "Petition types and deadlines": the first step of a report or a proposal is a status
+# answer, and the commune's reply to the resident is one; a complaint's first step is accepting it
+# (thụ lý) and a denunciation's is triage, explicit steps a reply is not. The status still moves only
+# by the explicit steps: a replied report stays "received" (with its reply shown), its first step met.
+REPLY_MEETS_FIRST_STEP = frozenset({PHAN_ANH, KIEN_NGHI})
+# The explicit steps: each meets the first step of every type (and moves the status off "received").
+STEPS = frozenset({Action.ACCEPTED, Action.FORWARDED, Action.REFUSED, Action.RESOLVED})
+
+
+def reply_meets_first_step(kind: str) -> bool:
+    """Whether a reply to the resident is this type's first step (phản ánh, kiến nghị)."""
+    return kind in REPLY_MEETS_FIRST_STEP
+
+
+def first_step_at(kind: str, stepped: datetime | None, replied: datetime | None) -> datetime | None:
+    """When the first step was met: the first explicit step, or a reply before it where a reply counts."""
+    counted = (stepped, replied if reply_meets_first_step(kind) else None)
+    return min((t for t in counted if t is not None), default=None)
+
+
+def first_step_met(kind: str, status: str, replied: bool) -> bool:
+    """Whether the first step is behind (`replied`: the commune has replied to the resident)."""
+    return status != Status.RECEIVED or (replied and reply_meets_first_step(kind))
+
+
+def current_due(
+    kind: str, status: str, replied: bool, first_due: date | None, resolve_due_: date | None
+) -> date | None:
+    """The deadline that matters now: the first step's until it is met, then the resolution's."""
+    return resolve_due_ if first_step_met(kind, status, replied) else first_due
+
+
+class DueFacts(Protocol):
+    """What the deadline that matters now reads of a stored petition (storage.models.Petition)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def answer(self) -> str | None: ...  # the commune's reply to the resident, once there is one
+    @property
+    def first_due(self) -> date | None: ...
+    @property
+    def resolve_due(self) -> date | None: ...
+
+
+def due_now(petition: DueFacts) -> date | None:
+    """current_due of a stored petition."""
+    return current_due(
+        petition.kind, petition.status, petition.answer is not None, petition.first_due, petition.resolve_due
+    )

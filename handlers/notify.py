@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from domain.calendar import upcoming
 from domain.deadlines import KHIEU_NAI, TO_CAO
 from domain.messages import Attachment, Button, Reply
-from domain.petition_texts import KIND_LABELS, redact
+from domain.petition_texts import FIRST_STEP, KIND_LABELS, redact
 from domain.petitions import ACTING_ROLES
 from domain.reach import REPLY_WINDOWS
 from domain.vnformat import vn_date, vn_datetime
@@ -32,14 +32,7 @@ def deadlines_line(petition: Petition, tz: ZoneInfo) -> str:
     if petition.received_at is not None:
         parts.append(f"nhận {vn_date(petition.received_at.astimezone(tz).date())}")
     if petition.first_due:
-        first = (
-            "thụ lý"
-            if petition.kind == KHIEU_NAI
-            else "xử lý ban đầu"
-            if petition.kind == TO_CAO
-            else "trả lời"
-        )
-        parts.append(f"hạn {first} {vn_date(petition.first_due)}")
+        parts.append(f"hạn {FIRST_STEP.get(petition.kind, 'trả lời')} {vn_date(petition.first_due)}")
     if petition.resolve_due:
         parts.append(f"hạn giải quyết {vn_date(petition.resolve_due)}")
     return "; ".join(parts)

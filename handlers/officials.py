@@ -12,8 +12,8 @@ from domain import petition_actions as rules
 from domain.messages import Attachment, Button, Incoming, Reply
 from domain.petition_access import may_act
 from domain.petition_actions import NOT_ALLOWED, Change, Refusal
-from domain.petition_texts import KIND_LABELS
-from domain.petitions import Op, Status
+from domain.petition_texts import KIND_LABELS, after_reply
+from domain.petitions import Op
 from domain.vnformat import vn_date
 from handlers import notify
 from handlers.services import Ctx
@@ -192,12 +192,8 @@ async def answer(msg: Incoming, ctx: Ctx, code: str, text: str) -> list[Reply]:
             "đã lưu. Người gửi chưa nhắn cho Zalo OA của xã trong 7 ngày qua nên Zalo chưa cho gửi; "
             "trả lời sẽ tự gửi khi họ nhắn lại"
         )
-    still = (
-        " Hồ sơ vẫn chờ Thụ lý, Chuyển hoặc Từ chối khi xã quyết định."
-        if petition.status == Status.RECEIVED
-        else ""
-    )
-    return [Reply(f"Trả lời hồ sơ {petition.code} {note}.{still}"), *delivered]
+    step = after_reply(petition.kind, petition.status, petition.first_due, petition.resolve_due)
+    return [Reply(f"Trả lời hồ sơ {petition.code} {note}. {step}".rstrip()), *delivered]
 
 
 async def traloi(msg: Incoming, ctx: Ctx) -> list[Reply]:

@@ -9,7 +9,7 @@ from domain import petition_actions as actions
 from domain.messages import Incoming, Reply
 from domain.petition_access import View
 from domain.petition_actions import Refusal
-from domain.petition_texts import ACTION_LABELS, CODE_PREFIX, KIND_LABELS, status_label
+from domain.petition_texts import ACTION_LABELS, CODE_PREFIX, KIND_LABELS, after_reply, status_label
 from domain.petitions import Action, Status, is_open
 from domain.redaction import redact
 from domain.vnformat import vn_date
@@ -20,7 +20,6 @@ from storage.models import Petition
 
 RATING_FLOW = "rating"
 NOTHING = "Không tìm thấy hồ sơ nào với mã này mà bà con được xem. Bà con kiểm tra lại mã nhé."
-STILL_RECEIVED = "Trả lời chưa phải thụ lý: hồ sơ vẫn chờ Thụ lý, Chuyển hoặc Từ chối."
 
 
 def bad_code(typed: str) -> Reply:
@@ -80,7 +79,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if petition.accepted_at:
         lines.append(f"Ngày thụ lý: {vn_date(petition.accepted_at.astimezone(ctx.svc.tz).date())}")
     if view is View.OFFICIAL and answered_on and petition.status == Status.RECEIVED:
-        lines.append(STILL_RECEIVED)
+        lines.append(after_reply(petition.kind, petition.status, petition.first_due, petition.resolve_due))
     if view is not View.PUBLIC:
         lines.append(f"Nội dung: {petition.summary if view is View.OFFICIAL else petition.content}")
         if petition.answer:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from domain.deadlines import DeadlinePolicy, WorkCalendar
 from domain.messages import Reply
 from domain.petition_texts import KIND_LABELS
-from domain.petitions import Role, current_due
+from domain.petitions import Role, due_now
 from domain.reach import Reach
 from domain.vnformat import vn_date
 from scheduled.recipients import posted_button
@@ -53,7 +53,7 @@ async def petition_deadlines(
             (o, to) for o in officials.values() if o.role == Role.ADMIN and (to := reach.account(o.accounts))
         ]
         for petition in await uow.petitions.open():
-            due = current_due(petition.status, petition.first_due, petition.resolve_due)
+            due = due_now(petition)
             if due is None:
                 continue
             left = calendar.workdays_until(today, due)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.petitions import OPEN, Status
+from domain.petitions import OPEN, REPLY_MEETS_FIRST_STEP, Status
 from storage.models import Petition
 
 
@@ -38,14 +38,20 @@ class QueueReads:
             query = query.where(col(Petition.village) == wanted.village)
         if wanted.overdue_on is not None:
             day = wanted.overdue_on
-            # the deadline that matters now (domain.petitions.current_due): the first step until accepted
+            # the deadline that matters now (domain.petitions.current_due): the first step's until it
+            # is met (an explicit step; a reply where the type's first step is a status answer)
+            received = col(Petition.status) == Status.RECEIVED
+            replied = and_(
+                col(Petition.answer).is_not(None), col(Petition.kind).in_(sorted(REPLY_MEETS_FIRST_STEP))
+            )
             query = query.where(
                 or_(
-                    and_(col(Petition.status) == Status.RECEIVED, col(Petition.first_due) < day),
+                    and_(received, ~replied, col(Petition.first_due) < day),
                     and_(
                         col(Petition.status).in_([s.value for s in OPEN if s is not Status.RECEIVED]),
                         col(Petition.resolve_due) < day,
                     ),
+                    and_(received, replied, col(Petition.resolve_due) < day),
                 )
             )
         return query

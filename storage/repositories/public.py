@@ -11,10 +11,9 @@ from sqlalchemy.orm import defer, load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.petitions import Action
+from domain.petitions import STEPS, Action, first_step_at
 from storage.models import Disclosure, Petition, PetitionEvent
 
-# What counts as the commune's first answer to a petition (its first legal deadline is for this).
 _FACT_COLUMNS = (
     "id",
     "kind",
@@ -26,7 +25,6 @@ _FACT_COLUMNS = (
     "resolved_at",
     "rating",
 )
-FIRST_STEPS = (Action.ACCEPTED, Action.FORWARDED, Action.REFUSED, Action.ANSWERED, Action.RESOLVED)
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,9 @@ class PetitionFact:
     first_due: date | None
     resolve_due: date | None
     resolved_at: datetime | None
-    first_step_at: datetime | None  # the commune's first answer (accepted, forwarded, refused, …)
+    first_step_at: datetime | None  # when its first step was met (domain.petitions.first_step_at)
     rating: int | None
+    replied_at: datetime | None = None  # the commune's first reply to the resident
 
 
 class PublicRepo:
@@ -119,16 +118,22 @@ class PublicRepo:
         return sorted(result.all())
 
     async def petition_facts(self, received_from: datetime, received_before: datetime) -> list[PetitionFact]:
-        """Petitions received in [from, before), with the time of the commune's first answer."""
+        """Petitions received in [from, before), with when their first step was met and their first reply."""
+        action = col(PetitionEvent.action)
+        at = col(PetitionEvent.at)
         first = (
-            select(PetitionEvent.petition_id, sa.func.min(PetitionEvent.at).label("first_at"))
-            .where(col(PetitionEvent.action).in_([str(a) for a in FIRST_STEPS]))
+            select(
+                PetitionEvent.petition_id,
+                sa.func.min(sa.case((action.in_([str(a) for a in STEPS]), at))).label("stepped_at"),
+                sa.func.min(sa.case((action == Action.ANSWERED, at))).label("replied_at"),
+            )
+            .where(action.in_([str(a) for a in (*STEPS, Action.ANSWERED)]))
             .where(col(PetitionEvent.internal).is_(False), PetitionEvent.commune_id == self._c)
             .group_by(col(PetitionEvent.petition_id))
             .subquery()
         )
         query = (
-            select(Petition, first.c.first_at)
+            select(Petition, first.c.stepped_at, first.c.replied_at)
             .options(load_only(*(getattr(Petition, name) for name in _FACT_COLUMNS)))
             .outerjoin(first, first.c.petition_id == col(Petition.id))
             .where(col(Petition.received_at) >= received_from, col(Petition.received_at) < received_before)
@@ -145,10 +150,11 @@ class PublicRepo:
                 p.first_due,
                 p.resolve_due,
                 p.resolved_at,
-                first_at,
+                first_step_at(p.kind, stepped_at, replied_at),
                 p.rating,
+                replied_at,
             )
-            for p, first_at in rows
+            for p, stepped_at, replied_at in rows
         ]
 
     async def newest(self, limit: int) -> list[Disclosure]:

@@ -83,13 +83,14 @@ async def test_after_a_reply_tracuu_shows_it_with_its_date_and_the_status_stays(
     svc = await seeded(memory)
     code, _ = await file(svc, "phan_anh", REPORT)
     replies = await say(svc, f"/traloi {code} Xã đã cử người khơi thông cống.", user=HANDLER)
-    assert "vẫn chờ Thụ lý" in replies[0].text  # the official is told a reply is not thụ lý
+    # a reply is a report's status answer (DOMAIN.md): the official is told so, and what runs next
+    assert "Đã có trả lời ban đầu; hạn giải quyết" in replies[0].text and "vẫn chờ" not in replies[0].text
     [resident] = await say(svc, f"/tracuu {code}")
     assert "Đã tiếp nhận, xã đã trả lời ngày 25/11/2026" in resident.text
     assert "chờ xử lý" not in resident.text
     assert "Trả lời của xã (25/11/2026): Xã đã cử người khơi thông cống." in resident.text
     [supervisor] = await say(svc, f"/tracuu {code}", user=SUPERVISOR)
-    assert "xã đã trả lời ngày 25/11/2026" in supervisor.text and "vẫn chờ Thụ lý" in supervisor.text
+    assert "xã đã trả lời ngày 25/11/2026" in supervisor.text and "Đã có trả lời ban đầu" in supervisor.text
     [mine] = await say(svc, "/cuatoi")
     assert "Đã tiếp nhận, xã đã trả lời" in mine.text
     async with memory.uow() as uow:
@@ -98,3 +99,18 @@ async def test_after_a_reply_tracuu_shows_it_with_its_date_and_the_status_stays(
     await say(svc, button=f"op:accept:{code}", user=HANDLER, chat=OFFICIALS_GROUP)
     [accepted] = await say(svc, f"/tracuu {code}")
     assert "Đã thụ lý, đang giải quyết" in accepted.text and "Trả lời của xã (25/11/2026)" in accepted.text
+
+
+async def test_after_a_reply_to_a_complaint_the_official_hears_it_still_waits_to_be_accepted(
+    memory: MemoryStore,
+) -> None:
+    svc = await seeded(memory)
+    code, _ = await file(svc, "khieu_nai", "Tôi không đồng ý với quyết định thu phí vệ sinh của xã.")
+    replies = await say(svc, f"/traloi {code} Xã đã nhận đơn, đang xem xét.", user=HANDLER)
+    # a reply is not a complaint's acceptance (thụ lý): its first deadline still runs
+    assert (
+        "Trả lời chưa phải thụ lý: hồ sơ vẫn chờ Thụ lý, Chuyển hoặc Từ chối, hạn 05/12/2026."
+        in replies[0].text
+    )
+    [supervisor] = await say(svc, f"/tracuu {code}", user=SUPERVISOR)
+    assert "vẫn chờ Thụ lý" in supervisor.text and "trả lời ban đầu" not in supervisor.text

@@ -11,7 +11,7 @@ from domain import petition_access as access
 from domain import petition_actions as rules
 from domain.petition_access import View
 from domain.petition_actions import Change, Refusal
-from domain.petitions import Action, Op, Role, Status, current_due
+from domain.petitions import Action, Op, Role, Status, current_due, first_step_at
 from tests.conftest import NOW
 from tests.handler_calls import VN
 
@@ -158,5 +158,21 @@ def test_in_a_group_everyone_sees_only_the_public_part() -> None:
 
 def test_the_deadline_that_matters_now() -> None:
     first, last = date(2026, 12, 1), date(2026, 12, 20)
-    assert current_due("received", first, last) == first
-    assert current_due("accepted", first, last) == last
+    for kind in ("phan_anh", "kien_nghi", "khieu_nai", "to_cao"):
+        assert current_due(kind, "received", False, first, last) == first
+        assert current_due(kind, "accepted", False, first, last) == last
+    # a reply is the status answer of a report or a proposal (DOMAIN.md); not a complaint's acceptance
+    # nor a denunciation's triage, whose first deadline stays until an official takes that step
+    assert current_due("phan_anh", "received", True, first, last) == last
+    assert current_due("kien_nghi", "received", True, first, last) == last
+    assert current_due("khieu_nai", "received", True, first, None) == first
+    assert current_due("to_cao", "received", True, first, None) == first
+
+
+def test_when_the_first_step_was_met_by_type() -> None:
+    replied, accepted = datetime(2026, 12, 1, 3, tzinfo=VN), datetime(2026, 12, 9, 3, tzinfo=VN)
+    assert first_step_at("phan_anh", accepted, replied) == replied
+    assert first_step_at("kien_nghi", None, replied) == replied
+    assert first_step_at("khieu_nai", accepted, replied) == accepted
+    assert first_step_at("to_cao", None, replied) is None
+    assert first_step_at("phan_anh", accepted, None) == accepted

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, status_label
-from domain.petitions import Action, current_due, is_open
+from domain.petitions import Action, due_now, is_open
 from domain.vnformat import vn_date
 from qa.entries import SearchHit
 from storage.store import Store
@@ -200,7 +200,7 @@ class Board:
             events = await uow.petitions.events(petition.id, include_internal=False)
             answers = [e for e in events if e.action == Action.ANSWERED]
             local = self._local_date
-            due = current_due(petition.status, petition.first_due, petition.resolve_due)
+            due = due_now(petition)
             due = due if is_open(petition) else None  # a closed case has no deadline left
             shown = {
                 "code": petition.code,

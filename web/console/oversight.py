@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain.deadlines import KINDS
 from domain.petition_texts import KIND_LABELS, STATUS_LABELS
-from domain.petitions import OPEN, OfficialFacts, current_due
+from domain.petitions import OPEN, OfficialFacts, current_due, due_now
 from domain.vnformat import vn_date
 from storage.models import Petition
 from storage.repositories.public import PetitionFact
@@ -36,7 +36,7 @@ class Line:
 
 def overdue_now(fact: PetitionFact, today: date) -> bool:
     """Still open past the deadline that matters now (the first step, then the resolution)."""
-    due = current_due(fact.status, fact.first_due, fact.resolve_due)
+    due = current_due(fact.kind, fact.status, fact.replied_at is not None, fact.first_due, fact.resolve_due)
     return fact.status in OPEN and due is not None and today > due
 
 
@@ -106,7 +106,7 @@ def overdue_list(
     names = {o.id: o.name for o in officials}
     items = []
     for p in petitions:
-        due = current_due(p.status, p.first_due, p.resolve_due)
+        due = due_now(p)
         if p.status not in OPEN or due is None or today <= due:
             continue
         items.append(

@@ -18,7 +18,7 @@ from domain import petition_actions as rules
 from domain.petition_access import may_act, may_see_identity
 from domain.petition_actions import REASON_MIN, Refusal
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
-from domain.petitions import ACTING_ROLES, RESIDENT, Op, Role, current_due, is_open
+from domain.petitions import ACTING_ROLES, RESIDENT, Op, Role, due_now, is_open
 from domain.vnformat import vn_date, vn_datetime
 from storage.models import Official, Petition
 from storage.repositories.outbox import POST
@@ -113,11 +113,7 @@ class PetitionPage:
         tz = self.c.tz
         names = {o.id: o.name for o in officials}
         me = _official(officials, user)
-        due = (
-            current_due(petition.status, petition.first_due, petition.resolve_due)
-            if is_open(petition)
-            else None
-        )
+        due = due_now(petition) if is_open(petition) else None
         today = self.c.clock().astimezone(tz).date()
         ops = [(op.value, label) for op, label in STATUS_OPS.items() if rules.check(op, petition, me) is None]
         return {

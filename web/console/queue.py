@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from domain.petition_texts import KIND_LABELS, STATUS_LABELS
-from domain.petitions import current_due, is_open
+from domain.petitions import due_now, is_open
 from domain.vnformat import vn_date
 from storage.models import Petition
 from storage.repositories.console_queue import QueueFilter
@@ -26,9 +26,7 @@ def _choice(value: str, allowed: dict[str, str]) -> str | None:
 
 
 def _row(petition: Petition, today: date, tz: Any) -> dict[str, Any]:
-    due = (
-        current_due(petition.status, petition.first_due, petition.resolve_due) if is_open(petition) else None
-    )
+    due = due_now(petition) if is_open(petition) else None
     received = petition.received_at.astimezone(tz).date() if petition.received_at else None
     return {
         "code": petition.code,

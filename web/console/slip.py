@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from domain.deadlines import KHIEU_NAI, TO_CAO, DeadlinePolicy
-from domain.petition_texts import KIND_LABELS, STATUS_LABELS
+from domain.petition_texts import FIRST_STEP, KIND_LABELS, STATUS_LABELS
 from domain.vnformat import vn_date
 from storage.models import Petition
 
@@ -49,11 +49,7 @@ class Slip:
 
 
 def first_step_label(kind: str) -> str:
-    if kind == KHIEU_NAI:
-        return "Hạn thụ lý"
-    if kind == TO_CAO:
-        return "Hạn xử lý ban đầu"
-    return "Hạn trả lời"
+    return f"Hạn {FIRST_STEP.get(kind, 'trả lời')}"
 
 
 def slip(petition: Petition, tz: ZoneInfo, url: str, policy: DeadlinePolicy) -> Slip:
