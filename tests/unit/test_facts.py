@@ -71,6 +71,8 @@ TITLES = ["Chủ tịch UBND xã", "Phó Chủ tịch UBND xã", "Chủ tịch �
         ("công an xã ai phụ trách", []),  # "phụ trách" names no office
         ("trưởng công an xã là ai", [3]),
         ("ai là công an xã", [3]),
+        ("ai làm chủ tịch xã", [0]),  # "ai làm": who holds the office, as "ai là"
+        ("nguoi nao lam pho chu tich xa", [1]),
         ("chủ tịch mặt trận là ai", []),
         ("Tàu số đăng ký HT-90312-TS của ai", []),
     ],
