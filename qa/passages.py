@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
+from qa.passage_tables import PASSAGE_MAX, is_table, shown_whole, table_rows
 from qa.passage_terms import Asked, asked
 from qa.query import Query
 
@@ -49,7 +49,14 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     if not paragraphs:
         return ""
     question = asked(query, idf, title, body)
-    blocks = with_headings([table_rows(p, question) if is_table(p) else p for p in paragraphs])
+    cut = [table_rows(p, question) if is_table(p) else p for p in paragraphs]
+    blocks = with_headings(cut)
+    # a short table is chosen by the rows asked and shown whole, room allowing: the resident sees
+    # their row beside the others ("mức hỗ trợ" by damage), and a row picked by a word that merely
+    # matches ("Mất trắng lúa" for "nhà bị cuốn mất") does not hide the one meant
+    whole = with_headings(
+        [p if is_table(p) and shown_whole(p, question) else c for p, c in zip(paragraphs, cut, strict=True)]
+    )
     held = [question.held(b) for b in blocks]
     kinds = [question.answers(b) for b in blocks]
 
@@ -94,9 +101,14 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         answered |= kinds[best]
         size += len(blocks[best])
     chosen.sort()
-    parts = [blocks[chosen[0]]]
+    shown = {i: blocks[i] for i in chosen}
+    for i in chosen:
+        if len(whole[i]) > len(blocks[i]) and size - len(blocks[i]) + len(whole[i]) <= PASSAGE_MAX:
+            size += len(whole[i]) - len(blocks[i])
+            shown[i] = whole[i]
+    parts = [shown[chosen[0]]]
     for before, i in itertools.pairwise(chosen):
-        parts.append(blocks[i] if i == before + 1 else f"…\n{blocks[i]}")
+        parts.append(shown[i] if i == before + 1 else f"…\n{shown[i]}")
     return clip("\n".join(parts))
 
 

@@ -170,3 +170,22 @@ def test_a_word_the_document_never_writes_is_not_matched_by_its_half() -> None:
         assert "Hà Thị Mai" in passage and "Lò Văn Páo" not in passage, question
         assert "Lường Thị Xuân" not in passage, question
     assert "Lò Văn Páo" in rank("ai phu trach tai chinh", ASSIGNMENTS)  # the word written there
+
+
+def test_an_amount_asked_of_a_short_table_of_levels_shows_every_level() -> None:
+    # "mất" picks the crops' row by the word alone; the resident whose house was swept away sees
+    # the house levels too, as the table is short
+    storm = entry(
+        "storm",
+        "Danh sách hộ được hỗ trợ thiệt hại do mưa đá tháng 5/2026",
+        "Trận mưa đá chiều 12/5/2026 làm hư hỏng nhà cửa, hoa màu của nhiều hộ ở bản Pá Khoang.\n\n"
+        "| Mức thiệt hại | Số hộ | Mức hỗ trợ |\n|---|---:|---|\n"
+        "| Nhà đổ hoàn toàn | 3 | 35.000.000 đồng/hộ |\n"
+        "| Nhà tốc mái trên 70% | 11 | 15.000.000 đồng/hộ |\n"
+        "| Mất trắng ngô, lúa | 25 | 2.500.000 đồng/ha |\n\n"
+        "Nguồn: ngân sách tỉnh và tiền ủng hộ qua Ủy ban MTTQ xã.",
+    )
+    passage = rank("mưa đá làm nhà bị sập mất thì xã hỗ trợ bao nhiêu", storm)
+    assert "35.000.000 đồng/hộ" in passage and "2.500.000 đồng/ha" in passage
+    # a name asked keeps to its row
+    assert "Lò Văn Páo" not in rank("ai phu trach dia chinh", ASSIGNMENTS)
