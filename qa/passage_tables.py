@@ -33,8 +33,7 @@ WHOLE_KINDS = frozenset({"money", "count"})
 def shown_whole(table: str, question: Asked) -> bool:
     """A short table asked for an amount: shown whole, the level asked beside the others (a name or
     a date asked keeps to its row: "ai phụ trách địa chính" is one official, not the list)."""
-    short = len(table.splitlines()) - 2 <= SHORT_TABLE_ROWS and len(table) <= PASSAGE_MAX // 2
-    return short and bool(question.kinds & WHOLE_KINDS)
+    return len(table.splitlines()) - 2 <= SHORT_TABLE_ROWS and bool(question.kinds & WHOLE_KINDS)
 
 
 def table_rows(table: str, question: Asked) -> str:

@@ -189,3 +189,19 @@ def test_an_amount_asked_of_a_short_table_of_levels_shows_every_level() -> None:
     assert "35.000.000 đồng/hộ" in passage and "2.500.000 đồng/ha" in passage
     # a name asked keeps to its row
     assert "Lò Văn Páo" not in rank("ai phu trach dia chinh", ASSIGNMENTS)
+
+
+def test_a_fee_table_under_an_opening_that_ends_in_a_colon_shows_the_fee_asked() -> None:
+    # "như sau:" reads as the table's lead; the typed "dong" (đóng, unmarked) matches every row
+    fund = entry(
+        "fund",
+        "Kế hoạch thu Quỹ phòng, chống thiên tai năm 2026",
+        "Căn cứ Luật Phòng, chống thiên tai, UBND xã ban hành kế hoạch thu Quỹ năm 2026 như sau:\n\n"
+        "**1. Đối tượng và mức đóng**\n\n| Đối tượng | Mức đóng |\n|---|---|\n"
+        "| Cán bộ, công chức hưởng lương | 01 ngày lương/người/năm |\n"
+        "| Người lao động khác từ đủ 18 tuổi | 15.000 đồng/người/năm |\n"
+        "| Doanh nghiệp | 0,02% giá trị tài sản, tối thiểu 500.000 đồng |\n\n"
+        "**2. Thời hạn nộp:** chậm nhất ngày 31/5/2026.",
+    )
+    passage = rank("quy phong chong thien tai moi nguoi dong bao nhieu", fund)
+    assert "15.000 đồng/người/năm" in passage
