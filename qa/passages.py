@@ -23,6 +23,7 @@ KIND_TIERS = (
 )
 NEW_KIND_SHARE = 0.25  # a block holding a kind of answer asked and not yet shown needs this share
 _PARA_SPLIT = re.compile(r"\n\s*\n")
+_SECTION = re.compile(r"#|(?:\*\*)?\s*(?:\d+|[IVX]+)[.)]\s")
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -74,15 +75,7 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     if not any(t in words for t in question.own for words in held):
         return clip("\n\n".join(_named_section(paragraphs, question, query)))
     alone = [gain(i, set()) for i in range(len(blocks))]
-    # a question asking for an amount, a date, a name is answered by a block holding one: the most
-    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
-    answering: Sequence[int] = range(len(blocks))
-    for tier in KIND_TIERS:
-        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
-        if held_kind:
-            answering = held_kind
-            break
-    first = max(answering, key=lambda i: (alone[i], -i))
+    first = _first_block(blocks, held, kinds, alone, question)
     chosen, have, size = [first], set(held[first]), len(blocks[first])
     answered = kinds[first]
     enough = COMPLEMENT_SHARE * sum(w for t, w in held[first].items() if t not in question.in_title)
@@ -133,6 +126,47 @@ def _named_section(paragraphs: list[str], question: Asked, query: Query) -> list
         len(paragraphs),
     )
     return paragraphs[best:end]
+
+
+def _first_block(
+    blocks: list[str],
+    held: list[dict[str, float]],
+    kinds: list[frozenset[str]],
+    alone: list[float],
+    question: Asked,
+) -> int:
+    """The block answering first: the one with most of the question's words among those holding
+    the kind of answer asked."""
+    # a question asking for an amount, a date, a name is answered by a block holding one: the most
+    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
+    answering: Sequence[int] = range(len(blocks))
+    tier_held: frozenset[str] = frozenset()
+    for tier in KIND_TIERS:
+        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if held_kind:
+            answering, tier_held = held_kind, tier
+            break
+    first = max(answering, key=lambda i: (alone[i], -i))
+    # the words asked in a section's lead, the value in the block after it ("**4. Chuyển đổi ...:**
+    # ... xoài", then "**Chính sách hỗ trợ:** ... 10 triệu đồng/ha"): the lead the question's own
+    # words pick, holding no kind asked, is continued by the blocks after it up to the next section;
+    # the first of them holding the kind answers (the lead joins it below)
+    asked_words = [sum(w for t, w in h.items() if t not in question.in_title) for h in held]
+    by_words = max(range(len(blocks)), key=lambda i: (asked_words[i], -i))
+    if tier_held and not kinds[by_words] & tier_held and _SECTION.match(blocks[by_words]):
+        first = next((j for j in continuing(blocks, by_words) if kinds[j] & tier_held), first)
+    return first
+
+
+def continuing(blocks: list[str], start: int) -> list[int]:
+    """The blocks after `start` up to the next section (a Markdown heading or a numbered label,
+    "**5. Thủy lợi:**"); a label without a number ("**Chính sách hỗ trợ:**") continues one."""
+    out: list[int] = []
+    for j in range(start + 1, len(blocks)):
+        if _SECTION.match(blocks[j]):
+            break
+        out.append(j)
+    return out
 
 
 def _opens_section(paragraph: str) -> bool:

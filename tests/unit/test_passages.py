@@ -205,3 +205,22 @@ def test_a_fee_table_under_an_opening_that_ends_in_a_colon_shows_the_fee_asked()
     )
     passage = rank("quy phong chong thien tai moi nguoi dong bao nhieu", fund)
     assert "15.000 đồng/người/năm" in passage
+
+
+def test_support_asked_of_a_section_is_quoted_from_the_block_after_its_lead() -> None:
+    # the crop named is in the section's lead, the amount in the labelled block after it
+    farming = entry(
+        "farming",
+        "Kế hoạch sản xuất vụ Đông Xuân 2026 và chuyển đổi cây trồng trên đất lúa",
+        "**1. Chỉ tiêu vụ Đông Xuân:** gieo sạ **3.100 ha** lúa; năng suất phấn đấu 6 tấn/ha.\n\n"
+        "**2. Lịch xuống giống:** từ 10/11 đến 30/11/2026 theo từng ấp.\n\n"
+        "**3. Chuyển đổi cây trồng năm 2026:** chuyển **30 ha** đất lúa trũng sang cây ăn trái:\n\n"
+        "| Cây trồng | Diện tích (ha) | Ấp thực hiện |\n|---|---|---|\n"
+        "| Bưởi da xanh | 18 | Tân Phú |\n| Sầu riêng | 12 | Phú Hòa |\n\n"
+        "**Chính sách hỗ trợ:** ngân sách cấp **40% giá cây giống**, không quá 8 triệu đồng/ha.\n\n"
+        "**Thủ tục:** hộ chuyển đổi cây trồng trên đất lúa nộp đơn tại Trung tâm Phục vụ hành "
+        "chính công xã; không thu phí.\n\n"
+        "**4. Thủy lợi:** các tổ thủy lợi bơm tát nội đồng theo lịch của xã.",
+    )
+    passage = rank("trồng bưởi da xanh thì xã có cho tiền không", farming)
+    assert "40% giá cây giống" in passage and "Bưởi da xanh" in passage
