@@ -224,3 +224,20 @@ def test_support_asked_of_a_section_is_quoted_from_the_block_after_its_lead() ->
     )
     passage = rank("trồng bưởi da xanh thì xã có cho tiền không", farming)
     assert "40% giá cây giống" in passage and "Bưởi da xanh" in passage
+
+
+def test_an_amount_asked_per_household_is_quoted_from_where_it_is_written_per_household() -> None:
+    # the funding paragraph shares "tiền" and holds amounts, but totals; "mỗi hộ" asks "đồng/hộ"
+    lane = entry(
+        "lane",
+        "Công khai mức đóng góp bê tông hóa đường ngõ xóm thôn Phú Lộc",
+        "**1. Nội dung:** bê tông hóa 1,8 km đường ngõ xóm thôn Phú Lộc, mặt đường rộng 3 m.\n\n"
+        "**2. Kinh phí:** 1.420 triệu đồng; ngân sách xã 800 triệu đồng, tiền nhân dân góp 620 triệu "
+        "đồng, gồm tiền các hộ đóng 540 triệu đồng và tài trợ tự nguyện của con em xa quê 80 triệu đồng.\n\n"
+        "**3. Mức đóng góp**\n\n| Đối tượng | Mức đóng/hộ (đồng) |\n|---|---:|\n"
+        "| Hộ bình thường | 700.000 |\n| Hộ cận nghèo | 350.000 |\n| Hộ nghèo | Miễn |\n\n"
+        "Việc đóng góp chia làm 2 đợt: đợt 1 trước ngày 30/4/2026, đợt 2 trước ngày 31/7/2026.\n\n"
+        "**4. Quản lý tiền đóng góp:** thủ quỹ mở sổ theo dõi, thu có biên lai sau mỗi đợt.",
+    )
+    passage = rank("nhà e ở Phú Lộc, góp tiền lm đg mỗi hộ bn, đóng mấy đợt", lane)
+    assert "700.000" in passage
