@@ -94,3 +94,19 @@ def table_rows(table: str, question: Asked) -> str:
         kept.append(i)
         size += 1 + len(rows[i])
     return "\n".join([*header, *(rows[i] for i in sorted(kept))])
+
+
+def row_answer(block: str, question: Asked) -> float:
+    """How much a table row of the block answers: the weight of the question's own words in the
+    best row that also holds a kind of answer asked (the unit may head its column); 0 without one."""
+    lines = [line for line in block.splitlines() if line.lstrip().startswith("|")]
+    if len(lines) < 3 or not question.kinds:
+        return 0.0
+    in_header = set(text_terms(lines[0]))
+    best = 0.0
+    for row in lines[2:]:
+        if not question.answers(f"{lines[0]}\n{row}"):
+            continue
+        own = sum(w for t, w in question.held(row).items() if t in question.own and t not in in_header)
+        best = max(best, own)
+    return best

@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from qa.passage_tables import PASSAGE_MAX, is_table, shown_whole, table_rows
+from qa.passage_tables import PASSAGE_MAX, is_table, row_answer, shown_whole, table_rows
 from qa.passage_terms import Asked, asked
 from qa.query import Query
 
@@ -93,6 +93,14 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         have |= set(held[best])
         answered |= kinds[best]
         size += len(blocks[best])
+    # prose answering by the story around an amount ("mưa lớn làm sập nhà ... tổng số tiền") is
+    # joined by the table row holding the amount for what was asked ("Nhà bị sập đổ | 40.000.000")
+    rows = {i: row_answer(blocks[i], question) for i in range(len(blocks)) if i not in chosen}
+    if len(chosen) < PASSAGE_BLOCKS and not any(row_answer(blocks[i], question) for i in chosen):
+        table = max(rows, key=lambda i: (rows[i], -abs(i - first)), default=None)
+        if table is not None and rows[table] > 0 and size + len(blocks[table]) <= PASSAGE_MAX:
+            chosen.append(table)
+            size += len(blocks[table])
     chosen.sort()
     shown = {i: blocks[i] for i in chosen}
     for i in chosen:

@@ -241,3 +241,22 @@ def test_an_amount_asked_per_household_is_quoted_from_where_it_is_written_per_ho
     )
     passage = rank("nhà e ở Phú Lộc, góp tiền lm đg mỗi hộ bn, đóng mấy đợt", lane)
     assert "700.000" in passage
+
+
+def test_a_story_with_a_total_is_joined_by_the_table_row_of_the_amount_asked() -> None:
+    # the opening tells the flood in the resident's words and gives a total; the amount for a
+    # collapsed house is a row of the table of levels (too long to be shown whole)
+    flood = entry(
+        "flood",
+        "Công khai danh sách hỗ trợ hộ bị thiệt hại do lũ tháng 9/2026",
+        "Trong các ngày 20 – 22/9/2026, nước lũ lên nhanh làm sập, trôi nhà của nhiều hộ ven suối ở "
+        "thôn Khe Mít và thôn Bản Chảy. UBND xã quyết định hỗ trợ 9 hộ, tổng số tiền 214.000.000 đồng.\n\n"
+        "**1. Mức hỗ trợ**\n\n| Mức độ thiệt hại | Mức hỗ trợ (đồng/hộ) |\n|---|---:|\n"
+        "| Nhà bị sập, trôi hoàn toàn | 38.000.000 |\n| Nhà hư hỏng nặng trên 70% | 18.000.000 |\n"
+        "| Nhà hư hỏng 50% – 70% | 12.000.000 |\n| Nhà hư hỏng 30% – 50% | 8.000.000 |\n"
+        "| Hư hỏng bếp, chuồng trại | 3.000.000 |\n| Di dời khẩn cấp | 5.000.000 |\n"
+        "| Mất lương thực | 2.000.000 |\n\n"
+        "**2. Thời gian chi trả:** 8 giờ ngày 10/10/2026 tại hội trường UBND xã.",
+    )
+    passage = rank("nước lũ làm sập nhà tôi, xã có cho tiền làm lại không", flood)
+    assert "| Nhà bị sập, trôi hoàn toàn | 38.000.000 |" in passage
