@@ -11,6 +11,7 @@ ROW_SHARE = 0.5  # table rows scoring at least this share of the best row are pa
 ASKED_SHARE = (
     0.05  # a table row holding a word of the question weighing this share of the heaviest is asked for
 )
+SHORT_TABLE_ROWS = 6  # a table of at most this many rows is shown whole when it fits (`shown_whole`)
 KIND_ROWS = 3  # at most this many rows are added for holding a kind of answer asked
 # kinds of answer a table's total row answers ("bao nhiêu tiền": the total, beside the rows asked)
 TOTAL_KINDS = frozenset({"money", "count", "counted", "percent", "length", "total"})
@@ -23,6 +24,16 @@ def is_table(paragraph: str) -> bool:
     """A Markdown table: every line a row between pipes, a header and a rule at least."""
     lines = paragraph.splitlines()
     return len(lines) >= 3 and all(line.lstrip().startswith("|") for line in lines)
+
+
+# an amount asked of a short table is shown with the others: the levels of a fee or of support
+WHOLE_KINDS = frozenset({"money", "count"})
+
+
+def shown_whole(table: str, question: Asked) -> bool:
+    """A short table asked for an amount: shown whole, the level asked beside the others (a name or
+    a date asked keeps to its row: "ai phụ trách địa chính" is one official, not the list)."""
+    return len(table.splitlines()) - 2 <= SHORT_TABLE_ROWS and bool(question.kinds & WHOLE_KINDS)
 
 
 def table_rows(table: str, question: Asked) -> str:
@@ -83,3 +94,19 @@ def table_rows(table: str, question: Asked) -> str:
         kept.append(i)
         size += 1 + len(rows[i])
     return "\n".join([*header, *(rows[i] for i in sorted(kept))])
+
+
+def row_answer(block: str, question: Asked) -> float:
+    """How much a table row of the block answers: the weight of the question's own words in the
+    best row that also holds a kind of answer asked (the unit may head its column); 0 without one."""
+    lines = [line for line in block.splitlines() if line.lstrip().startswith("|")]
+    if len(lines) < 3 or not question.kinds:
+        return 0.0
+    in_header = set(text_terms(lines[0]))
+    best = 0.0
+    for row in lines[2:]:
+        if not question.answers(f"{lines[0]}\n{row}"):
+            continue
+        own = sum(w for t, w in question.held(row).items() if t in question.own and t not in in_header)
+        best = max(best, own)
+    return best

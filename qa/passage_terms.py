@@ -24,6 +24,8 @@ NAME_PASSAGE_WEIGHT = 3.0  # a place named in the question but not in the title 
 PASSAGE_SYNONYM_WEIGHT = 0.3  # phrases the synonym list added count this much towards a passage
 OTHER_MARKS_WEIGHT = 0.1  # a syllable typed with marks, found in the block only with other marks
 # what "bao nhiêu ..." / "mấy ..." counts when it asks for a number of things, not an amount
+# "mỗi hộ bao nhiêu", "1 ha được bao nhiêu": an amount per unit, written "đồng/hộ", "(đồng/ha)"
+PER_UNITS = ("ho", "nguoi", "khau", "thang", "nam", "ha", "m", "m2", "lo", "chiec", "suat", "ngay")
 COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "thon", "ap", "xom", "cai")
 
 # What an answer of each kind looks like in a passage (see qa/query_words.py ANSWER_KINDS).
@@ -70,6 +72,8 @@ class Asked:
     # lone syllables of a listed word the document never writes ("chính" of "địa chính"): in a
     # table they pick no row ("tài chính", "hành chính" are other words)
     halves: frozenset[str] = frozenset()
+    # units an amount is asked per ("mỗi hộ": "ho"); a text holding "/hộ" answers the kind "per"
+    per: frozenset[str] = frozenset()
 
     def held(self, text: str) -> dict[str, float]:
         """The asked terms a text holds, each with its weight as written there."""
@@ -98,7 +102,10 @@ class Asked:
 
     def answers(self, text: str) -> frozenset[str]:
         """The kinds of answer asked for that the text holds (an amount, a date...)."""
-        return frozenset(k for k in self.kinds if ANSWER_PATTERNS[k].search(text))
+        found = {k for k in self.kinds - {"per"} if ANSWER_PATTERNS[k].search(text)}
+        if self.per and re.search(rf"/\s*(?:{'|'.join(self.per)})\b", fold(text)):
+            found.add("per")
+        return frozenset(found)
 
 
 def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> Asked:
@@ -135,6 +142,13 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
         kinds = kinds - {"count"} | {"counted"}
     elif kinds - {"count"}:
         kinds = kinds - {"count"}
+    per = (
+        frozenset(u for u in PER_UNITS if f"moi_{u}" in query.core or f"1_{u}" in query.core)
+        if kinds & {"money", "count"}
+        else frozenset()
+    )
+    if per:
+        kinds |= {"per"}
     # a pair of two of the title's words, with the marks typed, is the title's too ("ngân sách xã
     # năm" in "ngân sách xã X năm"; "đồng ý" is not in "đóng góp ... ý kiến")
     titled: dict[str, set[str]] = {}
@@ -155,6 +169,7 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
         {k: frozenset(v) for k, v in typed.items()},
         kinds,
         halves,
+        per,
     )
 
 

@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from qa.passage_tables import PASSAGE_MAX, is_table, table_rows
+from qa.passage_tables import PASSAGE_MAX, is_table, row_answer, shown_whole, table_rows
 from qa.passage_terms import Asked, asked
 from qa.query import Query
 
@@ -16,13 +16,14 @@ ANSWER_KIND_BOOST = 1.5
 # kinds of answer from the most precise to the least: a block holding a more precise one answers
 KIND_TIERS = (
     frozenset(
-        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status"}
+        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status", "per"}
     ),
     frozenset({"money"}),
     frozenset({"count"}),
 )
 NEW_KIND_SHARE = 0.25  # a block holding a kind of answer asked and not yet shown needs this share
 _PARA_SPLIT = re.compile(r"\n\s*\n")
+_SECTION = re.compile(r"#|(?:\*\*)?\s*(?:\d+|[IVX]+)[.)]\s")
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -49,7 +50,14 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     if not paragraphs:
         return ""
     question = asked(query, idf, title, body)
-    blocks = with_headings([table_rows(p, question) if is_table(p) else p for p in paragraphs])
+    cut = [table_rows(p, question) if is_table(p) else p for p in paragraphs]
+    blocks = with_headings(cut)
+    # a short table is chosen by the rows asked and shown whole, room allowing: the resident sees
+    # their row beside the others ("mức hỗ trợ" by damage), and a row picked by a word that merely
+    # matches ("Mất trắng lúa" for "nhà bị cuốn mất") does not hide the one meant
+    whole = with_headings(
+        [p if is_table(p) and shown_whole(p, question) else c for p, c in zip(paragraphs, cut, strict=True)]
+    )
     held = [question.held(b) for b in blocks]
     kinds = [question.answers(b) for b in blocks]
 
@@ -67,15 +75,7 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
     if not any(t in words for t in question.own for words in held):
         return clip("\n\n".join(_named_section(paragraphs, question, query)))
     alone = [gain(i, set()) for i in range(len(blocks))]
-    # a question asking for an amount, a date, a name is answered by a block holding one: the most
-    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
-    answering: Sequence[int] = range(len(blocks))
-    for tier in KIND_TIERS:
-        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
-        if held_kind:
-            answering = held_kind
-            break
-    first = max(answering, key=lambda i: (alone[i], -i))
+    first = _first_block(blocks, held, kinds, alone, question)
     chosen, have, size = [first], set(held[first]), len(blocks[first])
     answered = kinds[first]
     enough = COMPLEMENT_SHARE * sum(w for t, w in held[first].items() if t not in question.in_title)
@@ -93,10 +93,23 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         have |= set(held[best])
         answered |= kinds[best]
         size += len(blocks[best])
+    # prose answering by the story around an amount ("mưa lớn làm sập nhà ... tổng số tiền") is
+    # joined by the table row holding the amount for what was asked ("Nhà bị sập đổ | 40.000.000")
+    rows = {i: row_answer(blocks[i], question) for i in range(len(blocks)) if i not in chosen}
+    if len(chosen) < PASSAGE_BLOCKS and not any(row_answer(blocks[i], question) for i in chosen):
+        table = max(rows, key=lambda i: (rows[i], -abs(i - first)), default=None)
+        if table is not None and rows[table] > 0 and size + len(blocks[table]) <= PASSAGE_MAX:
+            chosen.append(table)
+            size += len(blocks[table])
     chosen.sort()
-    parts = [blocks[chosen[0]]]
+    shown = {i: blocks[i] for i in chosen}
+    for i in chosen:
+        if len(whole[i]) > len(blocks[i]) and size - len(blocks[i]) + len(whole[i]) <= PASSAGE_MAX:
+            size += len(whole[i]) - len(blocks[i])
+            shown[i] = whole[i]
+    parts = [shown[chosen[0]]]
     for before, i in itertools.pairwise(chosen):
-        parts.append(blocks[i] if i == before + 1 else f"…\n{blocks[i]}")
+        parts.append(shown[i] if i == before + 1 else f"…\n{shown[i]}")
     return clip("\n".join(parts))
 
 
@@ -121,6 +134,47 @@ def _named_section(paragraphs: list[str], question: Asked, query: Query) -> list
         len(paragraphs),
     )
     return paragraphs[best:end]
+
+
+def _first_block(
+    blocks: list[str],
+    held: list[dict[str, float]],
+    kinds: list[frozenset[str]],
+    alone: list[float],
+    question: Asked,
+) -> int:
+    """The block answering first: the one with most of the question's words among those holding
+    the kind of answer asked."""
+    # a question asking for an amount, a date, a name is answered by a block holding one: the most
+    # precise kind asked first ("tiến độ ... đến đâu": a share done, before any amount)
+    answering: Sequence[int] = range(len(blocks))
+    tier_held: frozenset[str] = frozenset()
+    for tier in KIND_TIERS:
+        held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if held_kind:
+            answering, tier_held = held_kind, tier
+            break
+    first = max(answering, key=lambda i: (alone[i], -i))
+    # the words asked in a section's lead, the value in the block after it ("**4. Chuyển đổi ...:**
+    # ... xoài", then "**Chính sách hỗ trợ:** ... 10 triệu đồng/ha"): the lead the question's own
+    # words pick, holding no kind asked, is continued by the blocks after it up to the next section;
+    # the first of them holding the kind answers (the lead joins it below)
+    asked_words = [sum(w for t, w in h.items() if t not in question.in_title) for h in held]
+    by_words = max(range(len(blocks)), key=lambda i: (asked_words[i], -i))
+    if tier_held and not kinds[by_words] & tier_held and _SECTION.match(blocks[by_words]):
+        first = next((j for j in continuing(blocks, by_words) if kinds[j] & tier_held), first)
+    return first
+
+
+def continuing(blocks: list[str], start: int) -> list[int]:
+    """The blocks after `start` up to the next section (a Markdown heading or a numbered label,
+    "**5. Thủy lợi:**"); a label without a number ("**Chính sách hỗ trợ:**") continues one."""
+    out: list[int] = []
+    for j in range(start + 1, len(blocks)):
+        if _SECTION.match(blocks[j]):
+            break
+        out.append(j)
+    return out
 
 
 def _opens_section(paragraph: str) -> bool:

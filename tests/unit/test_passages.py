@@ -170,3 +170,93 @@ def test_a_word_the_document_never_writes_is_not_matched_by_its_half() -> None:
         assert "Hà Thị Mai" in passage and "Lò Văn Páo" not in passage, question
         assert "Lường Thị Xuân" not in passage, question
     assert "Lò Văn Páo" in rank("ai phu trach tai chinh", ASSIGNMENTS)  # the word written there
+
+
+def test_an_amount_asked_of_a_short_table_of_levels_shows_every_level() -> None:
+    # "mất" picks the crops' row by the word alone; the resident whose house was swept away sees
+    # the house levels too, as the table is short
+    storm = entry(
+        "storm",
+        "Danh sách hộ được hỗ trợ thiệt hại do mưa đá tháng 5/2026",
+        "Trận mưa đá chiều 12/5/2026 làm hư hỏng nhà cửa, hoa màu của nhiều hộ ở bản Pá Khoang.\n\n"
+        "| Mức thiệt hại | Số hộ | Mức hỗ trợ |\n|---|---:|---|\n"
+        "| Nhà đổ hoàn toàn | 3 | 35.000.000 đồng/hộ |\n"
+        "| Nhà tốc mái trên 70% | 11 | 15.000.000 đồng/hộ |\n"
+        "| Mất trắng ngô, lúa | 25 | 2.500.000 đồng/ha |\n\n"
+        "Nguồn: ngân sách tỉnh và tiền ủng hộ qua Ủy ban MTTQ xã.",
+    )
+    passage = rank("mưa đá làm nhà bị sập mất thì xã hỗ trợ bao nhiêu", storm)
+    assert "35.000.000 đồng/hộ" in passage and "2.500.000 đồng/ha" in passage
+    # a name asked keeps to its row
+    assert "Lò Văn Páo" not in rank("ai phu trach dia chinh", ASSIGNMENTS)
+
+
+def test_a_fee_table_under_an_opening_that_ends_in_a_colon_shows_the_fee_asked() -> None:
+    # "như sau:" reads as the table's lead; the typed "dong" (đóng, unmarked) matches every row
+    fund = entry(
+        "fund",
+        "Kế hoạch thu Quỹ phòng, chống thiên tai năm 2026",
+        "Căn cứ Luật Phòng, chống thiên tai, UBND xã ban hành kế hoạch thu Quỹ năm 2026 như sau:\n\n"
+        "**1. Đối tượng và mức đóng**\n\n| Đối tượng | Mức đóng |\n|---|---|\n"
+        "| Cán bộ, công chức hưởng lương | 01 ngày lương/người/năm |\n"
+        "| Người lao động khác từ đủ 18 tuổi | 15.000 đồng/người/năm |\n"
+        "| Doanh nghiệp | 0,02% giá trị tài sản, tối thiểu 500.000 đồng |\n\n"
+        "**2. Thời hạn nộp:** chậm nhất ngày 31/5/2026.",
+    )
+    passage = rank("quy phong chong thien tai moi nguoi dong bao nhieu", fund)
+    assert "15.000 đồng/người/năm" in passage
+
+
+def test_support_asked_of_a_section_is_quoted_from_the_block_after_its_lead() -> None:
+    # the crop named is in the section's lead, the amount in the labelled block after it
+    farming = entry(
+        "farming",
+        "Kế hoạch sản xuất vụ Đông Xuân 2026 và chuyển đổi cây trồng trên đất lúa",
+        "**1. Chỉ tiêu vụ Đông Xuân:** gieo sạ **3.100 ha** lúa; năng suất phấn đấu 6 tấn/ha.\n\n"
+        "**2. Lịch xuống giống:** từ 10/11 đến 30/11/2026 theo từng ấp.\n\n"
+        "**3. Chuyển đổi cây trồng năm 2026:** chuyển **30 ha** đất lúa trũng sang cây ăn trái:\n\n"
+        "| Cây trồng | Diện tích (ha) | Ấp thực hiện |\n|---|---|---|\n"
+        "| Bưởi da xanh | 18 | Tân Phú |\n| Sầu riêng | 12 | Phú Hòa |\n\n"
+        "**Chính sách hỗ trợ:** ngân sách cấp **40% giá cây giống**, không quá 8 triệu đồng/ha.\n\n"
+        "**Thủ tục:** hộ chuyển đổi cây trồng trên đất lúa nộp đơn tại Trung tâm Phục vụ hành "
+        "chính công xã; không thu phí.\n\n"
+        "**4. Thủy lợi:** các tổ thủy lợi bơm tát nội đồng theo lịch của xã.",
+    )
+    passage = rank("trồng bưởi da xanh thì xã có cho tiền không", farming)
+    assert "40% giá cây giống" in passage and "Bưởi da xanh" in passage
+
+
+def test_an_amount_asked_per_household_is_quoted_from_where_it_is_written_per_household() -> None:
+    # the funding paragraph shares "tiền" and holds amounts, but totals; "mỗi hộ" asks "đồng/hộ"
+    lane = entry(
+        "lane",
+        "Công khai mức đóng góp bê tông hóa đường ngõ xóm thôn Phú Lộc",
+        "**1. Nội dung:** bê tông hóa 1,8 km đường ngõ xóm thôn Phú Lộc, mặt đường rộng 3 m.\n\n"
+        "**2. Kinh phí:** 1.420 triệu đồng; ngân sách xã 800 triệu đồng, tiền nhân dân góp 620 triệu "
+        "đồng, gồm tiền các hộ đóng 540 triệu đồng và tài trợ tự nguyện của con em xa quê 80 triệu đồng.\n\n"
+        "**3. Mức đóng góp**\n\n| Đối tượng | Mức đóng/hộ (đồng) |\n|---|---:|\n"
+        "| Hộ bình thường | 700.000 |\n| Hộ cận nghèo | 350.000 |\n| Hộ nghèo | Miễn |\n\n"
+        "Việc đóng góp chia làm 2 đợt: đợt 1 trước ngày 30/4/2026, đợt 2 trước ngày 31/7/2026.\n\n"
+        "**4. Quản lý tiền đóng góp:** thủ quỹ mở sổ theo dõi, thu có biên lai sau mỗi đợt.",
+    )
+    passage = rank("nhà e ở Phú Lộc, góp tiền lm đg mỗi hộ bn, đóng mấy đợt", lane)
+    assert "700.000" in passage
+
+
+def test_a_story_with_a_total_is_joined_by_the_table_row_of_the_amount_asked() -> None:
+    # the opening tells the flood in the resident's words and gives a total; the amount for a
+    # collapsed house is a row of the table of levels (too long to be shown whole)
+    flood = entry(
+        "flood",
+        "Công khai danh sách hỗ trợ hộ bị thiệt hại do lũ tháng 9/2026",
+        "Trong các ngày 20 – 22/9/2026, nước lũ lên nhanh làm sập, trôi nhà của nhiều hộ ven suối ở "
+        "thôn Khe Mít và thôn Bản Chảy. UBND xã quyết định hỗ trợ 9 hộ, tổng số tiền 214.000.000 đồng.\n\n"
+        "**1. Mức hỗ trợ**\n\n| Mức độ thiệt hại | Mức hỗ trợ (đồng/hộ) |\n|---|---:|\n"
+        "| Nhà bị sập, trôi hoàn toàn | 38.000.000 |\n| Nhà hư hỏng nặng trên 70% | 18.000.000 |\n"
+        "| Nhà hư hỏng 50% – 70% | 12.000.000 |\n| Nhà hư hỏng 30% – 50% | 8.000.000 |\n"
+        "| Hư hỏng bếp, chuồng trại | 3.000.000 |\n| Di dời khẩn cấp | 5.000.000 |\n"
+        "| Mất lương thực | 2.000.000 |\n\n"
+        "**2. Thời gian chi trả:** 8 giờ ngày 10/10/2026 tại hội trường UBND xã.",
+    )
+    passage = rank("nước lũ làm sập nhà tôi, xã có cho tiền làm lại không", flood)
+    assert "| Nhà bị sập, trôi hoàn toàn | 38.000.000 |" in passage
