@@ -132,10 +132,20 @@ class Index:
         run it in a thread (qa/searcher.py)."""
         return rank(self, question, limit, village, today)
 
-    def scores(self, terms: dict[str, float]) -> npt.NDArray[np.float32]:
-        """Every document's BM25F score plus PASSAGE_WEIGHT times its best paragraph's."""
+    def scores(
+        self, terms: dict[str, float], groups: tuple[tuple[dict[str, float], ...], ...] = ()
+    ) -> npt.NDArray[np.float32]:
+        """Every document's BM25F score plus PASSAGE_WEIGHT times its best paragraph's.
+
+        `groups` (Query.synonym_groups): of each group's alternatives, only the best-scoring one
+        counts, in a document and in a paragraph (each alternative, scored by its terms, stands in
+        for one phrase of the question)."""
         scores = self.docs.scores(terms)
         chunk_scores = self.paragraphs.scores(terms)
+        for group in groups:
+            scores += np.max([self.docs.scores(alt) for alt in group], axis=0)
+            if len(chunk_scores):
+                chunk_scores += np.max([self.paragraphs.scores(alt) for alt in group], axis=0)
         if len(chunk_scores):
             best_chunk = np.zeros(len(self.entries), dtype=np.float32)
             np.maximum.at(best_chunk, self.chunk_owner, chunk_scores)
