@@ -143,9 +143,9 @@ class Index:
         scores = self.docs.scores(terms)
         chunk_scores = self.paragraphs.scores(terms)
         for group in groups:
-            scores += np.max([self.docs.scores(alt) for alt in group], axis=0)
+            scores += _best(self.docs, group)
             if len(chunk_scores):
-                chunk_scores += np.max([self.paragraphs.scores(alt) for alt in group], axis=0)
+                chunk_scores += _best(self.paragraphs, group)
         if len(chunk_scores):
             best_chunk = np.zeros(len(self.entries), dtype=np.float32)
             np.maximum.at(best_chunk, self.chunk_owner, chunk_scores)
@@ -169,6 +169,14 @@ class Index:
             forms = counts.setdefault(fold(lower), {})
             forms[lower] = forms.get(lower, 0) + n
         return {folded: max(forms, key=forms.__getitem__) for folded, forms in counts.items()}
+
+
+def _best(bm25: BM25, group: tuple[dict[str, float], ...]) -> npt.NDArray[np.float32]:
+    """Per document (or paragraph): the best score of one of the alternatives."""
+    best = bm25.scores(group[0])
+    for alternative in group[1:]:
+        np.maximum(best, bm25.scores(alternative), out=best)
+    return best
 
 
 def _hiding(typed: dict[str, int]) -> npt.NDArray[np.bool_]:
