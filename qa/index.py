@@ -132,10 +132,20 @@ class Index:
         run it in a thread (qa/searcher.py)."""
         return rank(self, question, limit, village, today)
 
-    def scores(self, terms: dict[str, float]) -> npt.NDArray[np.float32]:
-        """Every document's BM25F score plus PASSAGE_WEIGHT times its best paragraph's."""
+    def scores(
+        self, terms: dict[str, float], groups: tuple[tuple[dict[str, float], ...], ...] = ()
+    ) -> npt.NDArray[np.float32]:
+        """Every document's BM25F score plus PASSAGE_WEIGHT times its best paragraph's.
+
+        `groups` (Query.synonym_groups): of each group's alternatives, only the best-scoring one
+        counts, in a document and in a paragraph (each alternative, scored by its terms, stands in
+        for one phrase of the question)."""
         scores = self.docs.scores(terms)
         chunk_scores = self.paragraphs.scores(terms)
+        for group in groups:
+            scores += _best(self.docs, group)
+            if len(chunk_scores):
+                chunk_scores += _best(self.paragraphs, group)
         if len(chunk_scores):
             best_chunk = np.zeros(len(self.entries), dtype=np.float32)
             np.maximum.at(best_chunk, self.chunk_owner, chunk_scores)
@@ -159,6 +169,14 @@ class Index:
             forms = counts.setdefault(fold(lower), {})
             forms[lower] = forms.get(lower, 0) + n
         return {folded: max(forms, key=forms.__getitem__) for folded, forms in counts.items()}
+
+
+def _best(bm25: BM25, group: tuple[dict[str, float], ...]) -> npt.NDArray[np.float32]:
+    """Per document (or paragraph): the best score of one of the alternatives."""
+    best = bm25.scores(group[0])
+    for alternative in group[1:]:
+        np.maximum(best, bm25.scores(alternative), out=best)
+    return best
 
 
 def _hiding(typed: dict[str, int]) -> npt.NDArray[np.bool_]:

@@ -49,6 +49,9 @@ class Query:
     # pairs of a question typed without marks that the synonym list writes as one word with a
     # syllable folding to a stopword ("so do": "sổ đỏ"): a document must hold them whole to cover them
     whole_pairs: frozenset[str] = frozenset()
+    # per phrase of the question the synonym list knows (phrases that overlap in the question, as
+    # "tiêm" and "tiêm phòng", are one): the terms each of its stand-ins adds, weighted
+    synonym_groups: tuple[tuple[dict[str, float], ...], ...] = ()
 
     @cached_property
     def marked_forms(self) -> dict[str, frozenset[str]]:
@@ -138,6 +141,7 @@ class Analyzer:
             words = list(phrase)
             for term in [w for w in words if w not in STOPWORDS] + pairs(words):
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
+        groups = synonym_groups(folded, stand_ins, core)
         when = any(_contains(folded, phrase) for phrase in WHEN_PHRASES)
         return Query(
             terms=terms,
@@ -159,6 +163,7 @@ class Analyzer:
                 kind for kind, phrases in ANSWER_KINDS.items() if any(_contains(folded, p) for p in phrases)
             ),
             whole_pairs=whole,
+            synonym_groups=groups,
         )
 
     def _correct(self, token: str, before: str, after: str) -> str | None:
@@ -219,3 +224,34 @@ def unhidden(folded: list[str], stop: list[bool], words: frozenset[str]) -> list
         after = i + 1 < len(folded) and not stop[i + 1] and f"{token}_{folded[i + 1]}" in words
         out[i] = not (before or after)
     return out
+
+
+def synonym_groups(
+    folded: list[str],
+    stand_ins: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...],
+    core: dict[str, float],
+) -> tuple[tuple[dict[str, float], ...], ...]:
+    """The stand-ins of each phrase of the question, as the terms each adds (not the question's
+    own), for ranking to count only the best-scoring one of a phrase (Index.scores): they are ways
+    to say one thing, and a document writing several ("khai sinh", "kết hôn", "khai tử" for "hộ
+    tịch") says that thing no more than one writing one. Phrases that overlap in the question
+    ("tiêm", "tiêm phòng") are one phrase: their stand-ins are one group."""
+    spans = [
+        {j for i in range(len(folded)) if tuple(folded[i : i + len(p)]) == p for j in range(i, i + len(p))}
+        for p, _ in stand_ins
+    ]
+    owner = list(range(len(stand_ins)))  # each stand-in's group: the first it overlaps
+    for a in range(len(stand_ins)):
+        for b in range(a):
+            if spans[a] & spans[b]:
+                owner[a] = owner[b]
+                break
+    present = {phrase for phrase, _ in stand_ins}
+    grouped: dict[int, dict[tuple[tuple[str, float], ...], None]] = {}
+    for (_, replacements), group in zip(stand_ins, owner, strict=True):
+        for phrase in replacements:
+            words = list(phrase)
+            added = [t for t in [w for w in words if w not in STOPWORDS] + pairs(words) if t not in core]
+            if phrase not in present and added:
+                grouped.setdefault(group, {})[tuple((t, SYNONYM_WEIGHT) for t in dict.fromkeys(added))] = None
+    return tuple(tuple(dict(alt) for alt in alts) for alts in grouped.values())

@@ -52,7 +52,8 @@ def rank(
     if not entries:
         return []
     query = index.analyzer.analyze(question, today)
-    scores = index.scores(query.terms)
+    # the synonyms of a phrase count by the best of them only (Query.synonym_groups)
+    scores = index.scores(query.core, query.synonym_groups)
     matched = np.flatnonzero(scores > 0)
     if len(matched) > RERANK_POOL:
         matched = matched[np.argpartition(-scores[matched], RERANK_POOL)[:RERANK_POOL]]

@@ -68,7 +68,7 @@ async def test_a_resident_typo_in_a_name_is_not_another_name(memory: MemoryStore
 async def test_at_most_three_documents_are_offered_and_the_petition_comes_last(memory: MemoryStore) -> None:
     import_commune(memory, load_file(DEMO), NOW)  # the demo commune: more documents come close
     svc = services(memory)
-    question = "tiền đóng góp làm đường thôn năm 2030"
+    question = "thôn góp tiền làm đường năm 2030"
     async with memory.uow() as uow:
         close = [h for h in await svc.search.search(uow, question) if h.confidence >= ask.SUGGEST_FLOOR]
     assert len(close) > 3 and close[0].confidence < ask.CONFIDENCE_THRESHOLD
