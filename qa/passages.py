@@ -95,8 +95,8 @@ def best_passage(body: str, query: Query, idf: dict[str, float], title: str = ""
         size += len(blocks[best])
     # prose answering by the story around an amount ("mưa lớn làm sập nhà ... tổng số tiền") is
     # joined by the table row holding the amount for what was asked ("Nhà bị sập đổ | 40.000.000")
-    rows = {i: row_answer(blocks[i], question) for i in range(len(blocks)) if i not in chosen}
     if len(chosen) < PASSAGE_BLOCKS and not any(row_answer(blocks[i], question) for i in chosen):
+        rows = {i: row_answer(blocks[i], question) for i in range(len(blocks)) if i not in chosen}
         table = max(rows, key=lambda i: (rows[i], -abs(i - first)), default=None)
         if table is not None and rows[table] > 0 and size + len(blocks[table]) <= PASSAGE_MAX:
             chosen.append(table)
