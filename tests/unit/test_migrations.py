@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 from storage.models import Commune
 from storage.store import Store
 
@@ -259,5 +259,67 @@ async def test_a_database_at_the_latest_migration_starts_without_alembic(databas
             version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar()
         assert version == head_revision()
         await store.migrate()  # current: nothing to do
+    finally:
+        await store.close()
+
+
+async def test_dropping_the_unused_petition_marks_keeps_every_petition_both_ways(database_url: str) -> None:
+    """0020: a petition stored at 0019, with the reminder marks nothing reads any more set, is read
+    as before after the upgrade, with its filer and its trail; a downgrade to 0019 keeps it too (the
+    marks come back empty), and the database upgrades again."""
+    store = Store(database_url)
+    try:
+        await upgrade(store.engine, "0019")
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO commune (id, name, timezone, data_version) VALUES (1, 'Xã Tân Lập', 'Asia/Ho_Chi_Minh', 1)"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO petition (id, commune_id, code, kind, status, content, summary, photos,"
+                    " anonymous, received_at, first_due, assignee, reminded_due, overdue_alerted)"
+                    " VALUES (1, 1, 'PA-AAAAAA', 'phan_anh', 'accepted', 'Đèn hỏng', 'Đèn hỏng', '[]',"
+                    " false, :at, :due, 'cb-1', :due, :due)"
+                ).bindparams(at=_AT, due=date(2026, 11, 30))
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO petitionparty (petition_id, commune_id, channel, chat_id, user_id)"
+                    " VALUES (1, 1, 'telegram', '42', '42')"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO petitionevent (petition_id, commune_id, at, actor, action, internal)"
+                    " VALUES (1, 1, :at, 'resident', 'filed', false)"
+                ).bindparams(at=_AT)
+            )
+
+        async def read_back() -> None:
+            async with store.uow() as uow:
+                petition = await uow.petitions.by_code("PA-AAAAAA")
+                assert petition is not None
+                assert (petition.status, petition.first_due, petition.assignee) == (
+                    "accepted",
+                    date(2026, 11, 30),
+                    "cb-1",
+                )
+                party = await uow.petitions.party(1)
+                assert party is not None and party.chat_id == "42"
+                assert [e.action for e in await uow.petitions.events(1, include_internal=True)] == ["filed"]
+
+        await store.migrate()
+        await read_back()
+        await downgrade(store.engine, "0019")
+        async with store.engine.connect() as conn:
+            marks = (
+                await conn.execute(sa.text("SELECT code, reminded_due, overdue_alerted FROM petition"))
+            ).all()
+            parties = (await conn.execute(sa.text("SELECT count(*) FROM petitionparty"))).scalar()
+        assert [tuple(row) for row in marks] == [("PA-AAAAAA", None, None)] and parties == 1
+        await store.migrate()
+        await read_back()
     finally:
         await store.close()
