@@ -55,16 +55,25 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database schema to `revision` on the given engine (at once when it is there)."""
     if revision == "head" and await _at_head(engine):
         return
+    await _migrate(engine, revision, down=False)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database schema back to `revision` (each later migration's downgrade, newest first)."""
+    await _migrate(engine, revision, down=True)
+
+
+async def _migrate(engine: AsyncEngine, revision: str, *, down: bool) -> None:
     cfg = alembic_config()
 
     def _run(connection: object) -> None:
         from alembic import command
 
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        (command.downgrade if down else command.upgrade)(cfg, revision)
 
     async with engine.connect() as conn:
-        # SQLite: a migration that rebuilds a table others refer to (0013 petition) drops it, which
+        # SQLite: a migration that rebuilds a table others refer to (petition: 0014, 0020) drops it, which
         # foreign keys would refuse; they are off while migrating (a pragma outside the transaction)
         # and checked at the end instead.
         sqlite = conn.dialect.name == "sqlite"

@@ -21,9 +21,14 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
+import sqlalchemy as sa
+
+from storage.migrate import upgrade
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +159,18 @@ class FreshDatabase:
                 conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.state = "migrated"
         return self.url
+
+
+@asynccontextmanager
+async def store_at(url: str, revision: str, *rows: str | sa.TextClause) -> AsyncIterator[Store]:
+    """A store on `url` migrated only as far as `revision`, holding `rows` (inserts written for that
+    schema): what a later version finds in an older database. Closed on leaving."""
+    store = Store(url)
+    try:
+        await upgrade(store.engine, revision)
+        async with store.engine.begin() as conn:
+            for row in rows:
+                await conn.execute(sa.text(row) if isinstance(row, str) else row)
+        yield store
+    finally:
+        await store.close()

@@ -4,8 +4,9 @@ The loop claims what may go now and starts one task per chat; it claims again wh
 skipping chats that still have a task. What a chat may receive is the channel's `Budget`:
 long windows (Telegram: 20 a minute per group) are kept by claiming only what fits and putting
 the rest off until the window frees, counted from the `sent_at` of earlier rows (so a restart
-remembers them); short ones (30 a second per bot, one a second per private chat) by in-memory
-grids whose waits stay under a second, inside the task of the chat concerned.
+remembers them, `claims.within_windows`); short ones (30 a second per bot, one a second per
+private chat) by in-memory grids whose waits stay under a second, inside the task of the chat
+concerned (`pacers`). What the sends came to is stored beside them (`recorder`).
 
 Answers a person waits for in a private chat (`ANSWER` priority) are claimed first and take the
 bot-wide budget before group posts and broadcasts waiting for it.
@@ -14,20 +15,18 @@ bot-wide budget before group posts and broadcasts waiting for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.delivery import undeliverable
 from bot.delivery.carry import carry_over
 from bot.delivery.claims import ChatKey, ClaimTimer, within_windows
-from bot.delivery.outcomes import Outcome, record_retrying
-from channels.contract import Budget, Failed, Rate, Retry, Sender, SendResult
-from channels.pacing import Pacer, WindowPacer
+from bot.delivery.outcomes import Outcome
+from bot.delivery.pacers import Outlet, Pacers
+from bot.delivery.recorder import Recorder
+from channels.contract import Failed, Retry, SendResult
 from domain.reach import Reach
 from storage.models import OutboxMessage
 from storage.repositories.outbox import POST
@@ -38,16 +37,6 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-SHORT_WINDOW = 2.0  # per-chat limits over at most this many seconds are paced in memory
-
-
-class Outlet(Sender, Protocol):
-    """What delivery needs of a channel (every `channels.contract.Channel` is one)."""
-
-    @property
-    def budget(self) -> Budget: ...
-
-    def is_group(self, chat_id: str) -> bool: ...
 
 
 class OutboxWorker:
@@ -72,7 +61,6 @@ class OutboxWorker:
         # PostgreSQL: one process per deployment sends for each channel (its budget is the bot's)
         scope = store.commune_slug or str(store.commune_id or "")
         self._rights = rights or SendingRights(store.database_url, self.wake, scope)
-        self._reach = reach or Reach()
         self._channels = dict(channels)
         self._clock = clock
         self._batch = batch
@@ -84,22 +72,9 @@ class OutboxWorker:
         self._claims = ClaimTimer(monotonic, concurrency)  # when run() claims again
         self._monotonic = monotonic
         self._commune: int | None = None  # resolved once by run(): no lookup in every transaction
-        self._pending: list[Outcome] = []
-        self._backed_off: dict[str, set[str]] = {}  # channel -> chats put in back-off since it last sent
-        self._to_wake: list[ChatKey] = []  # held chats to bring forward with the next recording
-        self._batch_stored: asyncio.Future[None] | None = None
-        self._recorder: asyncio.Task[None] | None = None
-        self._bot_pacers: dict[str, WindowPacer] = {}
-        self._chat_pacers: dict[tuple[str, bool], Pacer] = {}
+        self._recorder = Recorder(store, reach or Reach(), self.wake)
+        self._pacers = Pacers(self._channels, monotonic)
         self.first_pass = asyncio.Event()  # set once the first claim is made (its sends have begun)
-        for name, channel in self._channels.items():
-            budget = channel.budget
-            if budget.per_bot is not None:
-                self._bot_pacers[name] = WindowPacer(budget.per_bot.count, budget.per_bot.seconds, monotonic)
-            for group in (True, False):
-                rate = budget.for_chat(group)
-                if rate is not None and rate.seconds <= SHORT_WINDOW:
-                    self._chat_pacers[(name, group)] = Pacer(1 / rate.interval, monotonic)
 
     def wake(self) -> None:
         """Messages were queued (or may be sent now): the next pass claims at once."""
@@ -125,7 +100,7 @@ class OutboxWorker:
                 await self._carry_over(uow, list(self._channels), self._started, leased)
             released = await uow.outbox.release_expired(now + LEASE * 2 if sqlite else now)
             await uow.commit()
-            self._commune = uow.commune_id
+            self._commune = self._recorder.commune = uow.commune_id
         if released:
             log.info("outbox: %d messages from a previous run go out again", released)
         try:
@@ -163,8 +138,7 @@ class OutboxWorker:
         """Wait until every chat task has ended and its outcomes are stored."""
         while self._chats:
             await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
-        if self._recorder is not None:
-            await self._recorder
+        await self._recorder.idle()
 
     async def _idle_seconds(self) -> float:
         channels = self._rights.held(list(self._channels))
@@ -213,7 +187,7 @@ class OutboxWorker:
             self._claims.claimed(left_behind=left_behind, waiting=waiting)
             for messages in by_chat.values():  # in order, whatever their priorities
                 messages.sort(key=lambda m: m.id or 0)
-            rates = {key: rate for key in by_chat if (rate := self._scheduled_rate(key)) is not None}
+            rates = {key: rate for key in by_chat if (rate := self._pacers.scheduled_rate(key)) is not None}
             await within_windows(uow.outbox, by_chat, rates, now)  # a chat whose window is spent waits
             claimed = [m for messages in by_chat.values() for m in messages]
             await uow.outbox.lease([m.id or 0 for m in claimed], now, LEASE)
@@ -227,22 +201,12 @@ class OutboxWorker:
     ) -> None:
         """Count the sends of the channels' last sender, which stopped or died before `start`."""
         assumed = await carry_over(
-            uow, channels, start, leased, self._bot_pacers, self._chat_pacer, self._clock, self._monotonic
+            uow, channels, start, leased, self._pacers.bot, self._pacers.chat, self._clock, self._monotonic
         )
         if assumed:
             log.info(
                 "outbox: up to %d sends of the last sender may be unrecorded; counted as just sent", assumed
             )
-
-    def _chat_pacer(self, key: ChatKey) -> Pacer | None:
-        channel = self._channels.get(key[0])
-        return None if channel is None else self._chat_pacers.get((key[0], channel.is_group(key[1])))
-
-    def _scheduled_rate(self, key: ChatKey) -> Rate | None:
-        """The chat's limit when it spans more than a short window (kept by scheduling)."""
-        channel = self._channels[key[0]]
-        rate = channel.budget.for_chat(channel.is_group(key[1]))
-        return rate if rate is not None and rate.seconds > SHORT_WINDOW else None
 
     async def _send_chat(self, key: ChatKey, messages: list[OutboxMessage]) -> None:
         """Send one chat's messages in order; stop at the first that must wait."""
@@ -250,15 +214,15 @@ class OutboxWorker:
         try:
             for index, message in enumerate(messages):
                 if self._stopping:
-                    stored = self._record_soon([Outcome(m, None, self._clock()) for m in messages[index:]])
+                    stored = self._recorder.soon([Outcome(m, None, self._clock()) for m in messages[index:]])
                     break
                 result = await self._send_one(key, message)
-                self._note(key, result)
+                self._recorder.note(key, result)
                 at = self._clock()
                 outcomes = [Outcome(message, result, at)]
                 if isinstance(result, Retry):  # the rest wait behind it (retry_later holds them)
                     outcomes += [Outcome(m, None, at) for m in messages[index + 1 :]]
-                stored = self._record_soon(outcomes)
+                stored = self._recorder.soon(outcomes)
                 if isinstance(result, Retry):
                     break
             if stored is not None:  # the chat is free again once its outcomes are stored
@@ -274,13 +238,8 @@ class OutboxWorker:
 
     async def _send_one(self, key: ChatKey, message: OutboxMessage) -> SendResult:
         channel = self._channels[key[0]]
-        chat_pacer = self._chat_pacers.get((key[0], channel.is_group(key[1])))
-        per_chat: AbstractAsyncContextManager[None] = (
-            chat_pacer.slot(key[1]) if chat_pacer is not None else contextlib.nullcontext()
-        )
-        bot_pacer = self._bot_pacers.get(key[0])
         urgent = message.priority < POST  # an answer a person waits for goes before posts
-        per_bot = bot_pacer.slot(urgent) if bot_pacer is not None else contextlib.nullcontext()
+        per_chat, per_bot = self._pacers.slots(key, urgent)
         try:
             async with per_chat, per_bot:
                 return await channel.send(message.chat_id, message.payload)
@@ -289,44 +248,3 @@ class OutboxWorker:
             if undeliverable.gives_up(message):
                 return Failed(f"cannot be sent: {exc!r}"[:300])
             return Retry(None, repr(exc))
-
-    def _note(self, key: ChatKey, result: SendResult) -> None:
-        """A send failing without a given delay puts its chat in back-off (up to 5 min); when the
-        channel sends again after two chats or more failed (it was down, not one chat), they are due."""
-        channel, chat = key
-        if isinstance(result, Retry) and result.after is None:
-            self._backed_off.setdefault(channel, set()).add(chat)
-        elif not isinstance(result, Retry):
-            held = self._backed_off.pop(channel, set())
-            if len(held) >= 2:
-                self._to_wake += [(channel, other) for other in held if other != chat]
-
-    def _record_soon(self, outcomes: list[Outcome]) -> asyncio.Future[None]:
-        """Record right after sending (group commit): a crash can repeat only the last few sends.
-
-        The recording runs beside the sends: a send never waits for the database. The future is
-        done once these outcomes are stored.
-        """
-        self._pending.extend(outcomes)
-        if self._batch_stored is None:
-            self._batch_stored = asyncio.get_running_loop().create_future()
-        stored = self._batch_stored
-        if self._recorder is None or self._recorder.done():
-            self._recorder = asyncio.create_task(self._flush())
-        return stored
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            wake, self._to_wake = self._to_wake, []
-            stored, self._batch_stored = self._batch_stored, None
-            try:
-                await record_retrying(self._store, self._reach, batch, wake, self._commune)
-                if wake:
-                    log.info("outbox: sending again; %d chats in back-off are due now", len(wake))
-                    self.wake()
-            except Exception:  # the leases run out and the messages go out again
-                log.exception("outbox: recording %d outcomes failed", len(batch))
-            finally:
-                if stored is not None and not stored.done():
-                    stored.set_result(None)

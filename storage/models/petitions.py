@@ -36,8 +36,6 @@ class Petition(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     rating: int | None = None
     rating_comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
-    reminded_due: date | None = None  # deadline already reminded about (sent once)
-    overdue_alerted: date | None = None
 
 
 class PetitionParty(SQLModel, table=True):

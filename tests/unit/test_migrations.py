@@ -7,26 +7,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 from storage.models import Commune
 from storage.store import Store
+from tests.databases import store_at
 
 NOW_AWARE = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 async def test_official_accounts_carry_over_from_the_old_columns(database_url: str) -> None:
     """An official's Telegram and Zalo ids, kept one column each before 0005, become accounts."""
-    store = Store(database_url)
-    try:
-        await upgrade(store.engine, "0004")
-        async with store.engine.begin() as conn:
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO official (id, name, role, telegram_user_id, zalo_user_id, categories,"
-                    " content_hash) VALUES ('cb-1', 'Lò Văn A', 'admin', '9001', 'z-77', '[]', 'h'),"
-                    " ('cb-2', 'Hà Thị B', 'handler', NULL, NULL, '[]', 'h')"
-                )
-            )
+    async with store_at(
+        database_url,
+        "0004",
+        "INSERT INTO official (id, name, role, telegram_user_id, zalo_user_id, categories,"
+        " content_hash) VALUES ('cb-1', 'Lò Văn A', 'admin', '9001', 'z-77', '[]', 'h'),"
+        " ('cb-2', 'Hà Thị B', 'handler', NULL, NULL, '[]', 'h')",
+    ) as store:
         await store.migrate()
         async with store.uow() as uow:
             admin = await uow.officials.by_account("telegram", "9001")
@@ -36,8 +33,6 @@ async def test_official_accounts_carry_over_from_the_old_columns(database_url: s
             assert await uow.officials.by_account("telegram", "") is None
             other = next(o for o in await uow.officials.all() if o.id == "cb-2")
             assert other.accounts == {}
-    finally:
-        await store.close()
 
 
 _AT = datetime(2026, 11, 25, 3, 0)  # stored naive UTC, as storage.models.UTCDateTime writes it
@@ -207,22 +202,16 @@ async def test_the_oa_token_pair_becomes_the_first_communes_and_each_commune_get
 ) -> None:
     """0016: the deployment-wide OA token row of a populated 0014 database is the one commune's,
     sent with as before; a second commune stores its own pair beside it."""
-    store = Store(database_url)
-    try:
-        await upgrade(store.engine, "0014")
-        async with store.engine.begin() as conn:
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO commune (id, name, timezone, data_version, slug) "
-                    "VALUES (1, 'Xã Tân Lập', 'Asia/Ho_Chi_Minh', 1, 'tan-lap')"
-                )
-            )
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO oa_token (id, access_token, refresh_token, expires_at, updated_at) "
-                    "VALUES (1, 'acc-1', 'ref-1', :at, :at)"
-                ).bindparams(at=NOW_AWARE.replace(tzinfo=None))
-            )
+    async with store_at(
+        database_url,
+        "0014",
+        "INSERT INTO commune (id, name, timezone, data_version, slug) "
+        "VALUES (1, 'Xã Tân Lập', 'Asia/Ho_Chi_Minh', 1, 'tan-lap')",
+        sa.text(
+            "INSERT INTO oa_token (id, access_token, refresh_token, expires_at, updated_at) "
+            "VALUES (1, 'acc-1', 'ref-1', :at, :at)"
+        ).bindparams(at=NOW_AWARE.replace(tzinfo=None)),
+    ) as store:
         await store.migrate()
         async with store.uow() as uow:
             row = await uow.oa_tokens.locked()
@@ -239,8 +228,6 @@ async def test_the_oa_token_pair_becomes_the_first_communes_and_each_commune_get
         async with store.uow(2) as uow:
             second = await uow.oa_tokens.locked()
             assert second is not None and second.refresh_token == "ref-2"
-    finally:
-        await store.close()
 
 
 async def test_a_database_at_the_latest_migration_starts_without_alembic(database_url: str) -> None:
@@ -261,3 +248,50 @@ async def test_a_database_at_the_latest_migration_starts_without_alembic(databas
         await store.migrate()  # current: nothing to do
     finally:
         await store.close()
+
+
+async def test_dropping_the_unused_petition_marks_keeps_every_petition_both_ways(database_url: str) -> None:
+    """0020: a petition stored at 0019, with the reminder marks nothing reads any more set, is read
+    as before after the upgrade, with its filer and its trail; a downgrade to 0019 keeps it too (the
+    marks come back empty), and the database upgrades again."""
+    async with store_at(
+        database_url,
+        "0019",
+        "INSERT INTO commune (id, name, timezone, data_version) VALUES (1, 'Xã Tân Lập', 'Asia/Ho_Chi_Minh', 1)",
+        sa.text(
+            "INSERT INTO petition (id, commune_id, code, kind, status, content, summary, photos, anonymous,"
+            " received_at, first_due, assignee, reminded_due, overdue_alerted) VALUES (1, 1, 'PA-AAAAAA',"
+            " 'phan_anh', 'accepted', 'Đèn hỏng', 'Đèn hỏng', '[]', false, :at, :due, 'cb-1', :due, :due)"
+        ).bindparams(at=_AT, due=date(2026, 11, 30)),
+        "INSERT INTO petitionparty (petition_id, commune_id, channel, chat_id, user_id)"
+        " VALUES (1, 1, 'telegram', '42', '42')",
+        sa.text(
+            "INSERT INTO petitionevent (petition_id, commune_id, at, actor, action, internal)"
+            " VALUES (1, 1, :at, 'resident', 'filed', false)"
+        ).bindparams(at=_AT),
+    ) as store:
+
+        async def read_back() -> None:
+            async with store.uow() as uow:
+                petition = await uow.petitions.by_code("PA-AAAAAA")
+                assert petition is not None
+                assert (petition.status, petition.first_due, petition.assignee) == (
+                    "accepted",
+                    date(2026, 11, 30),
+                    "cb-1",
+                )
+                party = await uow.petitions.party(1)
+                assert party is not None and party.chat_id == "42"
+                assert [e.action for e in await uow.petitions.events(1, include_internal=True)] == ["filed"]
+
+        await store.migrate()
+        await read_back()
+        await downgrade(store.engine, "0019")
+        async with store.engine.connect() as conn:
+            marks = (
+                await conn.execute(sa.text("SELECT code, reminded_due, overdue_alerted FROM petition"))
+            ).all()
+            parties = (await conn.execute(sa.text("SELECT count(*) FROM petitionparty"))).scalar()
+        assert [tuple(row) for row in marks] == [("PA-AAAAAA", None, None)] and parties == 1
+        await store.migrate()
+        await read_back()
