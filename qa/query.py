@@ -93,6 +93,7 @@ class Analyzer:
         # folded pairs the documents write as a word whose syllable folds to a stopword ("vệ sinh")
         self._words = words
         self._listed = listed_words(lexicon) - words  # the same, written by the synonym list ("sổ đỏ")
+        self._spelled = spelled_syllables(lexicon)
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
@@ -116,6 +117,8 @@ class Analyzer:
         corrected: dict[str, str] = {}
         for i, token in enumerate(folded):
             if token in self._vocab or stop[i] or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
+                continue
+            if tokens[i].lower() in self._spelled:  # a word typed whole, marks and all: not a typo
                 continue
             fixed = self._correct(
                 token, folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(folded) else ""
@@ -183,6 +186,18 @@ class Analyzer:
         if fit(best)[0] == 0:
             return None
         return best
+
+
+def spelled_syllables(lexicon: Lexicon) -> frozenset[str]:
+    """The syllables the synonym list writes with marks ("tiêm" in "tiêm phòng"): real words.
+
+    One typed with its marks is what the resident meant, even where the commune's documents never
+    use it: "lịch tiêm phòng dại" was read as "lịch tiếp" (one edit away, and "lịch tiếp" is in the
+    documents) and answered from the citizen-reception schedule.
+    """
+    return frozenset(
+        s.lower() for forms in lexicon.spellings.values() for form in forms for s in form if s != fold(s)
+    )
 
 
 def listed_words(lexicon: Lexicon) -> frozenset[str]:

@@ -541,3 +541,20 @@ def test_a_topic_the_commune_does_not_publish_named_in_passing_is_not_answered()
     assert allowance.id == "allowance" and allowance.confidence >= CONFIDENCE_THRESHOLD
     [cards, *_] = index(ID_CARDS, ALLOWANCE, BUDGET).rank("cap can cuoc o dau")
     assert cards.id == "id-cards" and cards.confidence >= CONFIDENCE_THRESHOLD
+
+
+def test_a_real_word_typed_with_its_marks_is_not_corrected_into_another() -> None:
+    # "tiêm" is one edit from "tiếp", and "lịch tiếp" is in the documents: read as a typo, "lịch
+    # tiêm phòng dại" was answered from the citizen-reception schedule
+    reception = entry(
+        "reception",
+        "Lịch tiếp công dân tháng 12 năm 2026",
+        "Chủ tịch UBND xã tiếp công dân vào sáng thứ Năm hằng tuần tại trụ sở xã.",
+    )
+    built = index(BUDGET, ROAD, POOR, FEES, reception)
+    question = "lịch tiêm phòng dại cho chó mèo ở xã khi nào"
+    assert "tiem" in built.analyzer.analyze(question).core
+    assert "tiep" not in built.analyzer.analyze(question).core
+    hits = built.rank(question)
+    assert not hits or hits[0].confidence < CONFIDENCE_THRESHOLD
+    assert built.rank("lich tiep cong dan")[0].id == "reception"
