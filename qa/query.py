@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -85,6 +86,7 @@ class Analyzer:
         vocabulary: dict[str, int],
         pair_vocabulary: set[str],
         words: frozenset[str] = frozenset(),
+        written: Iterable[str] = (),
     ) -> None:
         self._lexicon = lexicon
         self._vocab = vocabulary  # folded syllable -> document frequency
@@ -94,6 +96,10 @@ class Analyzer:
         self._words = words
         self._listed = listed_words(lexicon) - words  # the same, written by the synonym list ("sổ đỏ")
         self._spelled = spelled_syllables(lexicon)
+        # folded syllable -> how the documents write it ("tiep" -> "tiếp", "Tiếp")
+        self._written: dict[str, set[str]] = {}
+        for form in written:
+            self._written.setdefault(fold(form.lower()), set()).add(form.lower())
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
@@ -121,7 +127,10 @@ class Analyzer:
             if tokens[i].lower() in self._spelled:  # a word typed whole, marks and all: not a typo
                 continue
             fixed = self._correct(
-                token, folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(folded) else ""
+                token,
+                folded[i - 1] if i else "",
+                folded[i + 1] if i + 1 < len(folded) else "",
+                tokens[i].lower() if tokens[i] != token else None,
             )
             if fixed:
                 folded[i], weights[i] = fixed, CORRECTED_WEIGHT
@@ -169,9 +178,21 @@ class Analyzer:
             synonym_groups=groups,
         )
 
-    def _correct(self, token: str, before: str, after: str) -> str | None:
-        """The closest known syllable (one edit away) that fits its neighbours, if any."""
+    def _correct(self, token: str, before: str, after: str, typed: str | None = None) -> str | None:
+        """The closest known syllable (one edit away) that fits its neighbours, if any.
+
+        `typed`: the syllable as typed, when typed with marks. Then a guess must be one edit from it
+        as the documents write the guess, marks included: a typo slips one letter or one mark
+        ("thườg", "chuyễn"), while "tiêm" -> "tiếp" or "cháu" -> "chủ" changes a letter and a mark,
+        a real word read as another.
+        """
         found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+        if typed is not None and self._written:
+            found = [
+                f
+                for f in found
+                if any(Levenshtein.distance(typed, w) <= 1 for w in self._written.get(f[0], ()))
+            ]
         if not found:
             return None
 
