@@ -121,7 +121,7 @@ class Index:
         self._typed_counts = np.bincount(typed_of, minlength=len(read.typed))
         vocabulary = {t: int(self.docs.df[i]) for t, i in vocab.items() if "_" not in t}
         pair_vocabulary = {t for t in vocab if "_" in t}
-        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary, words)
+        self.analyzer = Analyzer(load_lexicon(), vocabulary, pair_vocabulary, words, self.exact.vocab)
         self.max_idf = max(self.docs.idf.values(), default=1.0)
         give_back_freed_memory()
 

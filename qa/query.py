@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -85,6 +86,7 @@ class Analyzer:
         vocabulary: dict[str, int],
         pair_vocabulary: set[str],
         words: frozenset[str] = frozenset(),
+        written: Iterable[str] = (),
     ) -> None:
         self._lexicon = lexicon
         self._vocab = vocabulary  # folded syllable -> document frequency
@@ -93,6 +95,11 @@ class Analyzer:
         # folded pairs the documents write as a word whose syllable folds to a stopword ("vệ sinh")
         self._words = words
         self._listed = listed_words(lexicon) - words  # the same, written by the synonym list ("sổ đỏ")
+        self._spelled = spelled_syllables(lexicon)
+        # folded syllable -> how the documents write it ("tiep" -> "tiếp", "Tiếp")
+        self._written: dict[str, set[str]] = {}
+        for form in written:
+            self._written.setdefault(fold(form.lower()), set()).add(form.lower())
 
     def analyze(self, question: str, today: date | None = None) -> Query:
         """The weighted terms of a question; `today` resolves "năm ngoái", "năm nay"."""
@@ -117,8 +124,13 @@ class Analyzer:
         for i, token in enumerate(folded):
             if token in self._vocab or stop[i] or token.isdigit() or len(token) < MIN_TYPO_LENGTH:
                 continue
+            if tokens[i].lower() in self._spelled:  # a word typed whole, marks and all: not a typo
+                continue
             fixed = self._correct(
-                token, folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(folded) else ""
+                token,
+                folded[i - 1] if i else "",
+                folded[i + 1] if i + 1 < len(folded) else "",
+                tokens[i].lower() if tokens[i] != token else None,
             )
             if fixed:
                 folded[i], weights[i] = fixed, CORRECTED_WEIGHT
@@ -166,9 +178,21 @@ class Analyzer:
             synonym_groups=groups,
         )
 
-    def _correct(self, token: str, before: str, after: str) -> str | None:
-        """The closest known syllable (one edit away) that fits its neighbours, if any."""
+    def _correct(self, token: str, before: str, after: str, typed: str | None = None) -> str | None:
+        """The closest known syllable (one edit away) that fits its neighbours, if any.
+
+        `typed`: the syllable as typed, when typed with marks. Then a guess must be one edit from it
+        as the documents write the guess, marks included: a typo slips one letter or one mark
+        ("thườg", "chuyễn"), while "tiêm" -> "tiếp" or "cháu" -> "chủ" changes a letter and a mark,
+        a real word read as another.
+        """
         found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+        if typed is not None and self._written:
+            found = [
+                f
+                for f in found
+                if any(Levenshtein.distance(typed, w) <= 1 for w in self._written.get(f[0], ()))
+            ]
         if not found:
             return None
 
@@ -183,6 +207,18 @@ class Analyzer:
         if fit(best)[0] == 0:
             return None
         return best
+
+
+def spelled_syllables(lexicon: Lexicon) -> frozenset[str]:
+    """The syllables the synonym list writes with marks ("tiêm" in "tiêm phòng"): real words.
+
+    One typed with its marks is what the resident meant, even where the commune's documents never
+    use it: "lịch tiêm phòng dại" was read as "lịch tiếp" (one edit away, and "lịch tiếp" is in the
+    documents) and answered from the citizen-reception schedule.
+    """
+    return frozenset(
+        s.lower() for forms in lexicon.spellings.values() for form in forms for s in form if s != fold(s)
+    )
 
 
 def listed_words(lexicon: Lexicon) -> frozenset[str]:

@@ -15,7 +15,7 @@ from handlers.ask import CONFIDENCE_THRESHOLD
 from qa.entries import Entry
 from qa.grouping import distinct, group
 from qa.index import Index
-from qa.lexicon import load_lexicon
+from qa.lexicon import Lexicon, load_lexicon
 from qa.query import Analyzer
 from qa.query_names import named_things
 from qa.query_words import stopword_flags
@@ -541,3 +541,37 @@ def test_a_topic_the_commune_does_not_publish_named_in_passing_is_not_answered()
     assert allowance.id == "allowance" and allowance.confidence >= CONFIDENCE_THRESHOLD
     [cards, *_] = index(ID_CARDS, ALLOWANCE, BUDGET).rank("cap can cuoc o dau")
     assert cards.id == "id-cards" and cards.confidence >= CONFIDENCE_THRESHOLD
+
+
+def test_a_real_word_typed_with_its_marks_is_not_corrected_into_another() -> None:
+    # "tiêm" is one edit from "tiếp", and "lịch tiếp" is in the documents: read as a typo, "lịch
+    # tiêm phòng dại" was answered from the citizen-reception schedule
+    reception = entry(
+        "reception",
+        "Lịch tiếp công dân tháng 12 năm 2026",
+        "Chủ tịch UBND xã tiếp công dân vào sáng thứ Năm hằng tuần tại trụ sở xã.",
+    )
+    built = index(BUDGET, ROAD, POOR, FEES, reception)
+    question = "lịch tiêm phòng dại cho chó mèo ở xã khi nào"
+    assert "tiem" in built.analyzer.analyze(question).core
+    assert "tiep" not in built.analyzer.analyze(question).core
+    hits = built.rank(question)
+    assert not hits or hits[0].confidence < CONFIDENCE_THRESHOLD
+    assert built.rank("lich tiep cong dan")[0].id == "reception"
+
+
+def test_a_typo_keeps_its_marks_but_a_real_word_is_not_read_as_another() -> None:
+    # documents that write "lịch tiếp" and "bồi thường"; a word list that knows neither word typed
+    vocabulary = {"lich": 3, "tiep": 3, "boi": 2, "thuong": 2, "cong": 3, "dan": 3}
+    analyzer = Analyzer(
+        Lexicon(shorthand={}, groups=()),
+        vocabulary,
+        {"lich_tiep", "tiep_cong", "boi_thuong"},
+        written=["lịch", "tiếp", "bồi", "thường", "công", "dân"],
+    )
+    # one letter slipped, the marks kept: the word the documents use
+    assert "thuong" in analyzer.analyze("bồi thườg bao nhiêu").core
+    assert "tiep" in analyzer.analyze("lịch tiệp công dân").core
+    # "tiêm" is "tiep" one letter away only without its marks: a real word, not a typo of "tiếp"
+    core = analyzer.analyze("lịch tiêm phòng").core
+    assert "tiem" in core and "tiep" not in core
