@@ -151,6 +151,10 @@ def _first_block(
     tier_held: frozenset[str] = frozenset()
     for tier in KIND_TIERS:
         held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if not held_kind and "per" in tier & question.kinds:
+            # an amount written per the unit asked ("mỗi nhà": "3.500.000 đồng/hộ") answers though
+            # it shares no word with the question ("**Mức đóng góp:**" for "bỏ ra mấy tiền")
+            held_kind = [i for i in range(len(blocks)) if "per" in kinds[i]]
         if held_kind:
             answering, tier_held = held_kind, tier
             break
