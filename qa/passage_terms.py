@@ -39,6 +39,8 @@ UNITS_SAID: dict[str, tuple[str, ...]] = {
 }
 # "tên là gì", "tên mới gọi là gì": a name is asked, as "tên gì" (qa/query_words.py: "who")
 NAME_ASKED = frozenset({"ten_la", "ten_goi", "goi_la", "ten_gi"})
+# "ngày mấy", "tháng mấy": a date asked ("mấy ngày" is a duration)
+DATE_ASKED = frozenset({"ngay_may", "thang_may", "hom_may"})
 # first consonants residents type one for the other ("làm song chưa" for "làm xong chưa")
 ANY_UNIT = "*"  # an amount per a unit not known: any "đồng/..." answers
 MONEY_WORDS = ("tien", "nhieu", "phi", "gia")  # "mấy tiền một ...", "bao nhiêu một ..."
@@ -60,6 +62,12 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(r"\d[\d.,]*\s*%"),
     "who": re.compile(
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
+    ),
+    # "tên là gì", "gọi là gì": a proper name of three words, or a name given ("tên dự kiến là
+    # thôn Thọ Lễ", "đặt tên", "sáp nhập thành thôn X")
+    "name": re.compile(
+        r"\b(?:[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])|\btên (?:[^.;\n]{0,20} )?là\b|\btên gọi\b"
+        r"|\b(?:đặt|lấy|mang) tên\b|\bthành (?:thôn|xóm|ấp|làng|bản|buôn|tổ dân phố) [A-ZĐ]"
     ),
     "status": re.compile(
         r"\b(?:đã|chưa) (?:hoàn thành|xong|nghiệm thu|được nghiệm thu|bàn giao|đưa vào sử dụng|khởi công)"
@@ -161,8 +169,12 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
     misheard, misheard_kinds = _misheard(query)
     weight = {t: w for t, w in weight.items() if not misheard.intersection(t.split("_"))}
     kinds = query.answer_kinds | misheard_kinds
-    if "ten" in query.core and (NAME_ASKED.intersection(query.core) or "gì" in query.marked):
-        kinds |= {"who"}
+    if "goi_la" in query.core or (
+        "ten" in query.core and (NAME_ASKED & query.core.keys() or "gì" in query.marked)
+    ):
+        kinds |= {"name"}
+    if DATE_ASKED & query.core.keys():
+        kinds |= {"date"}
     # "bao nhiêu hộ" counts households even beside "góp tiền"; a bare "bao nhiêu" beside an
     # amount, a date or a length asks for that
     counted = any(f"{ask}_{unit}" in query.core for ask in ("nhieu", "may") for unit in COUNT_UNITS)

@@ -16,7 +16,20 @@ ANSWER_KIND_BOOST = 1.5
 # kinds of answer from the most precise to the least: a block holding a more precise one answers
 KIND_TIERS = (
     frozenset(
-        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status", "per"}
+        {
+            "date",
+            "time",
+            "duration",
+            "length",
+            "percent",
+            "who",
+            "name",
+            "place",
+            "total",
+            "counted",
+            "status",
+            "per",
+        }
     ),
     frozenset({"money"}),
     frozenset({"count"}),

@@ -27,6 +27,42 @@ def test_a_name_asked_as_ten_la_gi_is_quoted_from_where_the_new_name_is() -> Non
     assert "Sậy Me" in passage
 
 
+def test_a_name_asked_as_goi_la_gi_is_quoted_from_where_the_name_is_given() -> None:
+    # the new name is given in prose ("tên dự kiến là thôn Đồng Tâm") in a long block; the block of
+    # the vote holds the date also asked and the old names only, and the two do not fit together
+    merger = entry(
+        "merger2",
+        "Lấy ý kiến cử tri về Đề án sáp nhập thôn Đồng Lạc và thôn Tâm Thái",
+        "**1. Hiện trạng:** hai thôn có 162 và 137 hộ, dưới 50% tiêu chuẩn thôn ở xã đồng bằng.\n\n"
+        "**2. Phương án sáp nhập**\n"
+        "- Thôn mới có tên dự kiến là **thôn Đồng Tâm**, gồm 299 hộ, 1.104 nhân khẩu, diện tích 142 ha.\n"
+        "- Nhà văn hóa thôn Đồng Lạc làm trụ sở chung; nhà văn hóa Tâm Thái giữ lại làm điểm sinh hoạt.\n"
+        "- Giữ nguyên tên các xóm, dòng họ, di tích đình, chùa và lễ hội truyền thống của mỗi làng.\n"
+        "- Sau sáp nhập bầu lại trưởng thôn; trong thời gian chưa bầu, UBND xã chỉ định trưởng thôn.\n"
+        "- Tài sản, quỹ của hai thôn được kiểm kê, bàn giao công khai trước hội nghị thôn.\n"
+        "- Chi bộ, chi hội đoàn thể của hai thôn hợp nhất theo hướng dẫn của cấp trên.\n\n"
+        "**3. Lấy ý kiến cử tri:** tổ chức hội nghị cử tri đại diện hộ gia đình của hai thôn ngày "
+        "18/10/2026 tại nhà văn hóa thôn Đồng Lạc, biểu quyết bằng phiếu. Đề án được thông qua khi có "
+        "trên 50% cử tri đại diện hộ gia đình của mỗi thôn đồng ý. Kết quả trình HĐND xã xem xét.",
+    )
+    passage = rank(
+        "Nghe bảo hai làng Đồng Lạc với Tâm Thái sắp gộp lại, làng mới gọi là gì, bao giờ hỏi dân", merger
+    )
+    assert "Đồng Tâm" in passage
+
+
+def test_a_date_asked_as_ngay_may_is_quoted_from_where_the_date_is() -> None:
+    # "ngày mấy" asks a date ("mấy ngày" a duration): the block written first holds counts
+    survey = entry(
+        "survey",
+        "Thông báo rà soát hộ nghèo, hộ cận nghèo cuối năm 2026",
+        "Mỗi thôn lập 1 tổ rà soát 3 người, đi từng hộ trong 10 ngày, chấm điểm theo 12 chỉ số.\n\n"
+        "Hộ có ý kiến về kết quả gửi đơn về UBND xã trước ngày 25/11/2026.",
+    )
+    passage = rank("rà soát hộ nghèo hạn tới ngày mấy", survey)
+    assert "25/11/2026" in passage
+
+
 def test_an_amount_asked_for_each_house_is_quoted_from_where_it_is_written_per_household() -> None:
     # "mỗi nhà" keeps no unit in the question's terms ("mỗi", "nhà" carry no topic); the table of
     # funding sources shares "xi măng" and holds amounts, but totals
