@@ -166,12 +166,10 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
         typed.setdefault(letters, set()).add(tone)
     # a question phrase typed with a sound-alike consonant ("làm song chưa") asks as the phrase
     # does; its misheard syllable is no topic ("song chắn rác" holds no answer)
-    misheard, misheard_kinds = _misheard(query)
+    misheard, misheard_kinds = _misheard(query, idf)
     weight = {t: w for t, w in weight.items() if not misheard.intersection(t.split("_"))}
     kinds = query.answer_kinds | misheard_kinds
-    if "goi_la" in query.core or (
-        "ten" in query.core and (NAME_ASKED & query.core.keys() or "gì" in query.marked)
-    ):
+    if NAME_ASKED & query.core.keys():  # not "sang tên" alone: "tên là", "gọi là", "tên gì"
         kinds |= {"name"}
     if DATE_ASKED & query.core.keys():
         kinds |= {"date"}
@@ -236,15 +234,19 @@ def _adds_nothing(term: str, in_the_title: Callable[[str], bool]) -> bool:
 
 
 def _per_said(query: Query) -> bool:
-    """Whether "mỗi" or "một" is typed ("mỗi nhà", "một mét"), or unmarked after a money word."""
+    """Whether "mỗi" or "một" is typed before a word carrying no topic ("mỗi nhà", "một mét"), or
+    unmarked after a money word ("tien mot met")."""
+    if any(t.split("_")[0] in PER_SAID for t in query.core if "_" in t):
+        return False  # "mỗi héc ta": a unit said the lists do not know, not "any unit"
     return bool({"mỗi", "một"} & query.marked) or any(
         f"{money}_{each}" in query.core for money in MONEY_WORDS for each in PER_SAID
     )
 
 
-def _misheard(query: Query) -> tuple[frozenset[str], frozenset[str]]:
+def _misheard(query: Query, idf: dict[str, float]) -> tuple[frozenset[str], frozenset[str]]:
     """Syllables of the question that are a question phrase typed with a sound-alike first
-    consonant ("song" of "làm song chưa"), and the kinds of answer those phrases ask for."""
+    consonant ("song" of "làm song chưa") and with no neighbour in a pair the documents write
+    ("trợ nào" is not "chỗ nào": "hỗ trợ" is written), and the kinds of answer those phrases ask."""
     syllables_: set[str] = set()
     kinds: set[str] = set()
     for kind, phrases in ANSWER_KINDS.items():
@@ -257,10 +259,19 @@ def _misheard(query: Query) -> tuple[frozenset[str], frozenset[str]]:
                         continue
                     typed = said + syllable[len(meant) :]
                     variant = [*phrase[:i], typed, *phrase[i + 1 :]]
-                    if typed in query.core and all(p in query.core for p in pairs(variant)):
+                    if (
+                        typed in query.core
+                        and all(p in query.core for p in pairs(variant))
+                        and not _in_a_known_pair(typed, query, idf)
+                    ):
                         syllables_.add(typed)
                         kinds.add(kind)
     return frozenset(syllables_), frozenset(kinds)
+
+
+def _in_a_known_pair(syllable: str, query: Query, idf: dict[str, float]) -> bool:
+    """Whether the question pairs the syllable with a neighbour as the documents write it."""
+    return any(idf.get(t, 0.0) > 0 for t in query.core if "_" in t and syllable in t.split("_"))
 
 
 def _halves(query: Query, held: set[str]) -> frozenset[str]:

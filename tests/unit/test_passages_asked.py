@@ -124,3 +124,23 @@ def test_a_question_that_is_the_title_with_a_word_more_gets_the_opening() -> Non
     )
     passage = rank("thu tuc xin giay phep xay dung nha o", permit)
     assert "15 ngày" in passage and "**Hồ sơ:**" in passage
+
+
+def test_a_section_named_by_its_heading_is_shown_past_its_lead_in() -> None:
+    # the question is the title; the heading naming it is followed by a line ending with a colon
+    # that leads into the table of targets: the heading alone says nothing
+    plan = entry(
+        "plan",
+        "Nghị quyết về kế hoạch phát triển kinh tế – xã hội năm 2026 của xã",
+        "Căn cứ Luật Tổ chức chính quyền địa phương, HĐND xã khóa I, kỳ họp thứ ba đã quyết nghị.\n\n"
+        "## 1. Đánh giá khái quát năm 2025\n\n"
+        "Sản lượng lương thực đạt 5.310 tấn; trồng mới 92 ha rừng.\n\n"
+        "## 2. Các chỉ tiêu chủ yếu năm 2026\n\n"
+        "HĐND xã quyết nghị các chỉ tiêu chủ yếu:\n\n"
+        "| Chỉ tiêu | Kế hoạch 2026 |\n|---|---|\n"
+        "| Tổng sản lượng lương thực có hạt | 5.450 tấn |\n| Trồng rừng mới | 85 ha |\n\n"
+        "## 3. Nhiệm vụ, giải pháp\n\n"
+        "Giữ ổn định diện tích ruộng bậc thang; xóa nhà tạm cho hộ nghèo.",
+    )
+    passage = rank("ke hoach phat trien kinh te xa hoi nam 2026", plan)
+    assert "5.450 tấn" in passage
