@@ -41,9 +41,9 @@ UNITS_SAID: dict[str, tuple[str, ...]] = {
 NAME_ASKED = frozenset({"ten_la", "ten_goi", "goi_la", "ten_gi"})
 # "ngày mấy", "tháng mấy": a date asked ("mấy ngày" is a duration)
 DATE_ASKED = frozenset({"ngay_may", "thang_may", "hom_may"})
-# first consonants residents type one for the other ("làm song chưa" for "làm xong chưa")
 ANY_UNIT = "*"  # an amount per a unit not known: any "đồng/..." answers
 MONEY_WORDS = ("tien", "nhieu", "phi", "gia")  # "mấy tiền một ...", "bao nhiêu một ..."
+# first consonants residents type one for the other ("làm song chưa" for "làm xong chưa")
 SOUND_ALIKE = (("s", "x"), ("x", "s"), ("tr", "ch"), ("ch", "tr"))
 COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "thon", "ap", "xom", "cai")
 
