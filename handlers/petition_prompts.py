@@ -69,10 +69,9 @@ async def prompt_for(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
         named = named_village(data.get("content", ""), villages)
         options = village_options(villages, first=named)
         hint = f"Bà con có nhắc đến {named}: đúng thì chọn 1.\n" if named else ""
+        ways = "gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí)" if ctx.via.takes_location else "hoặc gõ địa điểm"
         return Reply(
-            "Việc này ở thôn nào? Chọn thôn, gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí).\n"
-            + hint
-            + numbered(options),
+            f"Việc này ở thôn nào? Chọn thôn, {ways}.\n" + hint + numbered(options),
             buttons=buttons(options),
         )
     if current is Step.PHOTOS:

@@ -136,7 +136,8 @@ async def _take_place(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Rep
         data["place"] = msg.text.strip()[:200]
     elif chosen is None:
         return await _goto(ctx, msg, data, Step.PLACE, "Bà con chọn thôn, gõ địa điểm hoặc bấm Bỏ qua nhé.")
-    return await _goto(ctx, msg, data, Step.PHOTOS)
+    # A messenger that cannot send photos (the web chat) is not asked for them.
+    return await _goto(ctx, msg, data, Step.PHOTOS if ctx.via.takes_photos else Step.CONSENT)
 
 
 async def _take_photos(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:

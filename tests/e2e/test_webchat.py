@@ -230,3 +230,16 @@ async def test_a_text_too_long_is_refused_with_a_word_never_cut(
     async with app.store.uow() as uow:
         rows = (await uow.session.exec(select(InboundUpdate))).all()
     assert [len(r.payload["text"]) for r in rows] == [len(long_but_fine)]  # stored whole
+
+
+async def test_what_is_held_never_shows_the_session_secret(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """The session id opens the history (name and phone included): /dulieu names the session, not
+    its id, and a question's kept results are not called an unfinished step."""
+    app = await start_app("web", data=None)
+    await ask(http, app, "m1", "ngân sách năm 2026")
+    [held] = await ask(http, app, "m2", "/dulieu")
+    secret = http.cookie_jar.filter_cookies(URL(base(app)))[COOKIE].value
+    assert secret not in held["text"] and "Phiên trò chuyện trên trình duyệt này" in held["text"]
+    assert "đang làm dở" not in held["text"] and "câu hỏi gần nhất" in held["text"]
