@@ -243,3 +243,17 @@ async def test_what_is_held_never_shows_the_session_secret(
     secret = http.cookie_jar.filter_cookies(URL(base(app)))[COOKIE].value
     assert secret not in held["text"] and "Phiên trò chuyện trên trình duyệt này" in held["text"]
     assert "đang làm dở" not in held["text"] and "câu hỏi gần nhất" in held["text"]
+
+
+async def test_a_long_title_on_a_button_is_cut_after_a_whole_word(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """A button too short for a title ends it with "…" after a whole word: "năm 2…" would read as
+    another year."""
+    app = await start_app("web", data=None)
+    [listing] = await ask(http, app, "m1", "họp dân ở đâu")
+    words = set(listing["text"].split())  # the full titles are in the text
+    cut = [label for row in listing["buttons"] for label, _ in row if label.endswith("…")]
+    assert cut, "the demo's dialogue title is longer than a button"
+    for label in cut:
+        assert set(label.removesuffix("…").split()[1:]) <= words, label  # after the emoji
