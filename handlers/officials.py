@@ -90,7 +90,7 @@ def _filer_text(op: Op, petition: Petition, change: Change) -> str | None:
     if op is Op.RESOLVE:
         return (
             f"Hồ sơ {code} đã được giải quyết xong. Bà con đánh giá việc giải quyết từ 1 đến 5 sao "
-            f"(bấm nút, hoặc gõ /danhgia {code} 5):"
+            f"(chọn số sao, hoặc gõ /danhgia {code} 5):"
         )
     if op is Op.ANSWER:
         return f"📩 UBND xã trả lời hồ sơ {code}:\n{change.answer}"

@@ -146,3 +146,17 @@ async def test_privacy_what_is_held_about_me(chat: Chat) -> None:
     await chat.say("lich tiep dan")  # something held about this chat
     held = await chat.say("/dulieu")
     assert "Mã tài khoản" in held
+
+
+async def test_the_prompts_say_choose_where_there_may_be_no_button(chat: Chat) -> None:
+    """On Zalo the choices are numbered lines: a prompt saying "bấm" (press) a button sends the
+    resident looking for one. "Chọn" fits a tap and a typed number alike."""
+    said = [await chat.say("/gui")]
+    said.append(await chat.choose("Phản ánh"))
+    said.append(await chat.say("Cống thoát nước đầu ngõ bị tắc, nước tràn ra đường"))
+    said.append(await chat.choose("Thôn Tân Sơn"))  # the photos step
+    said.append(await chat.say("để tôi tìm đã"))  # neither a photo nor a choice: asked again
+    said.append(await chat.say("/lich"))
+    said.append(await chat.say("/help"))
+    for text in said:
+        assert "bấm" not in text.lower() and "nút" not in text.lower(), text
