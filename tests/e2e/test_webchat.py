@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,7 @@ from yarl import URL
 from bot.app import App
 from channels.webchat_http import COOKIE
 from storage.models import InboundUpdate
+from tests.conftest import FIXTURES
 from tests.e2e.conftest import AppFactory
 
 pytestmark = pytest.mark.e2e
@@ -257,3 +259,18 @@ async def test_a_long_title_on_a_button_is_cut_after_a_whole_word(
     assert cut, "the demo's dialogue title is longer than a button"
     for label in cut:
         assert set(label.removesuffix("…").split()[1:]) <= words, label  # after the emoji
+
+
+async def test_the_boards_link_to_the_chat_works_where_the_commune_has_its_own_path(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """Several communes behind one address: each one's pages and chat live under /<commune id>/,
+    and the board's "Hỏi trợ lý ảo" opens that commune's chat."""
+    await start_app.stop(await start_app(data=FIXTURES / "second-commune.yaml"))  # commune "dong-tien"
+    app = await start_app(data=None, COMMUNE_ID="dong-tien", WEBCHAT_ENABLED=True)
+    async with http.get(f"{base(app)}/dong-tien/") as response:
+        assert response.status == 200
+        board = await response.text()
+    [href] = re.findall(r'<a href="([^"]+)">Hỏi trợ lý ảo</a>', board)
+    async with http.get(f"{base(app)}{href}") as response:
+        assert response.status == 200 and "<title>Trợ lý xã" in await response.text()
