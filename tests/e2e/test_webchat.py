@@ -68,6 +68,8 @@ async def test_page_is_served(start_app: AppFactory, http: aiohttp.ClientSession
         cookie = response.cookies[COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and len(cookie.value) >= 40
     assert "<title>Trợ lý xã" in page
+    # Residents reach it from the board (WEBCHAT_ENABLED): not a developer's "trial on your machine".
+    assert "trò chuyện thử" not in page and "của bạn" not in page
     assert "webchat/send" in page  # relative: the page works under /<commune id>/ too
     async with http.get(f"{base(app)}/healthz") as response:
         assert (response.status, await response.json()) == (200, {"ok": True})
