@@ -161,10 +161,14 @@ async def resolve(ctx: Ctx, petition: Petition, official: Official) -> list[Repl
 async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
     """The text an official typed after Refuse or Forward."""
     official = await _official(msg, ctx)
+    text = msg.text.strip()
+    if official is not None and len(text) < rules.REASON_MIN:  # "ko": the reason is asked again
+        return [
+            Reply(f"Cần ghi rõ lý do; chưa có gì thay đổi. {official.name} gõ lại lý do (gõ /huy để thôi):")
+        ]
     await ctx.uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
     if official is None:
         return [Reply(NOT_ALLOWED)]
-    text = msg.text.strip()
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]
