@@ -9,7 +9,7 @@ from datetime import date
 from functools import cached_property
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from qa.lexicon import Lexicon, alternatives, covered
 from qa.lexicon import contains as _contains
@@ -179,19 +179,18 @@ class Analyzer:
         )
 
     def _correct(self, token: str, before: str, after: str, typed: str | None = None) -> str | None:
-        """The closest known syllable (one edit away) that fits its neighbours, if any.
+        """The closest known syllable (one edit away: a letter added, dropped or changed, or two
+        neighbours swapped, as thumbs on a phone do: "sihn") that fits its neighbours, if any.
 
         `typed`: the syllable as typed, when typed with marks. Then a guess must be one edit from it
         as the documents write the guess, marks included: a typo slips one letter or one mark
         ("thườg", "chuyễn"), while "tiêm" -> "tiếp" or "cháu" -> "chủ" changes a letter and a mark,
         a real word read as another.
         """
-        found = process.extract(token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+        found = process.extract(token, self._vocab_list, scorer=OSA.distance, score_cutoff=1, limit=8)
         if typed is not None and self._written:
             found = [
-                f
-                for f in found
-                if any(Levenshtein.distance(typed, w) <= 1 for w in self._written.get(f[0], ()))
+                f for f in found if any(OSA.distance(typed, w) <= 1 for w in self._written.get(f[0], ()))
             ]
         if not found:
             return None

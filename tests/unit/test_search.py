@@ -575,3 +575,12 @@ def test_a_typo_keeps_its_marks_but_a_real_word_is_not_read_as_another() -> None
     # "tiêm" is "tiep" one letter away only without its marks: a real word, not a typo of "tiếp"
     core = analyzer.analyze("lịch tiêm phòng").core
     assert "tiem" in core and "tiep" not in core
+
+
+def test_two_letters_swapped_are_one_typo() -> None:
+    birth = entry(
+        "birth", "Thủ tục đăng ký khai sinh", "Hồ sơ: tờ khai theo mẫu, giấy chứng sinh. Lệ phí: miễn."
+    )
+    built = index(BUDGET, ROAD, POOR, FEES, birth)
+    hit = built.rank("lam giay khai sihn can gi")[0]  # "sihn": thumbs swapped "n" and "h"
+    assert hit.id == "birth" and hit.confidence >= CONFIDENCE_THRESHOLD
