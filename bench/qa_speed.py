@@ -43,6 +43,7 @@ from domain.messages import Incoming  # noqa: E402
 from handlers import ask  # noqa: E402
 from handlers.services import Ctx, Services  # noqa: E402
 from qa.entries import load_entries  # noqa: E402
+from qa.reader import Reader  # noqa: E402
 from qa.searcher import SearchIndex  # noqa: E402
 from qa.semantic import DIM, Embedder, available, content_key, passage_texts, to_bytes  # noqa: E402
 from qa.vectors import Semantic  # noqa: E402
@@ -136,7 +137,7 @@ async def measure(db: Path, n_questions: int, semantic: bool) -> dict[str, objec
     """One configuration, in this (fresh) process: load the index as the bot does, answer questions."""
     before = memory()
     store = Store(f"sqlite:///{db}")
-    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow) if semantic else None)
+    searcher = SearchIndex(semantic=Semantic(Embedder(), store.uow, Reader.load()) if semantic else None)
     started, cpu = time.perf_counter(), time.process_time()
     async with store.uow() as uow:
         await searcher.current(uow)  # disclosures, passage vectors, index build

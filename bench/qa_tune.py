@@ -136,6 +136,11 @@ def main() -> None:
     parser.add_argument(
         "--semantic", action="store_true", help="the semantic model instead (bench/qa_tune_semantic.py)"
     )
+    parser.add_argument(
+        "--write-reader",
+        action="store_true",
+        help="with --semantic --fit: store the reader fitted on all (qa/reader.json)",
+    )
     args = parser.parse_args()
     data = ROOT / "bench" / "data"
     sets = args.set or [
@@ -164,7 +169,7 @@ def main() -> None:
         # today, as `python -m bot ask` (and so qa_quality.py) sees it: "năm ngoái" is last year
         communes[folder.name] = [(q, index.rank(q["q"], 5, today=date.today())) for q in questions]
     if args.semantic:
-        report(asked, args.fit, args.dump)
+        report(asked, args.fit, args.dump, args.write_reader)
         return
     thresholds = [x / 100 for x in range(20, 71, 5)]
     for name, ranked in communes.items():

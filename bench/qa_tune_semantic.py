@@ -12,7 +12,8 @@ Printed per commune at each threshold: top-1 (answerable), abstention (unanswera
 misses) and precision (right among the answers given; an answer to a question nothing answers, or
 from the wrong document, counts against it). With `--fit`: SEMANTIC_MODEL fitted on the top hits
 (answerable ones ranked right against unanswerable ones and answerable ones ranked wrong, classes
-balanced, L2 0.1; not those the mismatch check rejects, which are never answered), each commune scored by a model fitted on the others with the means over communes
+balanced, L2 0.1, with the reader of qa/reader.py: bench/qa_tune_reader.py; `--write-reader` stores the
+one fitted on all; not those the mismatch check rejects, which are never answered), each commune scored by a model fitted on the others with the means over communes
 (choose the threshold from these: the lowest at which every commune's precision is at least 0.95
 and the mean abstention at least 0.80), then fitted on all. With `--dump`: every question at the
 answering threshold, its top hits' confidence and the top hit's signals (held out with `--fit`).
@@ -24,21 +25,23 @@ import asyncio
 import math
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bench.qa_quality import imported_copy
-from bench.qa_tune import fit
+from bench.qa_tune_reader import fit_reader, reads
 from handlers.ask import CONFIDENCE_THRESHOLD, SUGGEST_FLOOR
 from qa.agreement import checked
 from qa.confidence import CONFIDENCE_MODEL, SEMANTIC_MODEL, SEMANTIC_SIGNALS, SIGNALS, confidence
 from qa.entries import Entry, SearchHit, load_entries
 from qa.index import Index
 from qa.mismatch import mismatch
+from qa.reader import READER_FILE, Reader
 from qa.searcher import AGREE_OVERRIDE
 from qa.semantic import Embedder
 from qa.vectors import DocVectors, load_vectors
@@ -54,6 +57,9 @@ class Asked:
     q: dict[str, Any]
     hits: list[SearchHit]
     near_miss: bool
+    # per hit: the product of the question's e5 vector and its document's closest passage's (the
+    # reader's input, qa/reader.py; zeros for a document without vectors)
+    products: tuple[npt.NDArray[np.float32], ...] = ()
 
 
 Model = tuple[float, ...]
@@ -72,6 +78,11 @@ async def _load(data_file: Path) -> tuple[list[Entry], DocVectors, list[str]]:
     return entries, DocVectors(entries, stored, Index(entries).marked_forms()), own
 
 
+def _reading(reader: Reader, vectors: DocVectors, qv: npt.NDArray[np.float32]) -> Callable[[int], float]:
+    """The reader's signal per entry number, as the searcher gives it."""
+    return lambda n: reader.reads(qv, vectors.closest_passage(n, qv))
+
+
 def ask_all(data_file: Path, questions: list[dict[str, Any]], embedder: Embedder) -> list[Asked]:
     """Every question's top 5 hits with the semantic signals (for every question: the fit needs
     them; scoring applies AGREE_OVERRIDE)."""
@@ -79,18 +90,24 @@ def ask_all(data_file: Path, questions: list[dict[str, Any]], embedder: Embedder
     index = Index(entries)
     by_id = {e.id: e for e in entries}
     today = date.today()  # as `python -m bot ask` sees it
+    reader = Reader.load()
     asked = []
     for q in questions:
         hits = index.rank(q["q"], 5, today=today)
+        products: list[npt.NDArray[np.float32]] = []
         if hits:
-            similarity = vectors.similarities(embedder.embed_query(vectors.with_marks(q["q"])))
-            hits = checked(hits, similarity, vectors.position)
+            qv = embedder.embed_query(vectors.with_marks(q["q"]))
+            similarity = vectors.similarities(qv)
+            hits = checked(hits, similarity, vectors.position, _reading(reader, vectors, qv))
+            for hit in hits:
+                n = vectors.position.get((hit.kind, hit.id))
+                products.append(qv * vectors.closest_passage(n, qv) if n is not None else np.zeros_like(qv))
         near = False
         if hits:
             e = by_id[hits[0].id]
             texts = [e.fields["body"], e.fields["tags"], e.fields["place"], e.fields["source"]]
             near = bool(mismatch(q["q"], e.title, texts, today, own))
-        asked.append(Asked(q, hits, near))
+        asked.append(Asked(q, hits, near, tuple(products)))
     return asked
 
 
@@ -178,27 +195,45 @@ def dump(communes: dict[str, list[Asked]], models: dict[str, Model]) -> None:
             )
 
 
-def fit_on(asked: list[Asked]) -> Model:
-    """The model fitted on the top hits it decides on: not those the mismatch check rejects whatever
-    their confidence (a near miss on its year or place is offered, never answered)."""
+def fit_on(asked: list[Asked]) -> tuple[Model, Reader]:
+    """The model and reader fitted on the top hits they decide on (bench/qa_tune_reader.py): not
+    those the mismatch check rejects whatever their confidence (a near miss on its year or place is
+    offered, never answered)."""
     rows = [
-        (a.hits[0].signals, bool(a.q["expect"]) and a.hits[0].id in a.q["expect"])
+        (a.hits[0].signals, a.products[0], bool(a.q["expect"]) and a.hits[0].id in a.q["expect"])
         for a in asked
         if a.hits and not a.near_miss
     ]
-    return tuple(fit([r[0] for r in rows], [r[1] for r in rows]))
+    return fit_reader(rows)
 
 
-def report(communes: dict[str, list[Asked]], refit: bool, show: bool = False) -> None:
+def reread(asked: list[Asked], reader: Reader) -> list[Asked]:
+    """The questions with each hit's "reads" signal (the last) given by `reader`."""
+    return [
+        replace(
+            a,
+            hits=[
+                replace(h, signals=(*h.signals[:-1], reads(reader, p)))
+                for h, p in zip(a.hits, a.products, strict=True)
+            ],
+        )
+        for a in asked
+    ]
+
+
+def report(
+    communes: dict[str, list[Asked]], refit: bool, show: bool = False, write_reader: bool = False
+) -> None:
     """The current SEMANTIC_MODEL per commune; with `refit`, the held-out figures and a new fit;
     with `show`, every question (`dump`)."""
     print(f"semantic signals: {', '.join(SIGNALS + SEMANTIC_SIGNALS)}")
     models: dict[str, Model] = dict.fromkeys(communes, SEMANTIC_MODEL)
     if refit:
-        models = {
-            name: fit_on([a for other, rows in communes.items() if other != name for a in rows])
-            for name in communes
-        }
+        for name in list(communes):
+            models[name], reader = fit_on(
+                [a for other, rows in communes.items() if other != name for a in rows]
+            )
+            communes = {**communes, name: reread(communes[name], reader)}
         print("each commune scored by a model fitted on the others:")
     else:
         print(f"SEMANTIC_MODEL = {SEMANTIC_MODEL}:")
@@ -215,6 +250,9 @@ def report(communes: dict[str, list[Asked]], refit: bool, show: bool = False) ->
     if show:
         dump(communes, models)
     if refit:
-        weights = fit_on([a for rows in communes.values() for a in rows])
+        weights, reader = fit_on([a for rows in communes.values() for a in rows])
         print(f"SEMANTIC_MODEL = {weights}  # {', '.join(SIGNALS + SEMANTIC_SIGNALS)}, intercept")
         assert all(math.isfinite(w) for w in weights)
+        if write_reader:
+            reader.save(READER_FILE, f"fitted by bench/qa_tune_reader.py on {len(communes)} communes")
+            print(f"reader written to {READER_FILE}")

@@ -17,7 +17,7 @@ from channels.contract import Capabilities
 from domain import choices
 from domain.messages import Incoming, Reply
 from handlers.router import Route, pick
-from handlers.services import Ctx, Services
+from handlers.services import Ctx, Services, Via
 from storage.db import transient
 from storage.repositories.inbound import SET_ASIDE
 from storage.repositories.outbox import ANSWER, POST
@@ -69,6 +69,7 @@ class Pipeline:
         self._on_queued = on_queued
         self._parsers: dict[str, Parser] = {}
         self._buttons: dict[str, bool] = {}
+        self._via: dict[str, Via] = {}  # what each channel's people can send, what it is called
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: set[asyncio.Task[list[Reply]]] = set()
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -91,6 +92,13 @@ class Pipeline:
         """
         self._parsers[channel] = parser
         self._buttons[channel] = capabilities.buttons if capabilities is not None else True
+        if capabilities is not None:
+            self._via[channel] = Via(
+                label=capabilities.label,
+                takes_photos=capabilities.takes_photos,
+                takes_location=capabilities.takes_location,
+                secret_ids=capabilities.secret_ids,
+            )
 
     async def accept(
         self, channel: str, key: str, payload: dict[str, Any], sender: str | None = None
@@ -204,7 +212,8 @@ class Pipeline:
                 msg = await self._chosen(uow, msg)
             handler = pick(self._routes, msg) if msg is not None else None
             if msg is not None and handler is not None:
-                replies = await handler(msg, Ctx(uow=uow, svc=self._svc, now=now))
+                ctx = Ctx(uow=uow, svc=self._svc, now=now, via=self._via.get(msg.channel, Via()))
+                replies = await handler(msg, ctx)
                 for reply in replies:
                     channel, chat = reply.channel or msg.channel, reply.chat_id or msg.chat_id
                     await uow.outbox.put(

@@ -27,6 +27,10 @@ class Capabilities:
     and answered by typing the number or a word of the label). `max_text`: the longest text of one
     message (longer texts are split on paragraphs). `formatting`: "plain" or "markdown".
     `group_send`: the bot can post in a group chat. `photos`: it can send photos it received.
+    `takes_photos`, `takes_location`: a person can send the bot a photo, share a location (the
+    petition flow asks for neither where the messenger offers no way to send it). `label`: how
+    people call the messenger. `secret_ids`: a person's id is the secret that opens their chat (a
+    browser session), never repeated in a message.
     """
 
     buttons: bool
@@ -34,6 +38,10 @@ class Capabilities:
     formatting: str = "plain"
     group_send: bool = True
     photos: bool = True
+    takes_photos: bool = True
+    takes_location: bool = True
+    label: str = ""
+    secret_ids: bool = False
 
 
 # --- how fast a channel may send ------------------------------------------------------------------

@@ -30,7 +30,9 @@ from domain.messages import Incoming
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES = Capabilities(buttons=True, max_text=4096, formatting="plain", group_send=True, photos=True)
+CAPABILITIES = Capabilities(
+    buttons=True, max_text=4096, formatting="plain", group_send=True, photos=True, label="Telegram"
+)
 
 
 def _seconds(value: int | float | timedelta) -> float:

@@ -32,7 +32,14 @@ class WebChatChannel:
         self._store = store
         self._pipeline = pipeline
         self.capabilities = Capabilities(
-            buttons=buttons, max_text=MAX_REPLY, formatting="plain", group_send=False, photos=False
+            buttons=buttons,
+            max_text=MAX_REPLY,
+            formatting="plain",
+            group_send=False,
+            photos=False,
+            takes_photos=False,  # the page sends text and button presses only
+            takes_location=False,
+            secret_ids=True,  # the session id is the cookie that opens the chat
         )
 
     def web_routes(self) -> list[WebRoute]:
@@ -102,7 +109,15 @@ class WebChatChannel:
 
 SPEC = ChannelSpec(
     name=CHANNEL,
-    capabilities=Capabilities(buttons=True, max_text=MAX_REPLY, group_send=False, photos=False),
+    capabilities=Capabilities(
+        buttons=True,
+        max_text=MAX_REPLY,
+        group_send=False,
+        photos=False,
+        takes_photos=False,
+        takes_location=False,
+        secret_ids=True,
+    ),
     enabled=lambda settings: settings.webchat_on,
     build=lambda settings, inbox, store: WebChatChannel(store, inbox, buttons=settings.WEBCHAT_BUTTONS),
 )

@@ -134,7 +134,7 @@ def decide(
     text = text.strip()
     if op in NEEDS_TEXT:
         if op in (Op.FORWARD, Op.REFUSE) and len(text) < REASON_MIN:
-            return Refusal("Cần ghi rõ lý do; chưa có gì thay đổi. Bấm lại nút để làm lại.")
+            return Refusal("Cần ghi rõ lý do; chưa có gì thay đổi. Chọn lại thao tác để làm lại.")
         if op is Op.ANSWER and len(text) < 2:
             return Refusal(f"Nội dung trả lời trống. Gõ: /traloi {petition.code} nội dung trả lời")
         if op is Op.NOTE and not text:

@@ -51,5 +51,22 @@ def category_name(key: str) -> str:
 
 
 def button_title(title: str, limit: int = 60) -> str:
-    """A document title short enough for a button, cut with an ellipsis."""
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    """A document title short enough for a button, cut after a whole word with an ellipsis."""
+    return shortened(title, limit, sentences=False)
+
+
+def shortened(text: str, limit: int, *, sentences: bool = True) -> str:
+    """At most `limit` characters, never a word cut in two ("năm 2…"): the whole sentences that fit
+    (when they fill at least half), else the whole words, then an ellipsis."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if text[limit - 1].isspace():  # the last word ends where the cut falls
+        head += " "
+    end = max(head.rfind(". "), head.rfind("\n")) if sentences else -1
+    if end > limit // 2:
+        return head[: end + 1].rstrip() + " …"
+    space = head.rstrip().rfind(" ") if not head.endswith(" ") else len(head) - 1
+    cut = head[:space] if space > limit // 2 else head
+    return cut.rstrip(" ,;:–-") + "…"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from domain.calendar import occurrences
 from domain.messages import Button, Incoming, Reply
 from domain.plaintext import plain
-from domain.vnformat import button_title, category_name, vn_date, vn_datetime
+from domain.vnformat import button_title, category_name, shortened, vn_date, vn_datetime
 from handlers import menu, petitions, tracking
 from handlers.ask_lapsed import lapsed
 from handlers.ask_schedule import listing, schedule_events
@@ -226,7 +226,7 @@ async def render(ctx: Ctx, source_id: str, *, passage: str | None, has_more: boo
     if event.host:
         lines.append(f"Chủ trì: {event.host}")
     if event.description:
-        lines.append(plain(event.description.strip()[:400]))
+        lines.append(plain(shortened(event.description, 400)))
     lines.append(f"\nNguồn: lịch “{event.title}” do xã công bố.")
     return Reply("\n".join(lines), buttons=buttons)
 

@@ -90,7 +90,7 @@ def listing(ctx: Ctx, found: list[Scheduled]) -> Reply:
         else:
             said = "chưa có buổi nào sắp tới"
         lines += event_lines(event, said)
-    lines.append("\nBà con bấm vào từng buổi để xem chi tiết.")
+    lines.append("\nBà con chọn từng buổi để xem chi tiết.")
     if ctx.svc.public_base_url:
         lines.append(f"📲 Thêm lịch của xã vào điện thoại: {ctx.svc.public_base_url}/lich.ics")
     buttons = tuple((Button(f"📅 {button_title(s.event.title)}", f"doc:{s.event.id}"),) for s in found)

@@ -15,7 +15,7 @@ MAIN_BUTTONS = (
 )
 
 HELP_TEXT = (
-    "Bạn có thể:\n"
+    "Bà con có thể:\n"
     "• Gõ câu hỏi bằng lời của mình, có dấu hay không dấu đều được, ví dụ: "
     "“dự toán ngân sách năm nay”, “lich tiep dan thang nay”.\n"
     "• /lich: lịch tiếp công dân, lịch họp, đối thoại trong 30 ngày tới.\n"

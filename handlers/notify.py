@@ -47,6 +47,23 @@ def _album(photos: list[dict[str, Any]], channel: str) -> tuple[Attachment, ...]
     )
 
 
+def _photos_line(petition: Petition, sent: int, where: str) -> str:
+    """What officials are told of the photos: a file one messenger gave means nothing to another, so
+    a group or chat on another messenger is told they were not carried over, not that they follow."""
+    count = len(petition.photos)
+    if not count:
+        return ""
+    if petition.kind == TO_CAO:
+        # A denunciation's photos may show who took them: not for the group (Luật Tố cáo Art. 47).
+        return f"\nẢnh kèm theo: {count} (chỉ người được giao xử lý xem, qua /xem)"
+    if sent == count:
+        return f"\nẢnh kèm theo: {count} (gửi ngay {where} tin này)"
+    elsewhere = "gửi qua ứng dụng nhắn tin khác, không chuyển sang đây được"
+    if sent:
+        return f"\nẢnh kèm theo: {count} ({sent} ảnh gửi ngay {where} tin này; số còn lại {elsewhere})"
+    return f"\nẢnh kèm theo: {count} ({elsewhere})"
+
+
 async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) -> list[Reply]:
     """The new petition in every officials' group: code, type, redacted summary, village, deadlines.
 
@@ -55,33 +72,30 @@ async def announce(ctx: Ctx, petition: Petition, filer_name: str | None = None) 
     names = [filer_name] if filer_name else []
     where = petition.village or (redact(petition.place, names) if petition.place else "") or "không ghi"
     anonymous = " (nặc danh)" if petition.anonymous else ""
-    text = (
+    head = (
         f"📥 {KIND_LABELS[petition.kind]} mới{anonymous}: {petition.code}\n"
         f"Thôn/nơi: {where}\n"
         f"Tóm tắt (đã ẩn thông tin cá nhân): {petition.summary}\n"
-        f"Thời hạn: {deadlines_line(petition, ctx.svc.tz)}\n"
-        "Trả lời công dân: trả lời (reply) tin nhắn này, hoặc /traloi "
-        f"{petition.code} nội dung."
+        f"Thời hạn: {deadlines_line(petition, ctx.svc.tz)}"
     )
-    photos: list[Reply] = []
-    if petition.photos and petition.kind == TO_CAO:
-        # A denunciation's photos may show who took them: not for the group (Luật Tố cáo Art. 47).
-        text += f"\nẢnh kèm theo: {len(petition.photos)} (chỉ người được giao xử lý xem, qua /xem)"
-    elif petition.photos:
-        text += f"\nẢnh kèm theo: {len(petition.photos)} (gửi ngay sau tin này)"
-        photos = [
-            Reply(f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=g.channel, chat_id=g.chat_id)
-            for g in await ctx.uow.groups.officials_groups()
-            if (album := _album(petition.photos, g.channel))
-        ]
+    how_to = f"\nTrả lời công dân: trả lời (reply) tin nhắn này, hoặc /traloi {petition.code} nội dung."
     groups = [g for g in await ctx.uow.groups.officials_groups() if ctx.svc.reach.can_post(g.channel)]
     meta = {"petition": petition.code, "announcement": True}
-    in_groups = [
-        Reply(text, buttons=action_buttons(petition.code), channel=g.channel, chat_id=g.chat_id, meta=meta)
-        for g in groups
-    ]
+    in_groups: list[Reply] = []
+    photos: list[Reply] = []
+    for g in groups:
+        album = _album(petition.photos, g.channel) if petition.kind != TO_CAO else ()
+        text = head + how_to + _photos_line(petition, len(album), "sau")
+        buttons = action_buttons(petition.code)
+        in_groups.append(Reply(text, buttons=buttons, channel=g.channel, chat_id=g.chat_id, meta=meta))
+        if album:
+            photos.append(
+                Reply(
+                    f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=g.channel, chat_id=g.chat_id
+                )
+            )
     return (
-        in_groups + await _to_officials_privately(ctx, petition, text, {g.channel for g in groups}) + photos
+        in_groups + await _to_officials_privately(ctx, petition, head, {g.channel for g in groups}) + photos
     )
 
 
@@ -92,13 +106,10 @@ PRIVATE_HOW_TO = (
 
 
 async def _to_officials_privately(
-    ctx: Ctx, petition: Petition, text: str, group_channels: set[str]
+    ctx: Ctx, petition: Petition, head: str, group_channels: set[str]
 ) -> list[Reply]:
     """Officials no officials' group reaches (e.g. Zalo, whose groups bots cannot post to) get it privately."""
     replies = []
-    head, _, how_to = text.partition("\nTrả lời công dân:")
-    after = how_to.partition("\n")[2].replace("(gửi ngay sau tin này)", "(gửi ngay trước tin này)")
-    body = head + (f"\n{after}" if after else "") + PRIVATE_HOW_TO.format(code=petition.code)
     for official in await ctx.uow.officials.all():
         if official.role not in ACTING_ROLES or any(official.accounts.get(ch) for ch in group_channels):
             continue
@@ -110,6 +121,7 @@ async def _to_officials_privately(
             replies.append(
                 Reply(f"Ảnh của hồ sơ {petition.code}", attachments=album, channel=to[0], chat_id=to[1])
             )
+        body = head + _photos_line(petition, len(album), "trước") + PRIVATE_HOW_TO.format(code=petition.code)
         replies.append(
             Reply(
                 body,

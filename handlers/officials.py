@@ -90,7 +90,7 @@ def _filer_text(op: Op, petition: Petition, change: Change) -> str | None:
     if op is Op.RESOLVE:
         return (
             f"Hồ sơ {code} đã được giải quyết xong. Bà con đánh giá việc giải quyết từ 1 đến 5 sao "
-            f"(bấm nút, hoặc gõ /danhgia {code} 5):"
+            f"(chọn số sao, hoặc gõ /danhgia {code} 5):"
         )
     if op is Op.ANSWER:
         return f"📩 UBND xã trả lời hồ sơ {code}:\n{change.answer}"
@@ -161,10 +161,14 @@ async def resolve(ctx: Ctx, petition: Petition, official: Official) -> list[Repl
 async def reason(msg: Incoming, ctx: Ctx, step: str, code: str) -> list[Reply]:
     """The text an official typed after Refuse or Forward."""
     official = await _official(msg, ctx)
+    text = msg.text.strip()
+    if official is not None and len(text) < rules.REASON_MIN:  # "ko": the reason is asked again
+        return [
+            Reply(f"Cần ghi rõ lý do; chưa có gì thay đổi. {official.name} gõ lại lý do (gõ /huy để thôi):")
+        ]
     await ctx.uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
     if official is None:
         return [Reply(NOT_ALLOWED)]
-    text = msg.text.strip()
     petition = await ctx.uow.petitions.by_code(code)
     if petition is None or petition.id is None:
         return [Reply(NOT_FOUND)]

@@ -56,7 +56,7 @@ def named_village(text: str, villages: list[str]) -> str | None:
 
 async def prompt_for(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
     if current is Step.KIND:
-        lines = ["Bà con muốn gửi loại nào? Chọn nút hoặc gõ số:"]
+        lines = ["Bà con muốn gửi loại nào? Chọn một loại:"]
         lines += [f"{i}. {KIND_LABELS[k]}: {KIND_HELP[k]}" for i, k in enumerate(KINDS, start=1)]
         lines.append("(Gõ /huy để dừng bất cứ lúc nào.)")
         return Reply("\n".join(lines), buttons=buttons(KIND_OPTIONS))
@@ -69,16 +69,15 @@ async def prompt_for(ctx: Ctx, current: Step, data: dict[str, Any]) -> Reply:
         named = named_village(data.get("content", ""), villages)
         options = village_options(villages, first=named)
         hint = f"Bà con có nhắc đến {named}: đúng thì chọn 1.\n" if named else ""
+        ways = "gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí)" if ctx.via.takes_location else "hoặc gõ địa điểm"
         return Reply(
-            "Việc này ở thôn nào? Chọn thôn, gõ địa điểm, hoặc gửi vị trí (📎 → Vị trí).\n"
-            + hint
-            + numbered(options),
+            f"Việc này ở thôn nào? Chọn thôn, {ways}.\n" + hint + numbered(options),
             buttons=buttons(options),
         )
     if current is Step.PHOTOS:
         return Reply(
             f"Bà con có thể gửi tối đa {MAX_PHOTOS} ảnh (không gửi ảnh giấy tờ tùy thân). "
-            "Gửi xong bấm Xong, hoặc bấm Bỏ qua.",
+            "Gửi xong thì chọn Xong, hoặc chọn Bỏ qua.",
             buttons=buttons(DONE_SKIP),
         )
     if current is Step.CONSENT:

@@ -135,8 +135,9 @@ async def _take_place(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Rep
     elif chosen is None and msg.text.strip():
         data["place"] = msg.text.strip()[:200]
     elif chosen is None:
-        return await _goto(ctx, msg, data, Step.PLACE, "Bà con chọn thôn, gõ địa điểm hoặc bấm Bỏ qua nhé.")
-    return await _goto(ctx, msg, data, Step.PHOTOS)
+        return await _goto(ctx, msg, data, Step.PLACE, "Bà con chọn thôn, gõ địa điểm hoặc chọn Bỏ qua nhé.")
+    # A messenger that cannot send photos (the web chat) is not asked for them.
+    return await _goto(ctx, msg, data, Step.PHOTOS if ctx.via.takes_photos else Step.CONSENT)
 
 
 async def _take_photos(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
@@ -160,7 +161,7 @@ async def _take_photos(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Re
             return await _goto(ctx, msg, data, Step.CONSENT, note)
         return await _goto(ctx, msg, data, Step.PHOTOS, note)
     if _choice(msg, DONE_SKIP) is None:
-        return await _goto(ctx, msg, data, Step.PHOTOS, "Bà con gửi ảnh, hoặc bấm Xong / Bỏ qua nhé.")
+        return await _goto(ctx, msg, data, Step.PHOTOS, "Bà con gửi ảnh, hoặc chọn Xong / Bỏ qua nhé.")
     return await _goto(ctx, msg, data, Step.CONSENT)
 
 
@@ -197,7 +198,7 @@ async def _take_phone(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Rep
 async def _take_confirm(msg: Incoming, ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
     answer = _choice(msg, CONFIRM)
     if answer is None:
-        return await _goto(ctx, msg, data, Step.CONFIRM, "Bà con bấm Gửi để gửi, hoặc Hủy.")
+        return await _goto(ctx, msg, data, Step.CONFIRM, "Bà con chọn Gửi để gửi, hoặc Hủy.")
     await ctx.uow.conversations.clear(msg.channel, msg.chat_id, msg.user_id)
     if answer == "cancel":
         return [Reply("Đã hủy, chưa có gì được gửi đi.")]

@@ -6,11 +6,20 @@ from domain.messages import Button, Incoming, Reply
 from domain.petitions import RESIDENT, Action
 from domain.redaction import redact
 from domain.vnformat import vn_date
+from handlers.ask import MORE_FLOW
 from handlers.services import Ctx
 
 CONFIRM = "privacy:erase"
 SHOWN = 120  # characters of each stored question /dulieu repeats
 SHOWN_QUESTIONS = 20  # the newest ones; the count says how many are kept
+
+
+def _account(ctx: Ctx, user_id: str) -> str:
+    """The account line: a messenger's id by the messenger's name; a web chat session (whose id is
+    the secret that opens it) never by its id, which a screenshot or a shoulder would take."""
+    if ctx.via.secret_ids:
+        return "• Phiên trò chuyện trên trình duyệt này (mã phiên giữ kín) — để trả lời bà con."
+    return f"• Mã tài khoản {ctx.via.label or 'nhắn tin'}: {user_id} — để trả lời bà con."
 
 
 def _short(text: str) -> str:
@@ -24,7 +33,7 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
     petitions = await ctx.uow.petitions.for_user(msg.channel, msg.user_id)
     lines = [
         "Dữ liệu xã đang lưu về bà con:",
-        f"• Mã tài khoản nhắn tin ({msg.channel}): {msg.user_id} — để trả lời bà con.",
+        _account(ctx, msg.user_id),
     ]
     for party in parties:
         if party.name or party.phone:
@@ -46,7 +55,9 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply]:
             if q.asked_at
         ]
     conv = await ctx.uow.conversations.get(msg.channel, msg.chat_id, msg.user_id)
-    if conv is not None:
+    if conv is not None and conv.flow == MORE_FLOW:  # the last question's results, for "more"
+        lines.append("• Kết quả tìm được cho câu hỏi gần nhất, giữ để bà con xem thêm.")
+    elif conv is not None:
         lines.append("• Một thao tác đang làm dở (gõ /huy để hủy).")
     lines.append("Muốn xóa: gõ /xoadulieu. Xã trả lời yêu cầu về dữ liệu trong 2 ngày làm việc.")
     return [Reply("\n".join(lines))]

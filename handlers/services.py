@@ -54,12 +54,23 @@ class Services:
 
 
 @dataclass(frozen=True)
+class Via:
+    """What the messenger a person writes from can do and is called (from its `Capabilities`)."""
+
+    label: str = ""  # how people name it ("Zalo"); "" for a channel that gives none
+    takes_photos: bool = True  # the person can send the bot a photo
+    takes_location: bool = True  # ... and share a location
+    secret_ids: bool = False  # the person's id opens the chat (a browser session): never shown
+
+
+@dataclass(frozen=True)
 class Ctx:
     """One handling: the open unit of work (committed by the pipeline) and the services."""
 
     uow: Work
     svc: Services
     now: datetime
+    via: Via = field(default_factory=Via)  # what the person's messenger can do
 
     async def own_names(self) -> list[str]:
         """The commune's own name and province: any of its documents may leave them out, so a

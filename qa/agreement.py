@@ -11,6 +11,7 @@ the ranking alone 0.948 -> 0.957 (mean of eight communes) but answered top-1 by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -47,10 +48,14 @@ def semantic_signals(similarity: float, closest: float, agrees: bool) -> tuple[f
 
 
 def checked(
-    hits: list[SearchHit], similarity: npt.NDArray[np.float32], position: dict[tuple[str, str], int]
+    hits: list[SearchHit],
+    similarity: npt.NDArray[np.float32],
+    position: dict[tuple[str, str], int],
+    reads: Callable[[int], float] | None = None,
 ) -> list[SearchHit]:
     """The hits with the semantic model's confidence (`similarity`: per entry of the index, its
-    closest passage's; `position`: entry numbers of the documents that have vectors), never below
+    closest passage's; `position`: entry numbers of the documents that have vectors; `reads`: the
+    reader's signal for an entry number, qa/reader.py, 0 without it), never below
     KEPT_OFFER where the lexical one was above, and their `offer_order`. A hit whose document has no
     vectors yet keeps its lexical confidence."""
     best = int(np.argmax(similarity))
@@ -61,7 +66,8 @@ def checked(
         if n is None:
             rated.append(hit)
             continue
-        signals = (*hit.signals, *semantic_signals(float(similarity[n]), closest, n == best))
+        reading = reads(n) if reads is not None else 0.0
+        signals = (*hit.signals, *semantic_signals(float(similarity[n]), closest, n == best), reading)
         rated_confidence = max(semantic_confidence(signals) * hit.scope, min(hit.confidence, KEPT_OFFER))
         offer = offer_order(hit.confidence, float(similarity[n]), closest)
         rated.append(replace(hit, confidence=rated_confidence, signals=signals, offer=offer))

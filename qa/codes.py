@@ -30,7 +30,8 @@ _SIX = "|".join(
 _IN_TEXT = re.compile(
     rf"(?<![\w/.-])(?P<prefix>{_PREFIX})(?P<sep>{_DASH}|\s?)(?P<body>{_SIX})(?![\w-])", re.IGNORECASE
 )
-_LEAD = r"^\W*(?:tra\s*cuu\s+(?:ho\s*so\s+)?(?:ma\s+)?|ma\s+(?:ho\s*so\s+)?)?"
+# "tra cứu (hồ sơ) (mã)", "mã (hồ sơ) (của tôi) (là)", "hồ sơ của tôi (mã) (là)": words that say a code follows
+_LEAD = r"^\W*(?:tra\s*cuu\s+(?:ho\s*so\s+)?(?:ma\s+)?|(?:ma\s+)?(?:ho\s*so\s+)?(?:cua\s+(?:toi|tui|em|minh|chau)\s+)?(?:ma\s+)?(?:la\s+)?)?"
 _BARE = re.compile(rf"{_LEAD}(?P<prefix>{_PREFIX})(?:{_DASH}|\s*)(?P<body>{_SIX})\W*$", re.IGNORECASE)
 _CODE_LIKE = re.compile(
     rf"(?<![\w/.-])(?:{_PREFIX}){_DASH}[a-z0-9]+(?:[-–_./][a-z0-9]+)*(?![\w-])", re.IGNORECASE

@@ -12,11 +12,12 @@ A block of a document answers by the resident's own words it holds. Three things
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.lexicon import alternatives, marks
 from qa.query import Query
-from qa.query_words import pairs
+from qa.query_words import ANSWER_KINDS, STOPWORDS, pairs
 from qa.vntext import fold, syllables
 
 TITLE_TERM_WEIGHT = 0.1
@@ -26,6 +27,24 @@ OTHER_MARKS_WEIGHT = 0.1  # a syllable typed with marks, found in the block only
 # what "bao nhiêu ..." / "mấy ..." counts when it asks for a number of things, not an amount
 # "mỗi hộ bao nhiêu", "1 ha được bao nhiêu": an amount per unit, written "đồng/hộ", "(đồng/ha)"
 PER_UNITS = ("ho", "nguoi", "khau", "thang", "nam", "ha", "m", "m2", "lo", "chiec", "suat", "ngay")
+PER_SAID = ("moi", "1", "mot")  # "mỗi hộ", "1 ha", "một mét"
+# a unit as residents say it -> as documents write it after "/" ("mỗi nhà": "đồng/hộ"; "một mét":
+# "đồng/m²")
+UNITS_SAID: dict[str, tuple[str, ...]] = {
+    "nha": ("ho",),
+    "met": ("m", "m2", "m²"),
+    "m": ("m", "m2", "m²"),
+    "m2": ("m2", "m²"),
+    "ng": ("nguoi",),
+}
+# "tên là gì", "tên mới gọi là gì": a name is asked, as "tên gì" (qa/query_words.py: "who")
+NAME_ASKED = frozenset({"ten_la", "ten_goi", "goi_la", "ten_gi"})
+# "ngày mấy", "tháng mấy": a date asked ("mấy ngày" is a duration)
+DATE_ASKED = frozenset({"ngay_may", "thang_may", "hom_may"})
+ANY_UNIT = "*"  # an amount per a unit not known: any "đồng/..." answers
+MONEY_WORDS = ("tien", "nhieu", "phi", "gia")  # "mấy tiền một ...", "bao nhiêu một ..."
+# first consonants residents type one for the other ("làm song chưa" for "làm xong chưa")
+SOUND_ALIKE = (("s", "x"), ("x", "s"), ("tr", "ch"), ("ch", "tr"))
 COUNT_UNITS = ("ho", "nguoi", "suat", "lo", "chiec", "con", "tre", "em", "xa", "thon", "ap", "xom", "cai")
 
 # What an answer of each kind looks like in a passage (see qa/query_words.py ANSWER_KINDS).
@@ -43,6 +62,12 @@ ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(r"\d[\d.,]*\s*%"),
     "who": re.compile(
         r"\b(?:Công ty|Ông|Bà|Đồng chí|Liên danh|Hợp tác xã|[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])"
+    ),
+    # "tên là gì", "gọi là gì": a proper name of three words, or a name given ("tên dự kiến là
+    # thôn Thọ Lễ", "đặt tên", "sáp nhập thành thôn X")
+    "name": re.compile(
+        r"\b(?:[A-ZĐ][a-zà-ỹ]+ [A-ZĐ][a-zà-ỹ]+ [A-ZĐ])|\btên (?:[^.;\n]{0,20} )?là\b|\btên gọi\b"
+        r"|\b(?:đặt|lấy|mang) tên\b|\bthành (?:thôn|xóm|ấp|làng|bản|buôn|tổ dân phố) [A-ZĐ]"
     ),
     "status": re.compile(
         r"\b(?:đã|chưa) (?:hoàn thành|xong|nghiệm thu|được nghiệm thu|bàn giao|đưa vào sử dụng|khởi công)"
@@ -103,7 +128,12 @@ class Asked:
     def answers(self, text: str) -> frozenset[str]:
         """The kinds of answer asked for that the text holds (an amount, a date...)."""
         found = {k for k in self.kinds - {"per"} if ANSWER_PATTERNS[k].search(text)}
-        if self.per and re.search(rf"/\s*(?:{'|'.join(self.per)})\b", fold(text)):
+        # "đồng/hộ", "(đồng/m²)", or "mỗi m² ... 268.500 đồng"
+        units = "|".join(u for u in self.per if u != ANY_UNIT)
+        per = rf"/\s*(?:{units})(?![a-z0-9])|\bmoi\s+(?:{units})(?![a-z0-9])[^.;\n]*?\d"
+        if ANY_UNIT in self.per:  # "mỗi nhà", "một mét": the unit is a stopword, any unit price
+            per = r"(?:dong|trieu|nghin|ngan|ty)\s*/\s*[a-z]"
+        if self.per and re.search(per, fold(text)):
             found.add("per")
         return frozenset(found)
 
@@ -134,7 +164,15 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
     for word in query.marked:
         letters, tone = marks(word)
         typed.setdefault(letters, set()).add(tone)
-    kinds = query.answer_kinds
+    # a question phrase typed with a sound-alike consonant ("làm song chưa") asks as the phrase
+    # does; its misheard syllable is no topic ("song chắn rác" holds no answer)
+    misheard, misheard_kinds = _misheard(query, idf)
+    weight = {t: w for t, w in weight.items() if not misheard.intersection(t.split("_"))}
+    kinds = query.answer_kinds | misheard_kinds
+    if NAME_ASKED & query.core.keys():  # not "sang tên" alone: "tên là", "gọi là", "tên gì"
+        kinds |= {"name"}
+    if DATE_ASKED & query.core.keys():
+        kinds |= {"date"}
     # "bao nhiêu hộ" counts households even beside "góp tiền"; a bare "bao nhiêu" beside an
     # amount, a date or a length asks for that
     counted = any(f"{ask}_{unit}" in query.core for ask in ("nhieu", "may") for unit in COUNT_UNITS)
@@ -143,10 +181,18 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
     elif kinds - {"count"}:
         kinds = kinds - {"count"}
     per = (
-        frozenset(u for u in PER_UNITS if f"moi_{u}" in query.core or f"1_{u}" in query.core)
+        frozenset(
+            written
+            for said in (*PER_UNITS, *UNITS_SAID)
+            if any(f"{each}_{said}" in query.core for each in PER_SAID)
+            for written in UNITS_SAID.get(said, (said,))
+        )
         if kinds & {"money", "count"}
         else frozenset()
     )
+    # "mỗi nhà", "mấy tiền một mét": a unit the question's terms do not keep (a stopword)
+    if not per and kinds & {"money", "count"} and _per_said(query):
+        per = frozenset({ANY_UNIT})
     if per:
         kinds |= {"per"}
     # a pair of two of the title's words, with the marks typed, is the title's too ("ngân sách xã
@@ -161,6 +207,10 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
 
     in_title |= {t for t in weight if "_" in t and all(in_the_title(p) for p in t.split("_"))}
     own = frozenset(t for t in query.core if t not in in_title and weight.get(t, 0.0) > 0)
+    # a question asking nothing but the title with a word that carries no topic ("thủ tục xin giấy
+    # phép xây dựng" of "Thủ tục cấp giấy phép xây dựng") asks for the document: its opening
+    if not kinds and all(_adds_nothing(t, in_the_title) for t in own):
+        own = frozenset()
     return Asked(
         weight,
         own,
@@ -171,6 +221,57 @@ def asked(query: Query, idf: dict[str, float], title: str, body: str = "") -> As
         halves,
         per,
     )
+
+
+def _adds_nothing(term: str, in_the_title: Callable[[str], bool]) -> bool:
+    """A pair of a title's word and a word that carries no topic ("xin giấy")."""
+    parts = term.split("_")
+    return (
+        len(parts) > 1
+        and any(in_the_title(p) for p in parts)
+        and all(in_the_title(p) or p in STOPWORDS for p in parts)
+    )
+
+
+def _per_said(query: Query) -> bool:
+    """Whether "mỗi" or "một" is typed before a word carrying no topic ("mỗi nhà", "một mét"), or
+    unmarked after a money word ("tien mot met")."""
+    if any(t.split("_")[0] in PER_SAID for t in query.core if "_" in t):
+        return False  # "mỗi héc ta": a unit said the lists do not know, not "any unit"
+    return bool({"mỗi", "một"} & query.marked) or any(
+        f"{money}_{each}" in query.core for money in MONEY_WORDS for each in PER_SAID
+    )
+
+
+def _misheard(query: Query, idf: dict[str, float]) -> tuple[frozenset[str], frozenset[str]]:
+    """Syllables of the question that are a question phrase typed with a sound-alike first
+    consonant ("song" of "làm song chưa") and with no neighbour in a pair the documents write
+    ("trợ nào" is not "chỗ nào": "hỗ trợ" is written), and the kinds of answer those phrases ask."""
+    syllables_: set[str] = set()
+    kinds: set[str] = set()
+    for kind, phrases in ANSWER_KINDS.items():
+        for phrase in phrases:
+            for i, syllable in enumerate(phrase):
+                if len(phrase) < 2 or syllable in query.core:
+                    continue
+                for said, meant in SOUND_ALIKE:
+                    if not syllable.startswith(meant):
+                        continue
+                    typed = said + syllable[len(meant) :]
+                    variant = [*phrase[:i], typed, *phrase[i + 1 :]]
+                    if (
+                        typed in query.core
+                        and all(p in query.core for p in pairs(variant))
+                        and not _in_a_known_pair(typed, query, idf)
+                    ):
+                        syllables_.add(typed)
+                        kinds.add(kind)
+    return frozenset(syllables_), frozenset(kinds)
+
+
+def _in_a_known_pair(syllable: str, query: Query, idf: dict[str, float]) -> bool:
+    """Whether the question pairs the syllable with a neighbour as the documents write it."""
+    return any(idf.get(t, 0.0) > 0 for t in query.core if "_" in t and syllable in t.split("_"))
 
 
 def _halves(query: Query, held: set[str]) -> frozenset[str]:

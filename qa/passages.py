@@ -16,7 +16,20 @@ ANSWER_KIND_BOOST = 1.5
 # kinds of answer from the most precise to the least: a block holding a more precise one answers
 KIND_TIERS = (
     frozenset(
-        {"date", "time", "duration", "length", "percent", "who", "place", "total", "counted", "status", "per"}
+        {
+            "date",
+            "time",
+            "duration",
+            "length",
+            "percent",
+            "who",
+            "name",
+            "place",
+            "total",
+            "counted",
+            "status",
+            "per",
+        }
     ),
     frozenset({"money"}),
     frozenset({"count"}),
@@ -129,8 +142,15 @@ def _named_section(paragraphs: list[str], question: Asked, query: Query) -> list
     best = max(range(len(paragraphs)), key=lambda i: (scores[i], -i))
     if scores[best] <= 0:
         return paragraphs
+    # a heading's section runs past the lead-ins under it ("HĐND xã quyết nghị các chỉ tiêu:") to
+    # the block they lead into, then up to the next section
+    body = best
+    if is_heading(paragraphs[best]):
+        while body + 2 < len(paragraphs) and _lead_in(paragraphs[body + 1]):
+            body += 1
+        body += body > best  # the block led into
     end = next(
-        (j for j in range(best + 1, len(paragraphs)) if _opens_section(paragraphs[j])),
+        (j for j in range(body + 1, len(paragraphs)) if _opens_section(paragraphs[j])),
         len(paragraphs),
     )
     return paragraphs[best:end]
@@ -151,6 +171,10 @@ def _first_block(
     tier_held: frozenset[str] = frozenset()
     for tier in KIND_TIERS:
         held_kind = [i for i in range(len(blocks)) if kinds[i] & tier and alone[i] > 0]
+        if not held_kind and "per" in tier & question.kinds:
+            # an amount written per the unit asked ("mỗi nhà": "3.500.000 đồng/hộ") answers though
+            # it shares no word with the question ("**Mức đóng góp:**" for "bỏ ra mấy tiền")
+            held_kind = [i for i in range(len(blocks)) if "per" in kinds[i]]
         if held_kind:
             answering, tier_held = held_kind, tier
             break
@@ -175,6 +199,12 @@ def continuing(blocks: list[str], start: int) -> list[int]:
             break
         out.append(j)
     return out
+
+
+def _lead_in(paragraph: str) -> bool:
+    """A line of prose ending with a colon, leading into the block after it."""
+    text = paragraph.strip()
+    return "\n" not in text and text.endswith(":") and not text.startswith(("#", "**"))
 
 
 def _opens_section(paragraph: str) -> bool:

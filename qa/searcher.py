@@ -138,7 +138,11 @@ class SearchIndex:
             return hits  # confident enough, or published too recently to have vectors
         query_vector = self._semantic.embedder.embed_query(vectors.with_marks(question))
         similarity = vectors.similarities(query_vector)
-        hits = checked(hits, similarity, vectors.position)
+        reader = self._semantic.reader
+        reads = None
+        if reader is not None:
+            reads = lambda n: reader.reads(query_vector, vectors.closest_passage(n, query_vector))  # noqa: E731
+        hits = checked(hits, similarity, vectors.position, reads)
         top_similarity = float(similarity.max())
         for closest in np.argsort(-similarity)[:SEMANTIC_OFFERS].tolist():
             if similarity[closest] > -1:  # -1: no vectors yet

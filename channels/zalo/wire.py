@@ -10,7 +10,13 @@ from domain.messages import Attachment, Incoming
 CHANNEL = "zalo"
 MAX_TEXT = 2000  # characters per message; counted in UTF-16 units to be safe
 CAPABILITIES = Capabilities(
-    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=True
+    buttons=False,
+    max_text=MAX_TEXT,
+    formatting="plain",
+    group_send=False,
+    label="Zalo",
+    photos=True,
+    takes_location=False,  # parse reads text and photos only
 )
 
 

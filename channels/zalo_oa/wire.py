@@ -12,7 +12,13 @@ from domain.messages import Attachment, Incoming
 CHANNEL = "zalo_oa"
 MAX_TEXT = 2000
 CAPABILITIES = Capabilities(
-    buttons=False, max_text=MAX_TEXT, formatting="plain", group_send=False, photos=False
+    buttons=False,
+    max_text=MAX_TEXT,
+    formatting="plain",
+    group_send=False,
+    label="Zalo",
+    photos=False,
+    takes_location=False,  # parse reads text and images only
 )
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 WINDOW_WAIT = 6 * 3600.0  # outside the 7-day window: wait (the resident's next message wakes it)

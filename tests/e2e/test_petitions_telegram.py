@@ -264,7 +264,7 @@ async def test_files_sent_as_documents_in_the_photo_step(
     assert "Ảnh quá lớn" in await text_to(fake, CHAT)
     await fake.push(document_update(fake, "image/png"))  # a picture sent as a file is fine
     assert "Đã nhận 1 ảnh" in await text_to(fake, CHAT)
-    assert "gửi ảnh, hoặc bấm Xong" in await say(fake, "xong chưa nhỉ")
+    assert "gửi ảnh, hoặc chọn Xong" in await say(fake, "xong chưa nhỉ")
 
 
 async def test_gui_in_a_group_asks_to_write_privately(

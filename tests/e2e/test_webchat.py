@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,7 @@ from yarl import URL
 from bot.app import App
 from channels.webchat_http import COOKIE
 from storage.models import InboundUpdate
+from tests.conftest import FIXTURES
 from tests.e2e.conftest import AppFactory
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +68,8 @@ async def test_page_is_served(start_app: AppFactory, http: aiohttp.ClientSession
         cookie = response.cookies[COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and len(cookie.value) >= 40
     assert "<title>Trợ lý xã" in page
+    # Residents reach it from the board (WEBCHAT_ENABLED): not a developer's "trial on your machine".
+    assert "trò chuyện thử" not in page and "của bạn" not in page
     assert "webchat/send" in page  # relative: the page works under /<commune id>/ too
     async with http.get(f"{base(app)}/healthz") as response:
         assert (response.status, await response.json()) == (200, {"ok": True})
@@ -230,3 +234,45 @@ async def test_a_text_too_long_is_refused_with_a_word_never_cut(
     async with app.store.uow() as uow:
         rows = (await uow.session.exec(select(InboundUpdate))).all()
     assert [len(r.payload["text"]) for r in rows] == [len(long_but_fine)]  # stored whole
+
+
+async def test_what_is_held_never_shows_the_session_secret(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """The session id opens the history (name and phone included): /dulieu names the session, not
+    its id, and a question's kept results are not called an unfinished step."""
+    app = await start_app("web", data=None)
+    await ask(http, app, "m1", "ngân sách năm 2026")
+    [held] = await ask(http, app, "m2", "/dulieu")
+    secret = http.cookie_jar.filter_cookies(URL(base(app)))[COOKIE].value
+    assert secret not in held["text"] and "Phiên trò chuyện trên trình duyệt này" in held["text"]
+    assert "đang làm dở" not in held["text"] and "câu hỏi gần nhất" in held["text"]
+
+
+async def test_a_long_title_on_a_button_is_cut_after_a_whole_word(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """A button too short for a title ends it with "…" after a whole word: "năm 2…" would read as
+    another year."""
+    app = await start_app("web", data=None)
+    [listing] = await ask(http, app, "m1", "họp dân ở đâu")
+    words = set(listing["text"].split())  # the full titles are in the text
+    cut = [label for row in listing["buttons"] for label, _ in row if label.endswith("…")]
+    assert cut, "the demo's dialogue title is longer than a button"
+    for label in cut:
+        assert set(label.removesuffix("…").split()[1:]) <= words, label  # after the emoji
+
+
+async def test_the_boards_link_to_the_chat_works_where_the_commune_has_its_own_path(
+    start_app: AppFactory, http: aiohttp.ClientSession
+) -> None:
+    """Several communes behind one address: each one's pages and chat live under /<commune id>/,
+    and the board's "Hỏi trợ lý ảo" opens that commune's chat."""
+    await start_app.stop(await start_app(data=FIXTURES / "second-commune.yaml"))  # commune "dong-tien"
+    app = await start_app(data=None, COMMUNE_ID="dong-tien", WEBCHAT_ENABLED=True)
+    async with http.get(f"{base(app)}/dong-tien/") as response:
+        assert response.status == 200
+        board = await response.text()
+    [href] = re.findall(r'<a href="([^"]+)">Hỏi trợ lý ảo</a>', board)
+    async with http.get(f"{base(app)}{href}") as response:
+        assert response.status == 200 and "<title>Trợ lý xã" in await response.text()

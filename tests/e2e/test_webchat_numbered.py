@@ -70,8 +70,7 @@ async def test_an_unanswered_question_becomes_a_petition_by_typing_its_number(ch
     offer = await chat.say(UNANSWERED)
     assert "4. 📨 Gửi câu hỏi này cho xã (kiến nghị)" in offer  # after the three documents
     assert "thôn nào" in await chat.say("4")
-    await chat.say("bỏ qua")
-    await chat.say("bo qua")
+    assert "để lại họ tên" in await chat.say("bỏ qua")  # no photos from a web page
     summary = await chat.say("không")
     assert f"• Nội dung: {UNANSWERED}" in summary
 
@@ -82,9 +81,10 @@ async def test_file_a_petition_by_typing_numbers_and_words(chat: Chat, consent: 
     assert "mô tả nội dung kiến nghị" in await chat.say("2")
     place = await chat.say("Đề nghị lắp thêm đèn đường ở ngã ba chợ")
     assert "3. Thôn An Hội" in place and place.endswith(HINT)
-    photos = await chat.say("an hoi")  # a word of one village's label, without marks
-    assert photos.endswith(f"1. Xong\n2. Bỏ qua\n{HINT}")
-    consent_prompt = await chat.say("2")
+    assert "vị trí" not in place  # the page cannot share a location
+    # A word of one village's label, without marks; the page cannot send photos: none are asked for.
+    consent_prompt = await chat.say("an hoi")
+    assert "ảnh" not in consent_prompt and "Xong" not in consent_prompt
     assert consent_prompt.count("1. Có, tôi đồng ý") == 1  # listed once, not again by the channel
     assert "họ và tên" in await chat.say(consent)
     await chat.say("Trần Thị Hoa")

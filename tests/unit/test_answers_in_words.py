@@ -35,6 +35,9 @@ async def logged(store: MemoryStore) -> list[str]:
         ("ok", "cứ nhắn"),
         ("Dạ vâng ạ", "cứ nhắn"),
         ("👍", "cứ nhắn"),
+        ("có", "cứ nhắn"),
+        ("co", "cứ nhắn"),
+        ("ko", "cứ nhắn"),
     ],
 )
 async def test_small_talk_gets_a_friendly_line_and_is_not_logged_as_a_question(

@@ -16,6 +16,8 @@ from qa.codes import find_codes, malformed_code
         ("tra cứu PA-7K3M9Q", ["PA-7K3M9Q"]),
         ("tra cuu pa-7k3m9q", ["PA-7K3M9Q"]),
         ("Tra cứu hồ sơ mã TC-ABC234", ["TC-ABC234"]),
+        ("ma ho so cua toi la pacpapcm", ["PA-CPAPCM"]),  # words saying a code follows, then one
+        ("hồ sơ của em mã là kn 23abcd", ["KN-23ABCD"]),
         ("pa 7k3m9q", ["PA-7K3M9Q"]),
         ("pa ug 8342", ["PA-UG8342"]),  # alone, however it is spaced
         ("PA-LATE01", ["PA-LATE01"]),  # alone, any six letters and digits (as stored)

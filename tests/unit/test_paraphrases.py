@@ -11,7 +11,9 @@ from handlers.ask import CONFIDENCE_THRESHOLD, SUGGEST_FLOOR, SUGGESTIONS
 from qa.confidence import SEMANTIC_SIGNALS, SIGNALS, confidence
 from qa.entries import SearchHit
 from qa.index import Index
+from qa.reader import Reader
 from qa.searcher import SearchIndex
+from qa.semantic import DIM
 from qa.vectors import DocVectors, Semantic
 from tests.unit.test_semantic import _doc, _Meaning, _one_meaning_each
 
@@ -52,8 +54,16 @@ def _road_commune(title: str) -> tuple[Index, DocVectors, np.ndarray]:
     )
 
 
-def _ranked(index: Index, vectors: DocVectors, meaning: np.ndarray) -> list[SearchHit]:
-    searcher = SearchIndex(index, 0, Semantic(_Meaning(meaning), units=None))  # type: ignore[arg-type]
+# The reader's reading fixed too (qa/reader.py: a logit, 0 on average over the fitted questions):
+# the passage read as answering the question, or as only on its subject.
+READS_ANSWERED = Reader(np.zeros(DIM, dtype=np.float32), 1.0)
+READS_TOPICAL = Reader(np.zeros(DIM, dtype=np.float32), -1.0)
+
+
+def _ranked(
+    index: Index, vectors: DocVectors, meaning: np.ndarray, reader: Reader = READS_ANSWERED
+) -> list[SearchHit]:
+    searcher = SearchIndex(index, 0, Semantic(_Meaning(meaning), units=None, reader=reader))  # type: ignore[arg-type]
     return searcher._rank(index, vectors, PARAPHRASE, 5, None, None)
 
 
@@ -68,6 +78,12 @@ def test_a_paraphrase_of_the_title_is_answered_when_e5_agrees_where_it_was_only_
     assert titled == 1.0  # "bị lấy" -> "thu hồi", "trả tiền" -> "bồi thường": both in the title
     without_titled = top.signals[: len(SIGNALS)] + top.signals[len(SIGNALS) + 1 :]
     assert confidence(without_titled, SESSION_10_MODEL) < CONFIDENCE_THRESHOLD  # session 10: offered
+
+
+def test_the_same_paraphrase_is_only_offered_when_the_reader_finds_it_unanswered_there() -> None:
+    index, vectors, basis = _road_commune("Bồi thường thu hồi đất làm đường liên xã")
+    hits = _ranked(index, vectors, basis[0], READS_TOPICAL)  # e5 agrees, the passage does not answer
+    assert hits[0].id == "boi-thuong" and SUGGEST_FLOOR <= hits[0].confidence < CONFIDENCE_THRESHOLD
 
 
 def test_the_same_paraphrase_is_only_offered_when_e5_holds_another_document_closer() -> None:

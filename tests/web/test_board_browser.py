@@ -105,6 +105,12 @@ async def test_a_resident_searches_without_marks_and_reads_the_table(phone: Any,
     assert await table.is_visible()
     row = page.get_by_role("row", name="Nhà thầu thi công")
     assert "Công ty TNHH Xây dựng Hưng Thịnh" in await row.inner_text()
+    # The document's facts: the labels do not squeeze the values into a thin column of broken words.
+    facts = page.locator("dl.facts")
+    narrowest = min(
+        box["width"] for box in [await dd.bounding_box() for dd in await facts.locator("dd").all()]
+    )
+    assert narrowest >= 0.55 * (await facts.bounding_box())["width"], narrowest
     await no_sideways_scroll(page)
     await page.screenshot(path=str(ARTIFACTS / "disclosure-phone.png"), full_page=True)
 
