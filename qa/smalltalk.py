@@ -23,6 +23,9 @@ _LONGEST = 6
 # Small talk is short: a longer message is never read as one (nor scanned whole on the event loop).
 SHORT = 120
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A yes or no typed alone, outside any step that asked for one (the steps read their own answers):
+# an acknowledgement. Only alone: in front of a question they are its words ("có hỗ trợ không").
+LONE_ANSWERS = frozenset({"có", "co", "không", "khong", "ko", "k", "hông", "hong"})
 
 
 class Kind(StrEnum):
@@ -101,6 +104,8 @@ def classify(text: str, phrases: Phrases | None = None) -> Kind | None:
     words = syllables(text)
     if not words:
         return Kind.ACK if text.strip() else None
+    if len(words) == 1 and words[0].lower() in LONE_ANSWERS:
+        return Kind.ACK
     length, found, _ = _lead(words, phrases or load_phrases())
     if length < len(words):
         return None
