@@ -13,6 +13,21 @@ def may_act(official: OfficialFacts | None) -> bool:
     return official is not None and official.role in ACTING_ROLES
 
 
+def may_work(official: OfficialFacts | None, petition: PetitionFacts) -> bool:
+    """Whether this official may act on this petition (accept, answer, resolve, refuse, forward, note).
+
+    Admins and handlers may, as the first step of any petition; but a denunciation that has its
+    handler is worked by that handler (and admins) only: another official acting on it would be
+    handling a case they were not given (Luật Tố cáo; DOMAIN.md "Confidentiality"). How a petition
+    gets its handler is not decided here (an admin assigns a denunciation; see `assign`).
+    """
+    if official is None or not may_act(official):
+        return False
+    if official.role == Role.ADMIN or petition.kind != TO_CAO or not petition.assignee:
+        return True
+    return petition.assignee == official.id
+
+
 def may_see_identity(official: OfficialFacts | None, petition: PetitionFacts) -> bool:
     """Who filed it: admins; handlers too, but for a denunciation only its assignee (Art. 47)."""
     if official is None:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import DeadlinePolicy, WorkCalendar, resolve_due
-from domain.petition_access import may_act, may_see_identity
+from domain.petition_access import may_act, may_see_identity, may_work
 from domain.petitions import (
     CLOSED,
     OPEN,
@@ -47,6 +47,8 @@ NOT_ALLOWED = (
 )
 IDENTITY_ONLY = "Chỉ cán bộ được giao xử lý hồ sơ này và lãnh đạo xã mới xem được thông tin người gửi."
 ADMIN_ONLY = "Chỉ lãnh đạo xã (quản trị) mới giao hồ sơ cho cán bộ khác. Không có gì thay đổi."
+HELD_BY_ASSIGNEE = "Tố cáo này do cán bộ được giao xử lý phụ trách."  # who may act, as a page says it
+ASSIGNEE_ONLY = f"{HELD_BY_ASSIGNEE} Không có gì thay đổi."
 TAKE_TO_CAO_ONLY = (
     "Tố cáo chỉ do cán bộ được lãnh đạo xã giao xử lý (Luật Tố cáo, bảo vệ người tố cáo). "
     "Không có gì thay đổi."
@@ -106,6 +108,8 @@ def check(op: Op, petition: PetitionFacts, official: OfficialFacts | None) -> Re
     """Whether this official may do this now (before asking them for a reason, say)."""
     if official is None or not may_act(official):
         return Refusal(NOT_ALLOWED)
+    if not may_work(official, petition):  # an assigned denunciation: its handler's (and admins')
+        return Refusal(ASSIGNEE_ONLY)
     if op in TRANSITIONS:
         starts, _ = TRANSITIONS[op]
         if status_of(petition) not in starts:

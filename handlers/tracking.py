@@ -94,7 +94,7 @@ async def lookup(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if view is View.PUBLIC and msg.chat_type != "private":  # privately: a slip's holder, status only
         lines.append(f"Xem đầy đủ: nhắn riêng cho bot /tracuu {petition.code}")
     official = await ctx.uow.officials.by_account(msg.channel, msg.user_id)
-    if view is View.OFFICIAL and access.may_act(official) and is_open(petition):
+    if view is View.OFFICIAL and access.may_work(official, petition) and is_open(petition):
         # the actions again, privately: on Zalo (numbered choices) the announcement's die with the next message
         return [Reply("\n".join(lines), buttons=notify.action_buttons(petition.code))]
     return [Reply("\n".join(lines))]

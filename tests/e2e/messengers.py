@@ -33,10 +33,26 @@ from tests.fakes.telegram import FakeTelegram, NothingSent
 from tests.fakes.zalo import FakeZaloBot
 
 RESIDENT, STRANGER, ADMIN, HANDLER, SUPERVISOR = "resident", "stranger", "admin", "handler", "supervisor"
-TELEGRAM_IDS = {RESIDENT: 5001, STRANGER: 7777, ADMIN: 9001, HANDLER: 9002, SUPERVISOR: 9003}
-ZALO_IDS = {RESIDENT: "z-5001", STRANGER: "z-7777", ADMIN: "9101", HANDLER: "9102", SUPERVISOR: "9103"}
+SECOND_HANDLER = "second_handler"  # not in the mini commune: a test adds them (`add_second_handler`)
+TELEGRAM_IDS = {
+    RESIDENT: 5001,
+    STRANGER: 7777,
+    ADMIN: 9001,
+    HANDLER: 9002,
+    SUPERVISOR: 9003,
+    SECOND_HANDLER: 9004,
+}
+ZALO_IDS = {
+    RESIDENT: "z-5001",
+    STRANGER: "z-7777",
+    ADMIN: "9101",
+    HANDLER: "9102",
+    SUPERVISOR: "9103",
+    SECOND_HANDLER: "9104",
+}
 GROUP = -1009000000001  # the mini commune's officials' group on Telegram
 OFFICIALS = {"nguyen-van-an": ADMIN, "tran-thi-binh": HANDLER, "le-van-cuong": SUPERVISOR}
+SECOND_HANDLER_ID = "pham-van-dung"
 WAIT = 8.0
 
 
@@ -68,6 +84,20 @@ class Messenger:
             async with self.app.store.uow() as uow:
                 await import_data(uow, self.data(), self.clock())
         return self.app
+
+    async def add_second_handler(self) -> None:
+        """A second handler joins the officials list (as a new data file would add them), on this
+        messenger only (on Zalo the officials are Zalo-only)."""
+        data = self.data()
+        account = (
+            {"telegram_user_id": str(TELEGRAM_IDS[SECOND_HANDLER])}
+            if self.name == "telegram"
+            else {"zalo_user_id": ZALO_IDS[SECOND_HANDLER]}
+        )
+        official = {"id": SECOND_HANDLER_ID, "name": "Phạm Văn Dũng", "title": "Công chức Địa chính"}
+        data["officials"] = [*data["officials"], {**official, "role": "handler", **account}]
+        async with self.app.store.uow() as uow:
+            await import_data(uow, data, self.clock())
 
     async def restart(self) -> App:
         """Stop and start again on the same database (data kept)."""

@@ -176,3 +176,27 @@ def test_when_the_first_step_was_met_by_type() -> None:
     assert first_step_at("khieu_nai", accepted, replied) == accepted
     assert first_step_at("to_cao", None, replied) is None
     assert first_step_at("phan_anh", accepted, None) == accepted
+
+
+@pytest.mark.parametrize("op", [Op.ACCEPT, Op.ANSWER, Op.RESOLVE, Op.REFUSE, Op.FORWARD, Op.NOTE, Op.TAKE])
+def test_an_assigned_denunciation_is_worked_by_its_handler_and_admins_only(op: Op) -> None:
+    held = Pet(kind="to_cao", assignee=HANDLER.id)
+    text = "Xã đã nhận và đang xác minh"
+    refused = rules.decide(op, held, OTHER, NOW, RULES, text)
+    assert isinstance(refused, Refusal) and refused.reason == rules.ASSIGNEE_ONLY
+    assert not access.may_work(OTHER, held) and not access.may_work(SUPERVISOR, held)
+    for official in (HANDLER, ADMIN):
+        assert access.may_work(official, held)
+        assert isinstance(rules.decide(op, held, official, NOW, RULES, text), Change)
+
+
+def test_only_an_assigned_denunciation_is_closed_to_other_handlers() -> None:
+    """Unassigned, anyone acting may take the first step; other types stay open to every handler."""
+    for petition in (
+        Pet(kind="to_cao"),
+        Pet(assignee=HANDLER.id),
+        Pet(kind="khieu_nai", assignee=HANDLER.id),
+    ):
+        assert access.may_work(OTHER, petition)
+        assert isinstance(rules.decide(Op.ACCEPT, petition, OTHER, NOW, RULES), Change)
+        assert isinstance(rules.decide(Op.ANSWER, petition, OTHER, NOW, RULES, "Đã nhận"), Change)

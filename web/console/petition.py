@@ -15,7 +15,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from domain import petition_actions as rules
-from domain.petition_access import may_act, may_see_identity
+from domain.petition_access import may_act, may_see_identity, may_work
 from domain.petition_actions import REASON_MIN, Refusal
 from domain.petition_texts import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from domain.petitions import ACTING_ROLES, RESIDENT, Op, Role, due_now, is_open
@@ -134,7 +134,8 @@ class PetitionPage:
                 }
                 for e in events
             ],
-            "acting": may_act(me),
+            "acting": may_work(me, petition),
+            "held": rules.HELD_BY_ASSIGNEE if may_act(me) and not may_work(me, petition) else "",
             "open": is_open(petition),
             "ops": ops,
             "admin": user.role == Role.ADMIN,
