@@ -29,11 +29,10 @@ ANY_RATE = re.compile(r"(?:dong|trieu|nghin|ngan|ty)\s*/\s*[a-z]|\bmoi\s+[a-z]+[
 def states_rate(query: Query, idf: dict[str, float], entry: Entry) -> bool:
     """False when the question asks an amount per a unit it names and nothing in the document (its
     title, body, tags) gives one per that unit; True otherwise (nothing such is asked)."""
-    body = entry.fields.get("body", "")
-    wanted = asked(query, idf, entry.title, body)
+    wanted = asked(query, idf, entry.title)  # what is asked depends on the question alone
     if "per" not in wanted.kinds:
         return True
-    text = "\n".join((entry.title, body, entry.fields.get("tags", "")))
+    text = "\n".join((entry.title, entry.fields.get("body", ""), entry.fields.get("tags", "")))
     if ANY_UNIT in wanted.per:  # "mỗi người": any amount per something, "đồng/..." or "mỗi ... 5"
         # only "mỗi" typed with its marks ("moi" is as often "mới"); "một"/"1" before a stopword is as
         # often "cấp một ở", "1 lần"
