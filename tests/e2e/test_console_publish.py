@@ -78,7 +78,7 @@ async def test_a_handler_publishes_a_disclosure_announced_once_and_the_bot_answe
         assert await uow.disclosures.get(NEW_ID) is None
 
     status, page = await official.post("/dang-tin/van-ban/moi", csrf=True, **NEW)
-    assert status == 200 and f"Đã lưu «{NEW_ID}»" in page and "Đã gửi thông báo tới 1 nhóm" in page
+    assert status == 200 and f"Đã lưu «{NEW['title']}»" in page and "Đã gửi thông báo tới 1 nhóm" in page
     post = await m.fake.next_sent(VILLAGE_GROUP, timeout=8)
     assert "Thông báo công khai: Thông báo họp dân Thôn Tân Sơn" in str(post["text"])
     answer = await m.say("hop dan mo rong duong lien thon khi nao", RESIDENT)
@@ -89,7 +89,7 @@ async def test_a_handler_publishes_a_disclosure_announced_once_and_the_bot_answe
     status, page = await official.post(
         f"/dang-tin/van-ban/sua/{NEW_ID}", csrf=True, **(NEW | {"title": NEW["title"] + " (lần 2)"})
     )
-    assert status == 200 and f"Đã lưu «{NEW_ID}»" in page
+    assert status == 200 and f"Đã lưu «{NEW['title']} (lần 2)»" in page
     with pytest.raises(NothingSent):
         await m.fake.next_sent(VILLAGE_GROUP, timeout=0.5)
     assert len(await group_posts(m)) == 1

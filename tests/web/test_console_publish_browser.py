@@ -58,7 +58,7 @@ async def test_an_official_publishes_and_a_resident_finds_it_searching_without_m
     # what was typed is kept: clearing the id (taken from the title) is all it takes
     await page.get_by_label("Mã", exact=True).fill("")
     await page.get_by_role("button", name="Đăng", exact=True).click()
-    await page.get_by_text("Đã lưu «thong-bao-hop-dan-thon-tan-son-ve-mo-rong-duong-lien-thon»").wait_for()
+    await page.get_by_text(f"Đã lưu «{TITLE}»").wait_for()
     await page.screenshot(path=str(ARTIFACTS / "console-publish-phone.png"), full_page=True)
 
     # a resident on the public board, typing without marks

@@ -95,6 +95,9 @@ class PublishPage:
             docs = sorted(await uow.disclosures.all(), key=lambda d: (d.published_at, d.id), reverse=True)
             events = await uow.events.all()
         done = request.query.get("xong", "")
+        # the entry just saved, named by its title as officials wrote it (its id only if gone)
+        titles = {d.id: d.title for d in docs} | {e.id: e.title for e in events}
+        done = titles.get(done, done)
         sent = request.query.get("gui", "")
         return await self.c.render(
             request,
