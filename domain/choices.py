@@ -18,7 +18,7 @@ from domain.messages import Button
 from qa.vntext import folded_syllables
 
 # said to residents and officials alike (an official on Zalo is no "bà con")
-HINT = "Nhắn số để chọn."
+HINT = "Xin nhắn số để chọn."
 # Reply.meta key: the reply's choices may be answered by typing even where buttons show
 # (the petition flow lists its choices in its text and always took typed numbers and labels).
 TYPED = "typed_choices"

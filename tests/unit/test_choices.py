@@ -20,7 +20,7 @@ def test_buttons_become_numbered_lines_row_by_row_with_a_hint() -> None:
     assert render("Hồ sơ mới PA-X", rows) == (
         f"Hồ sơ mới PA-X\n\n1. ✅ Thụ lý\n2. 🙋 Tôi nhận xử lý\n3. 🏁 Đã giải quyết\n{HINT}"
     )
-    assert HINT == "Nhắn số để chọn."
+    assert HINT == "Xin nhắn số để chọn."
 
 
 def test_a_reply_without_buttons_is_left_alone() -> None:
