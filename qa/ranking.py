@@ -19,7 +19,7 @@ from qa.confidence import confidence, coverage, ideal_score, in_scope, passage_c
 from qa.entries import Entry, SearchHit
 from qa.passages import best_passage
 from qa.query import Query
-from qa.rates import rate_factor
+from qa.rates import rate_asked, rate_factor
 from qa.vntext import fold
 
 if TYPE_CHECKING:
@@ -88,9 +88,8 @@ def rank(
         for i in ordered[:limit]
     }
     # (qa/rates.py) an amount asked per a unit the document never states one per: offered, not answered
-    scope = {
-        i: in_scope(index, query, i) * rate_factor(query, index.docs.idf, entries[i]) for i in ordered[:limit]
-    }
+    rate = rate_asked(query, index.docs.idf)
+    scope = {i: in_scope(index, query, i) * rate_factor(rate, entries[i]) for i in ordered[:limit]}
     return [
         SearchHit(
             kind=entries[i].kind,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from qa.entries import Entry
-from qa.passage_terms import ANY_UNIT, asked
+from qa.passage_terms import ANY_UNIT, Asked, asked
 from qa.query import Query
 from qa.vntext import fold
 
@@ -26,23 +26,29 @@ TIME_UNITS = frozenset({"nam", "thang", "ngay"})
 ANY_RATE = re.compile(r"(?:dong|trieu|nghin|ngan|ty)\s*/\s*[a-z]|\bmoi\s+[a-z]+[^.;\n]*?\d")
 
 
-def states_rate(query: Query, idf: dict[str, float], entry: Entry) -> bool:
-    """False when the question asks an amount per a unit it names and nothing in the document (its
-    title, body, tags) gives one per that unit; True otherwise (nothing such is asked)."""
-    wanted = asked(query, idf, entry.title)  # what is asked depends on the question alone
+def rate_asked(query: Query, idf: dict[str, float]) -> Asked | None:
+    """What the question asks, when it asks an amount per a unit it names (None otherwise). It
+    depends on the question alone: read once, then checked against each document (`rate_factor`)."""
+    wanted = asked(query, idf, "")
     if "per" not in wanted.kinds:
-        return True
-    text = "\n".join((entry.title, entry.fields.get("body", ""), entry.fields.get("tags", "")))
-    if ANY_UNIT in wanted.per:  # "mỗi người": any amount per something, "đồng/..." or "mỗi ... 5"
+        return None
+    if ANY_UNIT in wanted.per:
         # only "mỗi" typed with its marks ("moi" is as often "mới"); "một"/"1" before a stopword is as
         # often "cấp một ở", "1 lần"
-        return "mỗi" not in query.marked or bool(ANY_RATE.search(fold(text)))
+        return wanted if "mỗi" in query.marked else None
     units = {u for u in wanted.per if u not in TIME_UNITS or f"moi_{u}" in query.core}
-    if not units:
-        return True
+    return wanted if units else None
+
+
+def states_rate(wanted: Asked, entry: Entry) -> bool:
+    """Whether anything in the document (its title, body, tags) gives an amount per the unit asked
+    (`rate_asked`)."""
+    text = "\n".join((entry.title, entry.fields.get("body", ""), entry.fields.get("tags", "")))
+    if ANY_UNIT in wanted.per:  # "mỗi người": any amount per something, "đồng/..." or "mỗi ... 5"
+        return bool(ANY_RATE.search(fold(text)))
     return "per" in wanted.answers(text)
 
 
-def rate_factor(query: Query, idf: dict[str, float], entry: Entry) -> float:
+def rate_factor(wanted: Asked | None, entry: Entry) -> float:
     """1, or UNSTATED_RATE_FACTOR for a document that never states the rate asked."""
-    return 1.0 if states_rate(query, idf, entry) else UNSTATED_RATE_FACTOR
+    return 1.0 if wanted is None or states_rate(wanted, entry) else UNSTATED_RATE_FACTOR

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from handlers.ask import CONFIDENCE_THRESHOLD
-from qa.entries import Entry
 from qa.index import Index
-
-
-def entry(doc_id: str, title: str, body: str) -> Entry:
-    fields = {"title": title, "tags": "", "source": "", "place": "", "body": body}
-    return Entry("disclosure", doc_id, title, fields, "2026-01-01")
-
+from tests.unit.test_passages import entry
 
 CALL_UP = entry(
     "call-up",
